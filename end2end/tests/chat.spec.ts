@@ -1,0 +1,132 @@
+import { test, expect } from './support/fixtures';
+import { createRoom, openRoom, roomPage, sendMessage, uniqueRoom, waitForRoom } from './support/rooms';
+import { alert } from './support/users';
+
+test('messages go both ways in real time, with the author name', async ({ person }) => {
+  const a = await person('a');
+  const b = await person('b');
+  const room = uniqueRoom();
+  await createRoom(a.page, room);
+  await openRoom(b.page, room);
+
+  const fromA = `hello from a ${Date.now()}`;
+  await sendMessage(a.page, fromA);
+  const seenByB = roomPage(b.page).message(fromA);
+  await expect(seenByB).toBeVisible();
+  await expect(seenByB).toContainText(a.name);
+  await expect(seenByB.locator('time')).toBeAttached();
+
+  const fromB = `hi back from b ${Date.now()}`;
+  await sendMessage(b.page, fromB);
+  const seenByA = roomPage(a.page).message(fromB);
+  await expect(seenByA).toBeVisible();
+  await expect(seenByA).toContainText(b.name);
+});
+
+test('presence: joining and leaving updates "Online users"', async ({ person }) => {
+  const a = await person('a');
+  const b = await person('b');
+  const room = uniqueRoom();
+  await createRoom(a.page, room);
+  const online = roomPage(a.page).online;
+  await expect(online).toContainText('1 online');
+  await expect(online.getByRole('listitem').filter({ hasText: a.name })).toBeVisible();
+
+  await openRoom(b.page, room);
+  await expect(online.getByRole('listitem').filter({ hasText: b.name })).toBeVisible();
+  await expect(online).toContainText('2 online');
+
+  await b.page.close();
+  await expect(online).toContainText('1 online', { timeout: 15_000 });
+  await expect(online.getByRole('listitem').filter({ hasText: b.name })).toHaveCount(0, { timeout: 15_000 });
+});
+
+test('history survives a reload, in order', async ({ person }) => {
+  const a = await person();
+  const room = uniqueRoom();
+  await createRoom(a.page, room);
+  const texts = ['first message', 'second message', 'third message'].map((t) => `${t} ${Date.now()}`);
+  for (const t of texts) await sendMessage(a.page, t);
+
+  await a.page.reload();
+  await waitForRoom(a.page, room);
+  const { messages } = roomPage(a.page);
+  await expect(messages).toContainText(texts);
+  await expect(messages.filter({ hasText: texts[0] })).toContainText(a.name);
+});
+
+test('markup in a message is shown as text', async ({ person }) => {
+  const a = await person('a');
+  const b = await person('b');
+  const room = uniqueRoom();
+  await createRoom(a.page, room);
+  await openRoom(b.page, room);
+
+  const body = '<b>bold</b><script>window.__x=1</script>';
+  await sendMessage(a.page, body);
+
+  const check = async (page: typeof a.page) => {
+    const { log, message } = roomPage(page);
+    await expect(message(body)).toBeVisible();
+    await expect(log.getByText(body)).toBeVisible();
+    await expect(log.locator('b')).toHaveCount(0);
+    await expect(log.locator('script')).toHaveCount(0);
+    expect(await page.evaluate(() => (window as unknown as { __x?: unknown }).__x)).toBeUndefined();
+  };
+  await check(a.page); // sender, live
+  await check(b.page); // receiver, live
+  await b.page.reload(); // server-rendered history
+  await waitForRoom(b.page, room);
+  await check(b.page);
+});
+
+test('a too-long message shows an alert, stays in the box and is not sent', async ({ person }) => {
+  const a = await person('a');
+  const b = await person('b');
+  const room = uniqueRoom();
+  await createRoom(a.page, room);
+  await openRoom(b.page, room);
+
+  const tooLong = 'x'.repeat(2001);
+  const { composer, messages } = roomPage(a.page);
+  await composer.fill(tooLong);
+  await composer.press('Enter');
+  await expect(alert(a.page, /Messages are 1.2000 characters/)).toBeVisible();
+  await expect(composer).toHaveValue(tooLong);
+
+  // A valid message sent afterwards is the only one anybody sees.
+  const ok = `short one ${Date.now()}`;
+  await sendMessage(a.page, ok);
+  await expect(roomPage(b.page).message(ok)).toBeVisible();
+  await expect(messages).toHaveCount(1);
+  await expect(roomPage(b.page).messages).toHaveCount(1);
+
+  // And nothing was stored.
+  await b.page.reload();
+  await waitForRoom(b.page, room);
+  await expect(roomPage(b.page).message(ok)).toBeVisible();
+  await expect(roomPage(b.page).messages).toHaveCount(1);
+});
+
+test('Enter sends and empties the box; Shift+Enter adds a newline', async ({ person }) => {
+  const a = await person();
+  const room = uniqueRoom();
+  await createRoom(a.page, room);
+  const { composer, message } = roomPage(a.page);
+
+  const text = `enter sends ${Date.now()}`;
+  await composer.fill(text);
+  await composer.press('Enter');
+  await expect(composer).toHaveValue('');
+  await expect(message(text)).toBeVisible();
+
+  await composer.pressSequentially('line one');
+  await composer.press('Shift+Enter');
+  await composer.pressSequentially('line two');
+  await expect(composer).toHaveValue('line one\nline two');
+  await composer.press('Enter');
+  await expect(composer).toHaveValue('');
+  const multi = roomPage(a.page).messages.filter({ hasText: 'line one' });
+  await expect(multi).toBeVisible();
+  await expect(multi).toContainText('line two');
+});

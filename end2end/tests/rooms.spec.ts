@@ -1,0 +1,60 @@
+import { test, expect } from './support/fixtures';
+import { createRoom, openRoom, roomList, uniqueRoom, waitForRoom } from './support/rooms';
+import { alert, settle } from './support/users';
+
+test('typing a room name and pressing Enter opens the room', async ({ person }) => {
+  const { page } = await person();
+  const room = uniqueRoom();
+  await expect(page.getByRole('heading', { name: 'Rooms', exact: true })).toBeVisible();
+  const box = page.getByLabel('Room name', { exact: true });
+  await box.fill(room);
+  await box.press('Enter');
+  await expect(page).toHaveURL(new RegExp(`/rooms/${room}$`));
+  await expect(page.getByRole('heading', { name: `#${room}`, exact: true })).toBeVisible();
+  await waitForRoom(page, room);
+});
+
+test('the "Open room" button opens the room too', async ({ person }) => {
+  const { page } = await person();
+  const room = uniqueRoom();
+  await page.getByLabel('Room name', { exact: true }).fill(room);
+  await page.getByRole('button', { name: 'Open room', exact: true }).click();
+  await waitForRoom(page, room);
+});
+
+test('an invalid room name shows an alert and stays on /rooms', async ({ person }) => {
+  const { page } = await person();
+  const box = page.getByLabel('Room name', { exact: true });
+  await box.fill('no spaces allowed!');
+  await box.press('Enter');
+  await expect(alert(page, /Room names are 1.64 characters/)).toBeVisible();
+  await expect(page).toHaveURL(/\/rooms(\?.*)?$/);
+});
+
+test('the Room list shows new rooms and online counts live', async ({ person }) => {
+  const watcher = await person('w');
+  const creator = await person('c');
+  const room = uniqueRoom();
+
+  // The watcher sits on /rooms (already loaded, never reloaded below).
+  await expect(watcher.page).toHaveURL(/\/rooms$/);
+  await settle(watcher.page);
+  const { list, entry } = roomList(watcher.page);
+  await expect(list).toBeAttached();
+
+  // The creator opens a new room and stays in it.
+  await createRoom(creator.page, room);
+
+  const row = entry(room);
+  await expect(row).toBeVisible({ timeout: 15_000 });
+  await expect(row).toContainText('1 online', { timeout: 15_000 });
+
+  // The watcher opens the room in a second tab; the first tab's list goes to 2 online.
+  const secondTab = await watcher.context.newPage();
+  await openRoom(secondTab, room);
+  await expect(row).toContainText('2 online', { timeout: 15_000 });
+
+  // And back to 1 when that tab is closed.
+  await secondTab.close();
+  await expect(row).toContainText('1 online', { timeout: 15_000 });
+});

@@ -1,0 +1,68 @@
+import { expect, type Page } from '@playwright/test';
+import { settle, uniqueName } from './users';
+
+/** A room name unique for this run (letters/digits/-, ≤ 64 chars). */
+export function uniqueRoom(prefix = 'r'): string {
+  return uniqueName(prefix);
+}
+
+/** Escapes a string for use inside a RegExp. */
+export function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Locators for the room page. */
+export function roomPage(page: Page) {
+  const log = page.getByRole('log', { name: 'Messages' });
+  return {
+    log,
+    messages: log.getByRole('article'),
+    /** The message article(s) whose text contains `text`. */
+    message: (text: string) => log.getByRole('article').filter({ hasText: text }),
+    composer: page.getByRole('textbox', { name: 'Message', exact: true }),
+    connection: page.getByRole('status', { name: 'Connection' }),
+    online: page.getByLabel('Online users', { exact: true }),
+  };
+}
+
+/** The Room list on /rooms and the entry (list item) for one room. */
+export function roomList(page: Page) {
+  const list = page.getByRole('list', { name: 'Room list' });
+  return {
+    list,
+    entry: (room: string) =>
+      list.getByRole('listitem').filter({ has: page.getByRole('link', { name: room, exact: true }) }),
+  };
+}
+
+/** Waits for the room page heading and for the live connection to be up. */
+export async function waitForRoom(page: Page, room: string): Promise<void> {
+  await expect(page).toHaveURL(new RegExp(`/rooms/${escapeRe(room)}$`));
+  await expect(page.getByRole('heading', { name: `#${room}`, exact: true })).toBeVisible();
+  await expect(roomPage(page).connection).toHaveText('Connected', { timeout: 15_000 });
+}
+
+/** Creates (or opens) a room through the "Room name" box on /rooms and waits until connected. */
+export async function createRoom(page: Page, room: string): Promise<void> {
+  await page.goto('/rooms');
+  await settle(page);
+  const box = page.getByLabel('Room name', { exact: true });
+  await box.fill(room);
+  await box.press('Enter');
+  await waitForRoom(page, room);
+}
+
+/** Opens an existing room by URL and waits until connected. */
+export async function openRoom(page: Page, room: string): Promise<void> {
+  await page.goto(`/rooms/${room}`);
+  await waitForRoom(page, room);
+}
+
+/** Sends a message with Enter and waits until it shows up in the sender's own log. */
+export async function sendMessage(page: Page, text: string): Promise<void> {
+  const { composer, message } = roomPage(page);
+  await composer.fill(text);
+  await composer.press('Enter');
+  await expect(composer).toHaveValue('');
+  await expect(message(text)).toBeVisible();
+}

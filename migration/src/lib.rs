@@ -1,0 +1,22 @@
+//! Schema migrations for mini-discord, one file per change, applied at server start.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_create_users;
+mod m20261125_000002_create_rooms;
+mod m20261125_000003_create_messages;
+mod m20261125_000004_create_sessions;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261125_000001_create_users::Migration),
+            Box::new(m20261125_000002_create_rooms::Migration),
+            Box::new(m20261125_000003_create_messages::Migration),
+            Box::new(m20261125_000004_create_sessions::Migration),
+        ]
+    }
+}

@@ -1,0 +1,91 @@
+//! Sign up, log in, log out, and who is logged in.
+
+use leptos::prelude::*;
+
+use crate::{error::AppError, shared::views::CurrentUser};
+
+#[server(name = Me, prefix = "/api", endpoint = "me")]
+pub async fn current_user() -> Result<Option<CurrentUser>, AppError> {
+    let auth = super::context::auth_session().await?;
+    Ok(auth.user.map(|user| CurrentUser { username: user.0.username, is_admin: user.0.is_admin }))
+}
+
+#[server(prefix = "/api", endpoint = "signup")]
+pub async fn signup(username: String, password: String, confirm: String) -> Result<(), AppError> {
+    use crate::{
+        server::{
+            auth::{backend::hash_password, SessionUser},
+            db::users::{self, CreateUserError},
+        },
+        shared::validate,
+    };
+
+    let username = validate::username(&username)?;
+    let password = validate::new_password(&password, &confirm)?;
+    let state = super::context::app_state()?;
+    let hash = hash_password(password.to_owned()).await.map_err(|err| {
+        tracing::error!(error = %err, "password hashing failed");
+        AppError::Internal
+    })?;
+    let user = users::create(&state.db, username, hash).await.map_err(|err| match err {
+        CreateUserError::Taken => AppError::UsernameTaken,
+        CreateUserError::Db(err) => err.into(),
+    })?;
+    start_session(SessionUser(user)).await?;
+    leptos_axum::redirect("/rooms");
+    Ok(())
+}
+
+#[server(prefix = "/api", endpoint = "login")]
+pub async fn login(
+    username: String,
+    password: String,
+    #[server(default)] next: Option<String>,
+) -> Result<(), AppError> {
+    use crate::server::auth::Credentials;
+
+    let auth = super::context::auth_session().await?;
+    let user = auth
+        .authenticate(Credentials { username, password })
+        .await
+        .map_err(|err| {
+            tracing::error!(error = %err, "authentication failed");
+            AppError::Internal
+        })?
+        .ok_or(AppError::InvalidCredentials)?;
+    if user.0.disabled {
+        return Err(AppError::AccountDisabled);
+    }
+    start_session(user).await?;
+    leptos_axum::redirect(&crate::shared::paths::safe_next(next.as_deref()));
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+async fn start_session(user: crate::server::auth::SessionUser) -> Result<(), AppError> {
+    let mut auth = super::context::auth_session().await?;
+    let fail = |err: &dyn std::fmt::Display| {
+        tracing::error!(error = %err, "starting a session failed");
+        AppError::Internal
+    };
+    // A fresh id at every log-in, so an id planted before it (session fixation) is worthless.
+    auth.session.cycle_id().await.map_err(|err| fail(&err))?;
+    auth.login(&user).await.map_err(|err| fail(&err))
+}
+
+#[server(prefix = "/api", endpoint = "logout")]
+pub async fn logout() -> Result<(), AppError> {
+    let mut auth = super::context::auth_session().await?;
+    let session_id = auth.session.id();
+    let user = auth.logout().await.map_err(|err| {
+        tracing::error!(error = %err, "logging out failed");
+        AppError::Internal
+    })?;
+    if let (Some(user), Some(session_id)) = (user, session_id) {
+        // This tab's sockets were opened with this session: they end with it.
+        let state = super::context::app_state()?;
+        state.hub.end_session(user.0.id, &session_id.to_string());
+    }
+    leptos_axum::redirect("/");
+    Ok(())
+}

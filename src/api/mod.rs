@@ -1,0 +1,8 @@
+//! Server functions by area. Each is a thin wrapper: check who is asking, validate, call into
+//! `server/`, return a view type or an `AppError`.
+
+pub mod admin;
+pub mod auth;
+pub mod rooms;
+#[cfg(feature = "ssr")]
+pub mod context;

@@ -1,0 +1,66 @@
+//! The document shell, the app-wide context, and the router: one line per page.
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path, SsrMode,
+};
+
+use crate::{
+    client::socket::ChatSocket,
+    components::nav::Nav,
+    pages::{
+        admin::AdminPage, home::HomePage, login::LoginPage, not_found::NotFound, room::RoomPage,
+        rooms::RoomsPage, signup::SignupPage,
+    },
+    session::AuthContext,
+};
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    ChatSocket::provide();
+    AuthContext::provide();
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/mini-discord.css"/>
+        <Title text="mini-discord"/>
+        <Meta name="description" content="A small, fast, self-hosted group chat."/>
+        <Meta name="theme-color" content="#4f46e5"/>
+        <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>
+        <Router>
+            <Nav/>
+            <main id="main">
+                // Every page waits for its data before the first byte, so it is complete without
+                // JavaScript and can still answer with a redirect or an error status.
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
+                    <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async/>
+                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("/rooms") view=RoomsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/rooms/:name") view=RoomPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}

@@ -1,0 +1,5 @@
+//! Browser-side services shared by every page. Compiled on the server too, where they do nothing,
+//! so pages can use them without `cfg` noise.
+
+pub mod socket;
+pub mod time;

@@ -1,0 +1,370 @@
+//! The ONE WebSocket of a browser tab. Pages join rooms, watch the room list, send messages and
+//! listen for frames through this handle; the module reconnects with backoff and jitter, rejoins
+//! what the tab had joined asking for what it missed, and queues messages typed while offline.
+//!
+//! On the server every method is a no-op: the socket only ever exists in the browser.
+
+#[cfg(feature = "hydrate")]
+use std::{cell::RefCell, collections::BTreeMap, rc::Rc};
+
+use leptos::prelude::*;
+#[cfg(feature = "hydrate")]
+use send_wrapper::SendWrapper;
+
+#[cfg(feature = "hydrate")]
+use crate::shared::protocol::ClientFrame;
+use crate::shared::protocol::ServerFrame;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnState {
+    Connecting,
+    Connected,
+    Reconnecting,
+    Offline,
+}
+
+impl ConnState {
+    pub fn label(self) -> &'static str {
+        match self {
+            ConnState::Connecting => "Connecting…",
+            ConnState::Connected => "Connected",
+            ConnState::Reconnecting => "Reconnecting…",
+            ConnState::Offline => "Offline",
+        }
+    }
+}
+
+/// A registered frame listener; pass it back to [`ChatSocket::off`] when the page goes away.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Listener(u64);
+
+#[derive(Clone, Copy)]
+pub struct ChatSocket {
+    state: RwSignal<ConnState>,
+    #[cfg(feature = "hydrate")]
+    inner: StoredValue<Option<SendWrapper<Rc<RefCell<Inner>>>>>,
+}
+
+#[cfg(feature = "hydrate")]
+type Handler = Rc<dyn Fn(&ServerFrame)>;
+
+/// What the tab wants from the server, kept so a reconnect can ask for it again.
+#[cfg(feature = "hydrate")]
+#[derive(Default)]
+struct Inner {
+    handlers: Vec<(u64, Handler)>,
+    next_listener: u64,
+    /// Joined rooms and the last message id seen in each.
+    rooms: BTreeMap<String, Option<i64>>,
+    watchers: usize,
+    /// The live connection's writer, if connected.
+    outgoing: Option<futures::channel::mpsc::UnboundedSender<String>>,
+    /// Messages sent while disconnected, in order.
+    queued: Vec<String>,
+    running: bool,
+    /// Set while this tab logs out, so the server ending the socket does not bounce it to /login.
+    leaving: bool,
+}
+
+pub fn use_socket() -> ChatSocket {
+    expect_context::<ChatSocket>()
+}
+
+impl ChatSocket {
+    pub fn provide() -> Self {
+        let socket = ChatSocket {
+            state: RwSignal::new(ConnState::Connecting),
+            #[cfg(feature = "hydrate")]
+            inner: StoredValue::new(None),
+        };
+        provide_context(socket);
+        socket
+    }
+
+    pub fn state(&self) -> ReadSignal<ConnState> {
+        self.state.read_only()
+    }
+
+    pub fn join(&self, room: &str, last_seen: Option<i64>) {
+        let _ = (room, last_seen);
+        #[cfg(feature = "hydrate")]
+        {
+            let after = {
+                let inner = self.inner();
+                let mut inner = inner.borrow_mut();
+                let entry = inner.rooms.entry(room.to_owned()).or_insert(last_seen);
+                *entry = (*entry).max(last_seen);
+                *entry
+            };
+            self.transmit(&ClientFrame::Join { room: room.to_owned(), after }, false);
+        }
+    }
+
+    pub fn leave(&self, room: &str) {
+        let _ = room;
+        #[cfg(feature = "hydrate")]
+        {
+            self.inner().borrow_mut().rooms.remove(room);
+            self.transmit(&ClientFrame::Leave { room: room.to_owned() }, false);
+        }
+    }
+
+    pub fn watch_rooms(&self) {
+        #[cfg(feature = "hydrate")]
+        {
+            self.inner().borrow_mut().watchers += 1;
+            self.transmit(&ClientFrame::WatchRooms, false);
+        }
+    }
+
+    pub fn unwatch_rooms(&self) {
+        #[cfg(feature = "hydrate")]
+        {
+            let none_left = {
+                let inner = self.inner();
+                let mut inner = inner.borrow_mut();
+                inner.watchers = inner.watchers.saturating_sub(1);
+                inner.watchers == 0
+            };
+            if none_left {
+                self.transmit(&ClientFrame::UnwatchRooms, false);
+            }
+        }
+    }
+
+    /// Sends a message; the returned nonce comes back in the `ack` (or `error`) for it.
+    pub fn send_message(&self, room: &str, body: &str) -> String {
+        let nonce = new_nonce();
+        #[cfg(feature = "hydrate")]
+        self.transmit(
+            &ClientFrame::Send { room: room.to_owned(), nonce: nonce.clone(), body: body.to_owned() },
+            true,
+        );
+        let _ = (room, body);
+        nonce
+    }
+
+    /// Calls `handler` with every frame that arrives until [`ChatSocket::off`].
+    pub fn on_frame(&self, handler: impl Fn(&ServerFrame) + 'static) -> Listener {
+        #[cfg(feature = "hydrate")]
+        {
+            let inner = self.inner();
+            let mut inner = inner.borrow_mut();
+            inner.next_listener += 1;
+            let id = inner.next_listener;
+            inner.handlers.push((id, Rc::new(handler)));
+            Listener(id)
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            let _ = handler;
+            Listener(0)
+        }
+    }
+
+    pub fn off(&self, listener: Listener) {
+        let _ = listener;
+        #[cfg(feature = "hydrate")]
+        self.inner().borrow_mut().handlers.retain(|(id, _)| *id != listener.0);
+    }
+
+    /// This tab is logging out: the socket will be ended by the server, and that is expected.
+    pub fn leaving(&self) {
+        #[cfg(feature = "hydrate")]
+        {
+            let inner = self.inner();
+            let mut inner = inner.borrow_mut();
+            inner.leaving = true;
+            inner.rooms.clear();
+            inner.watchers = 0;
+        }
+    }
+}
+
+fn new_nonce() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        let high = (js_sys::Math::random() * 4_294_967_296.0) as u64;
+        let low = (js_sys::Math::random() * 4_294_967_296.0) as u64;
+        format!("{:x}", (high << 32) | low)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    String::new()
+}
+
+#[cfg(feature = "hydrate")]
+impl ChatSocket {
+    fn inner(&self) -> Rc<RefCell<Inner>> {
+        if let Some(inner) = self.inner.with_value(|value| value.as_ref().map(|inner| Rc::clone(inner))) {
+            return inner;
+        }
+        let inner = Rc::new(RefCell::new(Inner::default()));
+        self.inner.set_value(Some(SendWrapper::new(inner.clone())));
+        inner
+    }
+
+    /// Sends now if connected. Otherwise a message waits in the queue, while joins and watches
+    /// need nothing: the connection sends them from the recorded state when it opens.
+    fn transmit(&self, frame: &ClientFrame, queue_if_offline: bool) {
+        let Ok(text) = serde_json::to_string(frame) else { return };
+        let inner = self.inner();
+        let sent = {
+            let mut inner = inner.borrow_mut();
+            inner.leaving = false;
+            match &inner.outgoing {
+                Some(tx) if tx.unbounded_send(text.clone()).is_ok() => true,
+                _ => {
+                    if queue_if_offline {
+                        inner.queued.push(text);
+                    }
+                    false
+                }
+            }
+        };
+        if !sent {
+            self.start();
+        }
+    }
+
+    fn start(&self) {
+        let inner = self.inner();
+        if std::mem::replace(&mut inner.borrow_mut().running, true) {
+            return;
+        }
+        let socket = *self;
+        leptos::task::spawn_local(async move { socket.run().await });
+    }
+
+    fn dispatch(&self, frame: &ServerFrame) {
+        let handlers: Vec<Handler> = {
+            let inner = self.inner();
+            let mut inner = inner.borrow_mut();
+            if let ServerFrame::Message { message } = frame {
+                if let Some(last) = inner.rooms.get_mut(&message.room) {
+                    *last = (*last).max(Some(message.id));
+                }
+            }
+            inner.handlers.iter().map(|(_, handler)| handler.clone()).collect()
+        };
+        // Called outside the borrow: a handler may join, leave or send.
+        for handler in handlers {
+            handler(frame);
+        }
+    }
+
+    async fn run(self) {
+        use futures::{future, SinkExt, StreamExt};
+        use gloo_net::websocket::{futures::WebSocket, Message, WebSocketError};
+
+        let mut failures: u32 = 0;
+        loop {
+            let Ok(ws) = WebSocket::open(&socket_url()) else {
+                self.state.set(ConnState::Offline);
+                self.inner().borrow_mut().running = false;
+                return;
+            };
+            let (mut write, mut read) = ws.split();
+            let (tx, mut rx) = futures::channel::mpsc::unbounded::<String>();
+            {
+                let inner = self.inner();
+                let mut inner = inner.borrow_mut();
+                for (room, after) in &inner.rooms {
+                    let join = ClientFrame::Join { room: room.clone(), after: *after };
+                    if let Ok(text) = serde_json::to_string(&join) {
+                        let _ = tx.unbounded_send(text);
+                    }
+                }
+                if inner.watchers > 0 {
+                    if let Ok(text) = serde_json::to_string(&ClientFrame::WatchRooms) {
+                        let _ = tx.unbounded_send(text);
+                    }
+                }
+                for text in inner.queued.drain(..) {
+                    let _ = tx.unbounded_send(text);
+                }
+                inner.outgoing = Some(tx);
+            }
+
+            let writer = async {
+                while let Some(text) = rx.next().await {
+                    if write.send(Message::Text(text)).await.is_err() {
+                        break;
+                    }
+                }
+                None
+            };
+            let reader = async {
+                while let Some(message) = read.next().await {
+                    match message {
+                        Ok(Message::Text(text)) => {
+                            let Ok(frame) = serde_json::from_str::<ServerFrame>(&text) else {
+                                continue;
+                            };
+                            if matches!(frame, ServerFrame::Ready { .. }) {
+                                failures = 0;
+                                self.state.set(ConnState::Connected);
+                            }
+                            self.dispatch(&frame);
+                        }
+                        Ok(Message::Bytes(_)) => {}
+                        Err(WebSocketError::ConnectionClose(event)) => return Some(event.code),
+                        Err(_) => return None,
+                    }
+                }
+                None
+            };
+            let close_code = match future::select(Box::pin(writer), Box::pin(reader)).await {
+                future::Either::Left((code, _)) | future::Either::Right((code, _)) => code,
+            };
+
+            let leaving = {
+                let inner = self.inner();
+                let mut inner = inner.borrow_mut();
+                inner.outgoing = None;
+                inner.leaving
+            };
+            if close_code == Some(SIGNED_OUT) || leaving {
+                // The session is over: reconnecting cannot succeed until the user logs in again.
+                self.state.set(ConnState::Offline);
+                self.inner().borrow_mut().running = false;
+                if !leaving {
+                    let here = window().location().pathname().unwrap_or_default();
+                    let _ = window().location().set_href(&crate::shared::paths::login_then(&here));
+                }
+                return;
+            }
+            failures = failures.saturating_add(1);
+            self.state.set(if failures > 3 { ConnState::Offline } else { ConnState::Reconnecting });
+            gloo_timers::future::TimeoutFuture::new(backoff_ms(failures)).await;
+            self.state.set(ConnState::Reconnecting);
+        }
+    }
+}
+
+/// The close code the server uses when the session behind a socket has ended.
+#[cfg(feature = "hydrate")]
+const SIGNED_OUT: u16 = 4001;
+
+/// Exponential backoff from half a second to 30 s, with jitter so a restarted server is not hit
+/// by every tab in the same instant.
+#[cfg(feature = "hydrate")]
+fn backoff_ms(failures: u32) -> u32 {
+    let ceiling = (500u32.saturating_mul(1 << failures.min(6))).min(30_000);
+    let jitter = 0.5 + js_sys::Math::random() * 0.5;
+    (f64::from(ceiling) * jitter) as u32
+}
+
+#[cfg(feature = "hydrate")]
+fn socket_url() -> String {
+    let location = window().location();
+    let scheme = if location.protocol().unwrap_or_default() == "https:" { "wss" } else { "ws" };
+    format!("{scheme}://{}/ws", location.host().unwrap_or_default())
+}
+
+/// Keeps messages in id order without duplicates, whatever order frames arrive in.
+pub fn insert_in_order(messages: &mut Vec<crate::shared::views::MessageView>, message: crate::shared::views::MessageView) {
+    match messages.binary_search_by_key(&message.id, |m| m.id) {
+        Ok(_) => {}
+        Err(at) => messages.insert(at, message),
+    }
+}

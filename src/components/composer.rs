@@ -1,0 +1,59 @@
+use leptos::{ev, prelude::*};
+
+use super::{form_alert::FormAlert, message_list::Pending};
+use crate::{client::socket::use_socket, shared::validate};
+
+/// The message box: Enter sends, Shift+Enter starts a new line. Checks the length rule before
+/// sending (the server checks it again) and keeps the text when a message is refused.
+#[component]
+pub fn Composer(
+    room: String,
+    pending: RwSignal<Vec<Pending>>,
+    error: RwSignal<Option<String>>,
+    text: RwSignal<String>,
+) -> impl IntoView {
+    let socket = use_socket();
+    let send = move || {
+        let body = text.get_untracked();
+        match validate::message_body(&body) {
+            Ok(body) => {
+                let nonce = socket.send_message(&room, body);
+                pending.update(|list| list.push(Pending { nonce, body: body.to_owned() }));
+                text.set(String::new());
+                error.set(None);
+            }
+            Err(err) => error.set(Some(err.to_string())),
+        }
+    };
+    let send_on_click = send.clone();
+    let on_keydown = move |event: ev::KeyboardEvent| {
+        if event.key() == "Enter" && !event.shift_key() && !event.is_composing() {
+            event.prevent_default();
+            send();
+        }
+    };
+    view! {
+        <form class="composer" on:submit=move |event: ev::SubmitEvent| {
+            event.prevent_default();
+            send_on_click();
+        }>
+            <FormAlert message=error/>
+            <label for="composer-input" class="visually-hidden">"Message"</label>
+            <textarea
+                id="composer-input"
+                name="body"
+                rows="2"
+                placeholder="Message the room — Enter sends, Shift+Enter for a new line"
+                prop:value=move || text.get()
+                on:input=move |event| {
+                    text.set(event_target_value(&event));
+                    if error.get_untracked().is_some() && validate::message_body(&text.get_untracked()).is_ok() {
+                        error.set(None);
+                    }
+                }
+                on:keydown=on_keydown
+            ></textarea>
+            <button type="submit">"Send"</button>
+        </form>
+    }
+}

@@ -1,0 +1,9 @@
+//! One file per screen.
+
+pub mod admin;
+pub mod home;
+pub mod login;
+pub mod not_found;
+pub mod room;
+pub mod rooms;
+pub mod signup;

@@ -1,0 +1,31 @@
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(axum::http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <section class="page">
+            <h1>"Not found"</h1>
+            <p>"There is nothing at this address. " <A href="/rooms">"Go to the rooms"</A></p>
+        </section>
+    }
+}
+
+/// The answer to a page the visitor may not see.
+#[component]
+pub fn Forbidden() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(axum::http::StatusCode::FORBIDDEN);
+    }
+    view! {
+        <section class="page">
+            <h1>"Forbidden"</h1>
+            <p>"This page is for administrators only."</p>
+        </section>
+    }
+}

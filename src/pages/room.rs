@@ -1,0 +1,102 @@
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_params_map};
+
+use crate::{
+    api::rooms::{room_page, RoomPageData},
+    client::socket::{insert_in_order, use_socket},
+    components::{
+        composer::Composer,
+        connection_status::ConnectionStatus,
+        message_list::{MessageList, Pending},
+        online_list::OnlineList,
+    },
+    shared::protocol::ServerFrame,
+};
+
+#[component]
+pub fn RoomPage() -> impl IntoView {
+    let params = use_params_map();
+    let name = move || params.read().get("name").unwrap_or_default();
+    let data = Resource::new(name, room_page);
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading the room…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(data) => view! { <Room data/> }.into_any(),
+                    Err(err) => view! {
+                        <section class="page">
+                            <h1>"Cannot open this room"</h1>
+                            <p role="alert" class="alert">{err.to_string()}</p>
+                        </section>
+                    }
+                    .into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// A live room: history from the page load, then whatever the socket brings.
+#[component]
+fn Room(data: RoomPageData) -> impl IntoView {
+    let RoomPageData { name, me, history, online } = data;
+    let last_seen = history.last().map(|message| message.id);
+    let messages = RwSignal::new(history);
+    let online = RwSignal::new(online);
+    let pending = RwSignal::new(Vec::<Pending>::new());
+    let error = RwSignal::new(None::<String>);
+    let text = RwSignal::new(String::new());
+    let socket = use_socket();
+    let navigate = use_navigate();
+
+    let room = name.clone();
+    let listener = socket.on_frame(move |frame| match frame {
+        ServerFrame::Message { message } if message.room == room => {
+            messages.update(|list| insert_in_order(list, message.clone()));
+        }
+        ServerFrame::Ack { nonce, .. } => pending.update(|list| list.retain(|p| &p.nonce != nonce)),
+        ServerFrame::Error { message, nonce } => {
+            // A refused message goes back into the box so nothing typed is lost.
+            if let Some(nonce) = nonce {
+                let refused = pending.with_untracked(|list| list.iter().find(|p| &p.nonce == nonce).cloned());
+                if let Some(refused) = refused {
+                    pending.update(|list| list.retain(|p| &p.nonce != nonce));
+                    if text.with_untracked(String::is_empty) {
+                        text.set(refused.body);
+                    }
+                }
+            }
+            error.set(Some(message.clone()));
+        }
+        ServerFrame::Presence { room: r, users } if r == &room => online.set(users.clone()),
+        ServerFrame::MessageDeleted { room: r, id } if r == &room => {
+            messages.update(|list| list.retain(|message| message.id != *id));
+        }
+        ServerFrame::RoomDeleted { room: r } if r == &room => {
+            navigate(&format!("/rooms?deleted={}", crate::shared::paths::encode_component(r)), Default::default());
+        }
+        _ => {}
+    });
+    socket.join(&name, last_seen);
+    let room = name.clone();
+    on_cleanup(move || {
+        socket.off(listener);
+        socket.leave(&room);
+    });
+
+    view! {
+        <section class="room">
+            <header class="room-header">
+                <h1>{format!("#{name}")}</h1>
+                <ConnectionStatus/>
+            </header>
+            <div class="room-body">
+                <div class="conversation">
+                    <MessageList messages pending me/>
+                    <Composer room=name.clone() pending error text/>
+                </div>
+                <OnlineList users=online/>
+            </div>
+        </section>
+    }
+}

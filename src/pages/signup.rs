@@ -1,0 +1,66 @@
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::{
+    api::auth::Signup,
+    components::form_alert::FormAlert,
+    session::use_auth,
+    shared::validate,
+};
+
+#[component]
+pub fn SignupPage() -> impl IntoView {
+    let signup = ServerAction::<Signup>::new();
+    use_auth().refresh_after(move || signup.version().get());
+    let error = Signal::derive(move || {
+        signup.value().get().and_then(Result::err).map(|err| err.to_string())
+    });
+    // Live hints from the same rules the server enforces; the server still has the last word.
+    let username = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let confirm = RwSignal::new(String::new());
+    let username_hint = move || {
+        let name = username.get();
+        (!name.is_empty()).then(|| validate::username(&name).err()).flatten().map(|e| e.to_string())
+    };
+    let password_hint = move || {
+        let (password, confirm) = (password.get(), confirm.get());
+        if password.is_empty() {
+            None
+        } else if let Err(err) = validate::password(&password) {
+            Some(err.to_string())
+        } else if !confirm.is_empty() && confirm != password {
+            Some(validate::InvalidInput::PasswordMismatch.to_string())
+        } else {
+            None
+        }
+    };
+    view! {
+        <section class="page auth">
+            <h1>"Sign up"</h1>
+            <ActionForm action=signup>
+                <FormAlert message=error/>
+                <label for="signup-username">"Username"</label>
+                <input id="signup-username" name="username" autocomplete="username" required
+                    aria-describedby="signup-username-hint"
+                    on:input=move |ev| username.set(event_target_value(&ev))/>
+                <p id="signup-username-hint" class="hint">
+                    {move || username_hint().unwrap_or_else(|| "3–32 letters, digits, _ or -".into())}
+                </p>
+                <label for="signup-password">"Password"</label>
+                <input id="signup-password" name="password" type="password" autocomplete="new-password" required
+                    aria-describedby="signup-password-hint"
+                    on:input=move |ev| password.set(event_target_value(&ev))/>
+                <label for="signup-confirm">"Confirm password"</label>
+                <input id="signup-confirm" name="confirm" type="password" autocomplete="new-password" required
+                    aria-describedby="signup-password-hint"
+                    on:input=move |ev| confirm.set(event_target_value(&ev))/>
+                <p id="signup-password-hint" class="hint">
+                    {move || password_hint().unwrap_or_else(|| "At least 8 characters".into())}
+                </p>
+                <button type="submit">"Sign up"</button>
+            </ActionForm>
+            <p>"Already have an account? " <A href="/login">"Log in"</A></p>
+        </section>
+    }
+}

@@ -1,0 +1,128 @@
+//! Runtime configuration: Leptos.toml (site address, site root, …, and our own
+//! `[package.metadata.mini-discord]` section), overridden by the standard environment variables
+//! (`LEPTOS_SITE_ADDR`, `DATABASE_URL`, …) and the command line.
+
+use std::path::{Path, PathBuf};
+
+use leptos::config::LeptosOptions;
+use serde::Deserialize;
+
+use super::db;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("could not read the Leptos configuration from {path}: {message}")]
+    Leptos { path: PathBuf, message: String },
+    #[error("could not read {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{path} is not valid TOML: {source}")]
+    Parse { path: PathBuf, source: toml::de::Error },
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub leptos: LeptosOptions,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub limits: Limits,
+}
+
+/// Bounds that keep one client from costing the server more than its share.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct Limits {
+    /// Messages rendered with the room page.
+    pub history_page: u64,
+    /// Frames a connection may have waiting to be written before it counts as too slow.
+    pub outgoing_queue: usize,
+    /// Largest WebSocket message accepted from a client, in bytes.
+    pub max_frame_bytes: usize,
+    /// Tungstenite's read buffer per socket: 128 KiB by default, which dominates the memory of
+    /// an idle connection; chat frames are small.
+    pub read_buffer_bytes: usize,
+    /// Sustained frames per second a client may send, and the burst above it.
+    pub frames_per_second: u32,
+    pub frame_burst: u32,
+    pub ping_interval_secs: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            history_page: 50,
+            outgoing_queue: 1024,
+            max_frame_bytes: 16 * 1024,
+            read_buffer_bytes: 4 * 1024,
+            frames_per_second: 50,
+            frame_burst: 200,
+            ping_interval_secs: 20,
+        }
+    }
+}
+
+/// Our section of Leptos.toml.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "kebab-case")]
+struct AppSection {
+    data_dir: Option<PathBuf>,
+    database_url: Option<String>,
+    limits: Limits,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct FileRoot {
+    #[serde(default)]
+    package: FilePackage,
+}
+#[derive(Debug, Default, Deserialize)]
+struct FilePackage {
+    #[serde(default)]
+    metadata: FileMetadata,
+}
+#[derive(Debug, Default, Deserialize)]
+struct FileMetadata {
+    #[serde(default, rename = "mini-discord")]
+    mini_discord: AppSection,
+}
+
+/// Overrides from the command line or environment, which win over the file.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+}
+
+impl Config {
+    pub fn load(path: &Path, overrides: Overrides) -> Result<Self, ConfigError> {
+        let leptos = leptos_config::get_configuration(Some(&path.to_string_lossy()))
+            .map_err(|err| ConfigError::Leptos { path: path.to_owned(), message: err.to_string() })?
+            .leptos_options;
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
+        let section = toml::from_str::<FileRoot>(&text)
+            .map_err(|source| ConfigError::Parse { path: path.to_owned(), source })?
+            .package
+            .metadata
+            .mini_discord;
+        let data_dir = overrides
+            .data_dir
+            .or(section.data_dir)
+            .unwrap_or_else(|| PathBuf::from("data"));
+        let database_url = overrides
+            .database_url
+            .or(section.database_url)
+            .unwrap_or_else(|| db::sqlite_url(&data_dir));
+        Ok(Self { leptos, data_dir, database_url, limits: section.limits })
+    }
+
+    /// A configuration for tests: defaults, a given database, no file.
+    pub fn for_tests(data_dir: PathBuf) -> Self {
+        let database_url = db::sqlite_url(&data_dir);
+        Self {
+            leptos: LeptosOptions::builder().output_name("mini-discord").build(),
+            data_dir,
+            database_url,
+            limits: Limits::default(),
+        }
+    }
+}

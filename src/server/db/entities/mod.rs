@@ -1,0 +1,6 @@
+//! sea-orm entities: one file per table, mirroring the `migration` crate.
+
+pub mod messages;
+pub mod rooms;
+pub mod sessions;
+pub mod users;

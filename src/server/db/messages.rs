@@ -1,0 +1,143 @@
+//! Queries on messages. History is always "a room's messages by id", served by the
+//! (room_id, id) index.
+
+use std::collections::HashMap;
+
+use sea_orm::{
+    sea_query::LikeExpr, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+
+use super::{
+    entities::{
+        messages::{self, Entity as Messages},
+        rooms::{self, Entity as Rooms},
+        users::{self, Entity as Users},
+    },
+    like_pattern, now_ms, Page,
+};
+use crate::shared::views::MessageView;
+
+/// Stores one message and returns it as readers will see it.
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    room: &rooms::Model,
+    author: &users::Model,
+    body: &str,
+) -> Result<MessageView, DbErr> {
+    let row = messages::ActiveModel {
+        room_id: Set(room.id),
+        user_id: Set(author.id),
+        body: Set(body.to_owned()),
+        created_at: Set(now_ms()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(MessageView {
+        id: row.id,
+        room: room.name.clone(),
+        author: author.username.clone(),
+        body: row.body,
+        sent_at_ms: row.created_at,
+    })
+}
+
+/// The latest `limit` messages of a room, oldest first (the order they are shown in).
+pub async fn recent(
+    db: &impl ConnectionTrait,
+    room: &rooms::Model,
+    limit: u64,
+) -> Result<Vec<MessageView>, DbErr> {
+    let rows = Messages::find()
+        .filter(messages::Column::RoomId.eq(room.id))
+        .order_by_desc(messages::Column::Id)
+        .limit(limit)
+        .find_also_related(Users)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .rev()
+        .map(|(message, author)| view(message, room.name.clone(), author))
+        .collect())
+}
+
+/// A room's messages newer than `after`, oldest first, at most `limit` (what a reconnecting tab
+/// missed).
+pub async fn after(
+    db: &impl ConnectionTrait,
+    room: &rooms::Model,
+    after: i64,
+    limit: u64,
+) -> Result<Vec<MessageView>, DbErr> {
+    let rows = Messages::find()
+        .filter(messages::Column::RoomId.eq(room.id))
+        .filter(messages::Column::Id.gt(after))
+        .order_by_asc(messages::Column::Id)
+        .limit(limit)
+        .find_also_related(Users)
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|(message, author)| view(message, room.name.clone(), author)).collect())
+}
+
+fn view(message: messages::Model, room: String, author: Option<users::Model>) -> MessageView {
+    MessageView {
+        id: message.id,
+        room,
+        // The foreign key cascades, so a message always has its author; the fallback only
+        // guards against a database edited by hand.
+        author: author.map(|user| user.username).unwrap_or_else(|| "unknown".into()),
+        body: message.body,
+        sent_at_ms: message.created_at,
+    }
+}
+
+/// Latest messages across all rooms for the admin screen, filtered by body or author.
+pub async fn search(
+    db: &impl ConnectionTrait,
+    term: &str,
+    page: u64,
+    per_page: u64,
+) -> Result<Page<MessageView>, DbErr> {
+    let mut query = Messages::find()
+        .order_by_desc(messages::Column::Id)
+        .find_also_related(Users);
+    let term = term.trim();
+    if !term.is_empty() {
+        let pattern = |t: &str| LikeExpr::new(like_pattern(t)).escape('\\');
+        query = query.filter(
+            Condition::any()
+                .add(messages::Column::Body.like(pattern(term)))
+                .add(users::Column::UsernameKey.like(pattern(&term.to_ascii_lowercase()))),
+        );
+    }
+    let rows = query.offset(page * per_page).limit(per_page + 1).all(db).await?;
+    let room_ids: Vec<i64> = rows.iter().map(|(message, _)| message.room_id).collect();
+    let names: HashMap<i64, String> = Rooms::find()
+        .filter(rooms::Column::Id.is_in(room_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|room| (room.id, room.name))
+        .collect();
+    let items = rows
+        .into_iter()
+        .map(|(message, author)| {
+            let room = names.get(&message.room_id).cloned().unwrap_or_default();
+            view(message, room, author)
+        })
+        .collect();
+    Ok(Page::from_overfetch(items, per_page))
+}
+
+/// Deletes a message; returns the name of its room so its readers can be told.
+pub async fn delete(db: &impl ConnectionTrait, id: i64) -> Result<Option<String>, DbErr> {
+    let Some((message, room)) = Messages::find_by_id(id).find_also_related(Rooms).one(db).await?
+    else {
+        return Ok(None);
+    };
+    Messages::delete_by_id(message.id).exec(db).await?;
+    Ok(room.map(|room| room.name))
+}

@@ -1,0 +1,73 @@
+//! Storage: the connection, the entities, and small query units per table. Everything here is
+//! portable between SQLite and PostgreSQL; SQLite-only tuning stays in `connect`.
+
+pub mod entities;
+pub mod messages;
+pub mod rooms;
+pub mod users;
+
+use std::{path::Path, time::Duration};
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{
+    sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
+    ConnectOptions, Database, DatabaseConnection, DbErr,
+};
+
+/// The default database: one SQLite file inside the data directory.
+pub fn sqlite_url(data_dir: &Path) -> String {
+    format!("sqlite://{}?mode=rwc", data_dir.join("mini-discord.sqlite").display())
+}
+
+/// Opens the database and brings its schema up to date.
+pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .sqlx_logging(false)
+        .acquire_timeout(Duration::from_secs(10))
+        .map_sqlx_sqlite_opts(|opts| {
+            // WAL lets readers (history, page loads) proceed while a message is being written;
+            // NORMAL sync is durable across process crashes, which is what a chat needs.
+            opts.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(5))
+        });
+    if url.starts_with("sqlite:") {
+        // One SQLite file takes one writer at a time; a small pool avoids lock convoys.
+        options.max_connections(4);
+    }
+    let db = Database::connect(options).await?;
+    Migrator::up(&db, None).await?;
+    Ok(db)
+}
+
+/// Milliseconds since the Unix epoch: how every row records when it happened.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
+}
+
+/// A page of results for the admin lists: the rows and whether another page follows.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub has_more: bool,
+}
+
+impl<T> Page<T> {
+    /// Builds a page from a query that fetched one row more than the page size.
+    pub fn from_overfetch(mut items: Vec<T>, per_page: u64) -> Self {
+        let has_more = items.len() as u64 > per_page;
+        items.truncate(per_page as usize);
+        Page { items, has_more }
+    }
+}
+
+/// `%term%` for a LIKE filter, with the user's own wildcards taken literally.
+pub fn like_pattern(term: &str) -> String {
+    let escaped = term.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}

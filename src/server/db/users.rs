@@ -1,0 +1,94 @@
+//! Queries on accounts.
+
+use sea_orm::{
+    sea_query::LikeExpr, ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, SqlErr,
+};
+
+use super::{
+    entities::users::{self, Entity as Users},
+    like_pattern, now_ms, Page,
+};
+use crate::shared::validate::username_key;
+
+pub type User = users::Model;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CreateUserError {
+    #[error("username already taken")]
+    Taken,
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+/// Stores a new account. The caller has validated the name and hashed the password.
+pub async fn create(
+    db: &impl ConnectionTrait,
+    username: &str,
+    password_hash: String,
+) -> Result<User, CreateUserError> {
+    let row = users::ActiveModel {
+        username: Set(username.to_owned()),
+        username_key: Set(username_key(username)),
+        password_hash: Set(password_hash),
+        is_admin: Set(false),
+        disabled: Set(false),
+        created_at: Set(now_ms()),
+        ..Default::default()
+    };
+    // The unique index, not a prior lookup, decides: two sign-ups racing for one name cannot both win.
+    row.insert(db).await.map_err(|err| match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => CreateUserError::Taken,
+        _ => CreateUserError::Db(err),
+    })
+}
+
+pub async fn by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<User>, DbErr> {
+    Users::find_by_id(id).one(db).await
+}
+
+/// Looks a user up by name, ignoring case.
+pub async fn by_name(db: &impl ConnectionTrait, name: &str) -> Result<Option<User>, DbErr> {
+    Users::find()
+        .filter(users::Column::UsernameKey.eq(username_key(name)))
+        .one(db)
+        .await
+}
+
+/// Returns false when no such user exists.
+pub async fn set_admin(db: &impl ConnectionTrait, name: &str, admin: bool) -> Result<bool, DbErr> {
+    let Some(user) = by_name(db, name).await? else {
+        return Ok(false);
+    };
+    let mut row: users::ActiveModel = user.into();
+    row.is_admin = Set(admin);
+    row.update(db).await?;
+    Ok(true)
+}
+
+pub async fn set_disabled(db: &impl ConnectionTrait, id: i64, disabled: bool) -> Result<Option<User>, DbErr> {
+    let Some(user) = by_id(db, id).await? else {
+        return Ok(None);
+    };
+    let mut row: users::ActiveModel = user.into();
+    row.disabled = Set(disabled);
+    Ok(Some(row.update(db).await?))
+}
+
+/// Accounts for the admin screen, alphabetical, optionally filtered by a part of the name.
+pub async fn search(
+    db: &impl ConnectionTrait,
+    term: &str,
+    page: u64,
+    per_page: u64,
+) -> Result<Page<User>, DbErr> {
+    let mut query = Users::find().order_by_asc(users::Column::UsernameKey);
+    let term = username_key(term);
+    if !term.is_empty() {
+        query = query.filter(
+            users::Column::UsernameKey.like(LikeExpr::new(like_pattern(&term)).escape('\\')),
+        );
+    }
+    let rows = query.offset(page * per_page).limit(per_page + 1).all(db).await?;
+    Ok(Page::from_overfetch(rows, per_page))
+}

@@ -1,0 +1,161 @@
+//! The room hub: connections join and leave topics (a room's name, or the room list), frames are
+//! serialised once and published through the bus, and presence changes are announced.
+//! Pages and socket handlers talk to this handle only; the bus and presence behind it can be
+//! swapped for multi-instance implementations without touching them.
+
+use std::sync::{
+    atomic::{AtomicU64, Ordering},
+    Arc,
+};
+
+use super::{
+    bus::{Bus, LocalBus},
+    presence::{Change, LocalPresence, Presence},
+    subscribers::{CloseReason, ConnId, Frame, Inbox, Outbox, Subscribers},
+};
+use crate::shared::protocol::ServerFrame;
+
+/// The topic room-list watchers subscribe to. Room names cannot contain `#`, so it never
+/// collides with a room.
+pub const ROOM_LIST_TOPIC: &str = "#rooms";
+
+#[derive(Clone)]
+pub struct Hub {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    subscribers: Arc<Subscribers>,
+    bus: Arc<dyn Bus>,
+    presence: Arc<dyn Presence>,
+    next_conn: AtomicU64,
+    queue_capacity: usize,
+}
+
+/// One connected socket of one user, as the hub knows it.
+pub struct Connection {
+    pub outbox: Outbox,
+    pub user_id: i64,
+    pub username: String,
+}
+
+impl Hub {
+    /// A hub for a single process: local delivery, local presence.
+    pub fn local(queue_capacity: usize) -> Self {
+        let subscribers = Arc::new(Subscribers::default());
+        let bus = Arc::new(LocalBus::new(subscribers.clone()));
+        Self::with_parts(subscribers, bus, Arc::new(LocalPresence::default()), queue_capacity)
+    }
+
+    pub fn with_parts(
+        subscribers: Arc<Subscribers>,
+        bus: Arc<dyn Bus>,
+        presence: Arc<dyn Presence>,
+        queue_capacity: usize,
+    ) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                subscribers,
+                bus,
+                presence,
+                next_conn: AtomicU64::new(1),
+                queue_capacity,
+            }),
+        }
+    }
+
+    /// Registers a new socket; the inbox is what its write loop drains.
+    pub fn connect(&self, user_id: i64, username: &str, session: Option<String>) -> (Connection, Inbox) {
+        let id = ConnId(self.inner.next_conn.fetch_add(1, Ordering::Relaxed));
+        let (outbox, inbox) = Outbox::new(id, session.map(Arc::from), self.inner.queue_capacity);
+        self.inner.subscribers.add_user_connection(user_id, &outbox);
+        (Connection { outbox, user_id, username: username.to_owned() }, inbox)
+    }
+
+    /// Forgets a socket: leaves its rooms (announcing departures) and its subscriptions.
+    pub async fn disconnect(&self, conn: &Connection, rooms: impl IntoIterator<Item = String>) {
+        for room in rooms {
+            self.leave(conn, &room).await;
+        }
+        self.unwatch_rooms(conn);
+        self.inner.subscribers.remove_user_connection(conn.user_id, conn.outbox.id);
+    }
+
+    /// Subscribes a connection to a room and counts its user as online there. The subscription
+    /// comes first so the connection sees its own arrival in the presence frame.
+    pub async fn join(&self, conn: &Connection, room: &str) {
+        self.inner.subscribers.subscribe(room, &conn.outbox);
+        let change = self.inner.presence.enter(room, conn.user_id, &conn.username).await;
+        if change == Change::Arrived {
+            self.announce_presence(room).await;
+        } else {
+            // Someone already online opened another tab: only that tab needs the list.
+            let users = self.inner.presence.online(room).await;
+            let frame = ServerFrame::Presence { room: room.to_owned(), users };
+            conn.outbox.send(encode(&frame)).await;
+        }
+    }
+
+    pub async fn leave(&self, conn: &Connection, room: &str) {
+        self.inner.subscribers.unsubscribe(room, conn.outbox.id);
+        if self.inner.presence.exit(room, conn.user_id).await == Change::Departed {
+            self.announce_presence(room).await;
+        }
+    }
+
+    /// Subscribes a connection to live online counts of every room, starting with the current ones.
+    pub async fn watch_rooms(&self, conn: &Connection) {
+        self.inner.subscribers.subscribe(ROOM_LIST_TOPIC, &conn.outbox);
+        for (room, online) in self.inner.presence.counts().await {
+            conn.outbox.send(encode(&ServerFrame::RoomActivity { room, online })).await;
+        }
+    }
+
+    pub fn unwatch_rooms(&self, conn: &Connection) {
+        self.inner.subscribers.unsubscribe(ROOM_LIST_TOPIC, conn.outbox.id);
+    }
+
+    /// Serialises a frame once and sends it to every subscriber of `topic`.
+    pub async fn publish(&self, topic: &str, frame: &ServerFrame) {
+        self.inner.bus.publish(topic, encode(frame)).await;
+    }
+
+    pub async fn online(&self, room: &str) -> Vec<String> {
+        self.inner.presence.online(room).await
+    }
+
+    pub async fn online_counts(&self) -> std::collections::HashMap<String, u32> {
+        self.inner.presence.counts().await
+    }
+
+    /// Tells a deleted room's readers and the room list, then forgets its presence.
+    pub async fn close_room(&self, room: &str) {
+        let frame = ServerFrame::RoomDeleted { room: room.to_owned() };
+        self.publish(room, &frame).await;
+        self.publish(ROOM_LIST_TOPIC, &frame).await;
+        self.inner.presence.forget_room(room).await;
+    }
+
+    /// Ends every socket of a user in this process, telling each why.
+    pub fn sign_out_user(&self, user_id: i64, reason: &str) -> usize {
+        self.inner.subscribers.close_user(user_id, None, CloseReason::SignedOut(reason.to_owned()))
+    }
+
+    /// Ends the sockets opened with one session (its user logged out in that browser).
+    pub fn end_session(&self, user_id: i64, session: &str) -> usize {
+        let reason = CloseReason::SignedOut("You logged out".to_owned());
+        self.inner.subscribers.close_user(user_id, Some(session), reason)
+    }
+
+    async fn announce_presence(&self, room: &str) {
+        let users = self.inner.presence.online(room).await;
+        let online = users.len() as u32;
+        self.publish(room, &ServerFrame::Presence { room: room.to_owned(), users }).await;
+        self.publish(ROOM_LIST_TOPIC, &ServerFrame::RoomActivity { room: room.to_owned(), online })
+            .await;
+    }
+}
+
+pub fn encode(frame: &ServerFrame) -> Frame {
+    Frame::from(frame.to_json())
+}

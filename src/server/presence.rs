@@ -1,0 +1,130 @@
+//! Who is online where, computed from live connections only, so it cannot go stale after a
+//! crash the way a database flag does. One entry per user however many tabs they have open.
+//! This is a seam: a Redis implementation with expiring keys makes presence global.
+
+use std::{
+    collections::{BTreeMap, HashMap},
+    sync::Mutex,
+};
+
+use async_trait::async_trait;
+
+/// What changed when a connection entered or left a room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// The user's first connection in the room: they came online there.
+    Arrived,
+    /// The user's last connection left: they went offline there.
+    Departed,
+    /// Another tab of someone already counted.
+    Unchanged,
+}
+
+#[async_trait]
+pub trait Presence: Send + Sync + 'static {
+    async fn enter(&self, room: &str, user_id: i64, username: &str) -> Change;
+    async fn exit(&self, room: &str, user_id: i64) -> Change;
+    /// Usernames online in a room, alphabetical.
+    async fn online(&self, room: &str) -> Vec<String>;
+    /// Online counts of every room that has anyone in it.
+    async fn counts(&self) -> HashMap<String, u32>;
+    /// Drops a room's entries (the room was deleted).
+    async fn forget_room(&self, room: &str);
+}
+
+#[derive(Default)]
+struct Entry {
+    username: String,
+    connections: u32,
+}
+
+/// One process: a map guarded by a mutex that is never held across an await.
+#[derive(Default)]
+pub struct LocalPresence {
+    rooms: Mutex<HashMap<String, BTreeMap<i64, Entry>>>,
+}
+
+impl LocalPresence {
+    fn rooms(&self) -> std::sync::MutexGuard<'_, HashMap<String, BTreeMap<i64, Entry>>> {
+        self.rooms.lock().unwrap_or_else(|poison| poison.into_inner())
+    }
+}
+
+#[async_trait]
+impl Presence for LocalPresence {
+    async fn enter(&self, room: &str, user_id: i64, username: &str) -> Change {
+        let mut rooms = self.rooms();
+        let entry = rooms.entry(room.to_owned()).or_default().entry(user_id).or_default();
+        entry.connections += 1;
+        if entry.connections == 1 {
+            entry.username = username.to_owned();
+            Change::Arrived
+        } else {
+            Change::Unchanged
+        }
+    }
+
+    async fn exit(&self, room: &str, user_id: i64) -> Change {
+        let mut rooms = self.rooms();
+        let Some(users) = rooms.get_mut(room) else {
+            return Change::Unchanged;
+        };
+        let Some(entry) = users.get_mut(&user_id) else {
+            return Change::Unchanged;
+        };
+        entry.connections = entry.connections.saturating_sub(1);
+        if entry.connections > 0 {
+            return Change::Unchanged;
+        }
+        users.remove(&user_id);
+        if users.is_empty() {
+            rooms.remove(room);
+        }
+        Change::Departed
+    }
+
+    async fn online(&self, room: &str) -> Vec<String> {
+        let rooms = self.rooms();
+        let mut names: Vec<String> = rooms
+            .get(room)
+            .map(|users| users.values().map(|entry| entry.username.clone()).collect())
+            .unwrap_or_default();
+        names.sort_by_key(|name| name.to_ascii_lowercase());
+        names
+    }
+
+    async fn counts(&self) -> HashMap<String, u32> {
+        self.rooms().iter().map(|(room, users)| (room.clone(), users.len() as u32)).collect()
+    }
+
+    async fn forget_room(&self, room: &str) {
+        self.rooms().remove(room);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn two_tabs_of_one_user_count_once() {
+        let presence = LocalPresence::default();
+        assert_eq!(presence.enter("general", 1, "alice").await, Change::Arrived);
+        assert_eq!(presence.enter("general", 1, "alice").await, Change::Unchanged);
+        assert_eq!(presence.enter("general", 2, "Bob").await, Change::Arrived);
+        assert_eq!(presence.online("general").await, vec!["alice", "Bob"]);
+        assert_eq!(presence.exit("general", 1).await, Change::Unchanged);
+        assert_eq!(presence.online("general").await, vec!["alice", "Bob"]);
+        assert_eq!(presence.exit("general", 1).await, Change::Departed);
+        assert_eq!(presence.online("general").await, vec!["Bob"]);
+        assert_eq!(presence.counts().await.get("general"), Some(&1));
+        assert_eq!(presence.exit("general", 2).await, Change::Departed);
+        assert!(presence.counts().await.is_empty());
+    }
+
+    #[tokio::test]
+    async fn leaving_a_room_never_entered_changes_nothing() {
+        let presence = LocalPresence::default();
+        assert_eq!(presence.exit("nowhere", 9).await, Change::Unchanged);
+    }
+}

@@ -1,0 +1,76 @@
+//! The HTTP surface: Leptos pages and server functions, `/ws`, `/healthz`, the original app's
+//! addresses, and the layers (sessions, log-in checks) around them.
+
+use axum::{
+    extract::{Path, Request},
+    middleware::{self, Next},
+    response::{IntoResponse, Redirect, Response},
+    routing::get,
+    Router,
+};
+use axum_login::AuthManagerLayerBuilder;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
+
+use super::{
+    auth::{AuthSession, Backend},
+    state::AppState,
+    ws,
+};
+use crate::{app::{shell, App}, shared::paths};
+
+pub fn build(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let options = state.leptos_options.clone();
+
+    let sessions = SessionManagerLayer::new(state.sessions.clone())
+        .with_name("mini_discord_session")
+        .with_http_only(true)
+        // Lax, not Strict: a link to a room from elsewhere should open it logged in.
+        .with_same_site(SameSite::Lax)
+        // Served over plain HTTP on loopback by default; behind TLS a proxy should add Secure.
+        .with_secure(false)
+        .with_expiry(Expiry::OnInactivity(time::Duration::days(30)));
+    let auth = AuthManagerLayerBuilder::new(Backend::new(state.db.clone()), sessions).build();
+
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/ws", get(ws::upgrade))
+        .route("/chat", get(|| async { Redirect::permanent("/rooms") }))
+        .route("/chat/", get(|| async { Redirect::permanent("/rooms") }))
+        .route("/chat/{room}", get(legacy_room))
+        .route("/chat/{room}/", get(legacy_room))
+        .route("/accounts/login/", get(|| async { Redirect::permanent("/login") }))
+        .route("/accounts/logout/", get(legacy_logout))
+        .route("/user/signup/", get(|| async { Redirect::permanent("/signup") }))
+        .leptos_routes(&state, routes, move || shell(options.clone()))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn(require_login))
+        .layer(auth)
+        .with_state(state)
+}
+
+async fn legacy_room(Path(room): Path<String>) -> Redirect {
+    Redirect::permanent(&paths::room(&room))
+}
+
+/// The original logged out on a plain GET; old bookmarks still do.
+async fn legacy_logout(mut auth: AuthSession) -> Response {
+    if let Err(err) = auth.logout().await {
+        tracing::error!(error = %err, "logging out failed");
+    }
+    Redirect::to("/").into_response()
+}
+
+/// Pages that show people's conversations are for logged-in users: anyone else is sent to log
+/// in and brought back afterwards. Checked here, before any page renders, so nothing of a room
+/// ever reaches an anonymous visitor whatever the request looks like.
+async fn require_login(auth: AuthSession, request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let protected = path == "/rooms" || path.starts_with("/rooms/") || path == "/admin";
+    if protected && auth.user.is_none() {
+        let target = request.uri().path_and_query().map(|pq| pq.as_str()).unwrap_or(path);
+        return Redirect::to(&paths::login_then(target)).into_response();
+    }
+    next.run(request).await
+}

@@ -1,0 +1,304 @@
+//! `/ws`: the one WebSocket of each browser tab. The upgrade checks the session and the Origin;
+//! each connection then runs a read loop (client frames) and a write loop (its outbox) side by
+//! side until either ends, and leaves its rooms on the way out.
+
+use std::{
+    collections::HashMap,
+    time::{Duration, Instant},
+};
+
+use axum::{
+    extract::{
+        ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade},
+        State,
+    },
+    http::{header, HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
+};
+use futures::{Sink, SinkExt, Stream, StreamExt};
+
+use super::{
+    auth::AuthSession,
+    db::{messages, rooms, rooms::Room, users::User},
+    hub::{encode, Connection},
+    state::AppState,
+    subscribers::CloseReason,
+};
+use crate::shared::{
+    protocol::{ClientFrame, ServerFrame},
+    validate,
+};
+
+/// Close codes (RFC 6455 and the private range) the client acts on.
+pub const CLOSE_POLICY: u16 = 1008;
+pub const CLOSE_TOO_SLOW: u16 = 4000;
+pub const CLOSE_SIGNED_OUT: u16 = 4001;
+
+pub async fn upgrade(
+    ws: WebSocketUpgrade,
+    State(state): State<AppState>,
+    auth: AuthSession,
+    headers: HeaderMap,
+) -> Response {
+    // Cross-site WebSocket hijacking: a page elsewhere could open this socket with the user's
+    // cookie, so a browser's Origin must name this very host.
+    if !same_origin(&headers) {
+        return (StatusCode::FORBIDDEN, "cross-origin WebSocket refused").into_response();
+    }
+    let Some(user) = auth.user else {
+        return (StatusCode::UNAUTHORIZED, "log in to chat").into_response();
+    };
+    let session = auth.session.id().map(|id| id.to_string());
+    let limits = state.config.limits.clone();
+    ws.read_buffer_size(limits.read_buffer_bytes)
+        .max_message_size(limits.max_frame_bytes)
+        .max_frame_size(limits.max_frame_bytes)
+        .on_upgrade(move |socket: WebSocket| async move {
+            let (sink, stream) = socket.split();
+            serve(sink, stream, state, user.0, session).await;
+        })
+}
+
+fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        // Not a browser: it cannot carry a victim's cookie across sites, and the session still
+        // has to be valid.
+        return true;
+    };
+    let (Ok(origin), Some(Ok(host))) =
+        (origin.to_str(), headers.get(header::HOST).map(|h| h.to_str()))
+    else {
+        return false;
+    };
+    let authority = origin
+        .strip_prefix("http://")
+        .or_else(|| origin.strip_prefix("https://"))
+        .unwrap_or_default();
+    authority.eq_ignore_ascii_case(host)
+}
+
+/// Runs one connection over any sink and stream of WebSocket messages (a real socket in
+/// production, channels in tests).
+pub async fn serve<Tx, Rx, E>(
+    mut sink: Tx,
+    mut stream: Rx,
+    state: AppState,
+    user: User,
+    session: Option<String>,
+)
+where
+    Tx: Sink<Message> + Unpin,
+    Rx: Stream<Item = Result<Message, E>> + Unpin,
+{
+    let (conn, mut inbox) = state.hub.connect(user.id, &user.username, session);
+    let mut session = Session { state: &state, conn: &conn, user: &user, rooms: HashMap::new() };
+    conn.outbox.send(encode(&ServerFrame::Ready { username: user.username.clone() })).await;
+    let ping_every = Duration::from_secs(state.config.limits.ping_interval_secs.max(1));
+
+    let write = async {
+        let mut ping = tokio::time::interval(ping_every);
+        ping.tick().await;
+        loop {
+            tokio::select! {
+                frame = inbox.frames.recv() => match frame {
+                    Some(frame) => {
+                        if sink.send(Message::Text(frame)).await.is_err() {
+                            return;
+                        }
+                    }
+                    None => return,
+                },
+                changed = inbox.close.changed() => {
+                    let reason = if changed.is_ok() { inbox.close.borrow().clone() } else { None };
+                    let (code, text) = match reason {
+                        Some(CloseReason::SignedOut(reason)) => {
+                            let frame = ServerFrame::SignedOut { reason: reason.clone() };
+                            let _ = sink.send(Message::Text(encode(&frame))).await;
+                            (CLOSE_SIGNED_OUT, reason)
+                        }
+                        Some(CloseReason::TooSlow) | None => (CLOSE_TOO_SLOW, "too slow".to_owned()),
+                    };
+                    let close = CloseFrame { code, reason: text.into() };
+                    let _ = sink.send(Message::Close(Some(close))).await;
+                    return;
+                }
+                _ = ping.tick() => {
+                    if sink.send(Message::Ping(Default::default())).await.is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+    };
+
+    let read = async {
+        let mut flood = TokenBucket::new(
+            state.config.limits.frames_per_second,
+            state.config.limits.frame_burst,
+        );
+        while let Some(Ok(message)) = stream.next().await {
+            let text = match message {
+                Message::Text(text) => text,
+                Message::Close(_) => return,
+                Message::Binary(_) => {
+                    session.reply_error("Frames must be JSON text", None).await;
+                    continue;
+                }
+                Message::Ping(_) | Message::Pong(_) => continue,
+            };
+            if !flood.take() {
+                // Abuse, not a mistake: end the connection rather than queue without bound.
+                conn.outbox.close(CloseReason::TooSlow);
+                return;
+            }
+            match serde_json::from_str::<ClientFrame>(&text) {
+                Ok(frame) => session.handle(frame).await,
+                Err(_) => session.reply_error("Unrecognised frame", None).await,
+            }
+        }
+    };
+
+    tokio::select! {
+        _ = write => {},
+        _ = read => {},
+    }
+    let rooms: Vec<String> = session.rooms.into_keys().collect();
+    state.hub.disconnect(&conn, rooms).await;
+}
+
+/// One connection's view: the rooms it joined (with their rows, so posting needs no lookup).
+struct Session<'a> {
+    state: &'a AppState,
+    conn: &'a Connection,
+    user: &'a User,
+    rooms: HashMap<String, Room>,
+}
+
+impl Session<'_> {
+    async fn handle(&mut self, frame: ClientFrame) {
+        match frame {
+            ClientFrame::Join { room, after } => self.join(room, after).await,
+            ClientFrame::Leave { room } => {
+                if self.rooms.remove(&room).is_some() {
+                    self.state.hub.leave(self.conn, &room).await;
+                }
+            }
+            ClientFrame::Send { room, nonce, body } => self.send(room, nonce, body).await,
+            ClientFrame::WatchRooms => self.state.hub.watch_rooms(self.conn).await,
+            ClientFrame::UnwatchRooms => self.state.hub.unwatch_rooms(self.conn),
+        }
+    }
+
+    async fn join(&mut self, room: String, after: Option<i64>) {
+        if self.rooms.contains_key(&room) {
+            return;
+        }
+        if let Err(err) = validate::room_name(&room) {
+            return self.reply_error(&err.to_string(), None).await;
+        }
+        match rooms::by_name(&self.state.db, &room).await {
+            Ok(Some(row)) => {
+                // Subscribe before replaying, so nothing falls between the two; the client drops
+                // the few messages it may then see twice by id.
+                self.state.hub.join(self.conn, &room).await;
+                if let Some(after) = after {
+                    self.replay(&row, after).await;
+                }
+                self.rooms.insert(room, row);
+            }
+            Ok(None) => self.reply_error("No such room", None).await,
+            Err(err) => {
+                tracing::error!(error = %err, "looking up a room failed");
+                self.reply_error("Could not join the room. Please try again.", None).await
+            }
+        }
+    }
+
+    async fn replay(&self, room: &Room, after: i64) {
+        let limit = self.state.config.limits.history_page * 10;
+        match messages::after(&self.state.db, room, after, limit).await {
+            Ok(missed) => {
+                for message in missed {
+                    self.conn.outbox.send(encode(&ServerFrame::Message { message })).await;
+                }
+            }
+            Err(err) => tracing::error!(error = %err, "replaying missed messages failed"),
+        }
+    }
+
+    async fn send(&mut self, room: String, nonce: String, body: String) {
+        let Some(row) = self.rooms.get(&room) else {
+            return self.reply_error("Join the room before posting to it", Some(nonce)).await;
+        };
+        match self.state.writer.post(row, self.user, &body).await {
+            Ok(message) => {
+                let ack = ServerFrame::Ack { nonce, id: message.id };
+                self.conn.outbox.send(encode(&ack)).await;
+            }
+            Err(err) => self.reply_error(&err.to_string(), Some(nonce)).await,
+        }
+    }
+
+    async fn reply_error(&self, message: &str, nonce: Option<String>) {
+        let frame = ServerFrame::Error { message: message.to_owned(), nonce };
+        self.conn.outbox.send(encode(&frame)).await;
+    }
+}
+
+/// Allows `rate` frames a second on average with bursts of `burst`.
+struct TokenBucket {
+    rate: f64,
+    burst: f64,
+    tokens: f64,
+    last: Instant,
+}
+
+impl TokenBucket {
+    fn new(rate: u32, burst: u32) -> Self {
+        let burst = f64::from(burst.max(1));
+        Self { rate: f64::from(rate.max(1)), burst, tokens: burst, last: Instant::now() }
+    }
+
+    fn take(&mut self) -> bool {
+        let now = Instant::now();
+        self.tokens = (self.tokens + now.duration_since(self.last).as_secs_f64() * self.rate).min(self.burst);
+        self.last = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(origin: Option<&str>, host: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::HOST, host.parse().expect("valid header"));
+        if let Some(origin) = origin {
+            headers.insert(header::ORIGIN, origin.parse().expect("valid header"));
+        }
+        headers
+    }
+
+    #[test]
+    fn only_this_sites_pages_may_open_the_socket() {
+        assert!(same_origin(&headers(Some("http://127.0.0.1:3000"), "127.0.0.1:3000")));
+        assert!(same_origin(&headers(Some("https://chat.example"), "chat.example")));
+        assert!(same_origin(&headers(None, "127.0.0.1:3000")));
+        assert!(!same_origin(&headers(Some("http://evil.example"), "127.0.0.1:3000")));
+        assert!(!same_origin(&headers(Some("http://127.0.0.1:3001"), "127.0.0.1:3000")));
+        assert!(!same_origin(&headers(Some("null"), "127.0.0.1:3000")));
+    }
+
+    #[test]
+    fn the_flood_limit_allows_bursts_then_refuses() {
+        let mut bucket = TokenBucket::new(1, 3);
+        assert!(bucket.take() && bucket.take() && bucket.take());
+        assert!(!bucket.take());
+    }
+}

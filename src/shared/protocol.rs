@@ -1,0 +1,89 @@
+//! The WebSocket wire format, defined once for both ends. Frames are JSON objects tagged by
+//! `type`; docs/protocol.md describes them for people.
+
+use serde::{Deserialize, Serialize};
+
+use super::views::MessageView;
+
+/// What a browser tab sends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientFrame {
+    /// Start receiving a room's messages and presence, and count as online in it. With `after`,
+    /// the server first replays the room's messages newer than that id (what this tab missed).
+    Join {
+        room: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        after: Option<i64>,
+    },
+    /// Stop receiving a room; the user leaves its online list once no other tab holds it.
+    Leave { room: String },
+    /// Post a message. `nonce` is chosen by the client and echoed in the `ack` or `error`.
+    Send { room: String, nonce: String, body: String },
+    /// Receive live online counts for every room (the room list page).
+    WatchRooms,
+    UnwatchRooms,
+}
+
+/// What the server sends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerFrame {
+    /// First frame on every connection: the socket is open and authenticated as `username`.
+    Ready { username: String },
+    /// A stored message, in id order within its room.
+    Message { message: MessageView },
+    /// The message the sender posted with `nonce` was stored as `id`.
+    Ack { nonce: String, id: i64 },
+    /// Everyone online in a room now (one entry per user, however many tabs).
+    Presence { room: String, users: Vec<String> },
+    /// A room's online count changed (sent to room-list watchers).
+    RoomActivity { room: String, online: u32 },
+    /// An administrator removed a message.
+    MessageDeleted { room: String, id: i64 },
+    /// An administrator removed a room; its pages should go back to the room list.
+    RoomDeleted { room: String },
+    /// The session behind this socket ended (log-out elsewhere, account disabled); the socket
+    /// closes after this frame.
+    SignedOut { reason: String },
+    /// A frame was refused; the connection stays open. `nonce` names the refused `send`.
+    Error {
+        message: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        nonce: Option<String>,
+    },
+}
+
+impl ServerFrame {
+    pub fn to_json(&self) -> String {
+        // Serialising these plain enums cannot fail: no maps with non-string keys, no floats.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_use_the_documented_json_shape() {
+        let frame: ClientFrame =
+            serde_json::from_str(r#"{"type":"send","room":"general","nonce":"n1","body":"hi"}"#)
+                .expect("a documented frame parses");
+        assert_eq!(
+            frame,
+            ClientFrame::Send { room: "general".into(), nonce: "n1".into(), body: "hi".into() }
+        );
+        let err = ServerFrame::Error { message: "nope".into(), nonce: None };
+        assert_eq!(err.to_json(), r#"{"type":"error","message":"nope"}"#);
+        assert_eq!(
+            serde_json::from_str::<ClientFrame>(r#"{"type":"watch_rooms"}"#).ok(),
+            Some(ClientFrame::WatchRooms)
+        );
+    }
+
+    #[test]
+    fn unknown_frames_are_rejected() {
+        assert!(serde_json::from_str::<ClientFrame>(r#"{"type":"drop_tables"}"#).is_err());
+    }
+}

@@ -1,0 +1,147 @@
+//! The one place the input rules live. The server enforces them on every write; the browser runs
+//! the same functions only to tell the user early.
+
+use thiserror::Error;
+
+pub const USERNAME_MIN: usize = 3;
+pub const USERNAME_MAX: usize = 32;
+pub const PASSWORD_MIN: usize = 8;
+/// Argon2 happily hashes megabytes; a bound keeps a login form from becoming a CPU sink.
+pub const PASSWORD_MAX: usize = 1024;
+pub const ROOM_NAME_MAX: usize = 64;
+pub const MESSAGE_MAX: usize = 2000;
+
+/// Each variant's text is what the user reads, so it says what to do, not what went wrong inside.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum InvalidInput {
+    #[error("Username must be 3–32 characters: letters, digits, _ or -")]
+    Username,
+    #[error("Password must be at least 8 characters")]
+    PasswordTooShort,
+    #[error("Password must be at most 1024 characters")]
+    PasswordTooLong,
+    #[error("Passwords do not match")]
+    PasswordMismatch,
+    #[error("Room names are 1–64 characters: letters, digits, _ or -")]
+    RoomName,
+    #[error("Messages are 1–2000 characters")]
+    MessageLength,
+}
+
+fn is_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || c == '-'
+}
+
+fn is_name(s: &str, min: usize, max: usize) -> bool {
+    // All allowed characters are ASCII, so byte length equals character count once checked.
+    s.chars().all(is_name_char) && (min..=max).contains(&s.len())
+}
+
+pub fn username(name: &str) -> Result<&str, InvalidInput> {
+    let name = name.trim();
+    if is_name(name, USERNAME_MIN, USERNAME_MAX) {
+        Ok(name)
+    } else {
+        Err(InvalidInput::Username)
+    }
+}
+
+/// The key under which a username is unique: "Alice" and "alice" are the same person.
+pub fn username_key(name: &str) -> String {
+    name.trim().to_ascii_lowercase()
+}
+
+pub fn password(password: &str) -> Result<&str, InvalidInput> {
+    let chars = password.chars().count();
+    if chars < PASSWORD_MIN {
+        Err(InvalidInput::PasswordTooShort)
+    } else if chars > PASSWORD_MAX {
+        Err(InvalidInput::PasswordTooLong)
+    } else {
+        Ok(password)
+    }
+}
+
+pub fn new_password<'a>(password_: &'a str, confirm: &str) -> Result<&'a str, InvalidInput> {
+    let password_ = password(password_)?;
+    if password_ != confirm {
+        return Err(InvalidInput::PasswordMismatch);
+    }
+    Ok(password_)
+}
+
+pub fn room_name(name: &str) -> Result<&str, InvalidInput> {
+    let name = name.trim();
+    if is_name(name, 1, ROOM_NAME_MAX) {
+        Ok(name)
+    } else {
+        Err(InvalidInput::RoomName)
+    }
+}
+
+/// Returns the body as it will be stored: trimmed, so that "  hi  " and "hi" are the same message.
+pub fn message_body(body: &str) -> Result<&str, InvalidInput> {
+    let body = body.trim();
+    let chars = body.chars().count();
+    if (1..=MESSAGE_MAX).contains(&chars) {
+        Ok(body)
+    } else {
+        Err(InvalidInput::MessageLength)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_follow_the_rules() {
+        assert_eq!(username("alice"), Ok("alice"));
+        assert_eq!(username("  a_b-9  "), Ok("a_b-9"));
+        assert_eq!(username("ab"), Err(InvalidInput::Username));
+        assert_eq!(username(&"a".repeat(32)).map(str::len), Ok(32));
+        assert_eq!(username(&"a".repeat(33)), Err(InvalidInput::Username));
+        assert_eq!(username("al ice"), Err(InvalidInput::Username));
+        assert_eq!(username("<script>"), Err(InvalidInput::Username));
+        assert_eq!(username("ålice"), Err(InvalidInput::Username));
+        assert_eq!(username_key(" Alice "), "alice");
+    }
+
+    #[test]
+    fn passwords_follow_the_rules() {
+        assert_eq!(password("1234567"), Err(InvalidInput::PasswordTooShort));
+        assert_eq!(password("12345678"), Ok("12345678"));
+        // Length counts characters, not bytes.
+        assert_eq!(password("ééééééé"), Err(InvalidInput::PasswordTooShort));
+        assert_eq!(password(&"x".repeat(1025)), Err(InvalidInput::PasswordTooLong));
+        assert_eq!(new_password("correct horse", "correct horse"), Ok("correct horse"));
+        assert_eq!(
+            new_password("correct horse", "correct hose"),
+            Err(InvalidInput::PasswordMismatch)
+        );
+        assert_eq!(InvalidInput::PasswordMismatch.to_string(), "Passwords do not match");
+    }
+
+    #[test]
+    fn room_names_follow_the_rules() {
+        assert_eq!(room_name("general"), Ok("general"));
+        assert_eq!(room_name("a"), Ok("a"));
+        assert_eq!(room_name(""), Err(InvalidInput::RoomName));
+        assert_eq!(room_name("   "), Err(InvalidInput::RoomName));
+        assert_eq!(room_name("two words"), Err(InvalidInput::RoomName));
+        assert_eq!(room_name("../etc"), Err(InvalidInput::RoomName));
+        assert_eq!(room_name(&"r".repeat(64)).map(str::len), Ok(64));
+        assert_eq!(room_name(&"r".repeat(65)), Err(InvalidInput::RoomName));
+    }
+
+    #[test]
+    fn message_bodies_are_trimmed_and_bounded() {
+        assert_eq!(message_body("  hello \n"), Ok("hello"));
+        assert_eq!(message_body(" \n\t "), Err(InvalidInput::MessageLength));
+        assert_eq!(message_body(&"x".repeat(2000)).map(str::len), Ok(2000));
+        assert_eq!(message_body(&"x".repeat(2001)), Err(InvalidInput::MessageLength));
+        // 2000 multi-byte characters are still 2000 characters.
+        assert!(message_body(&"é".repeat(2000)).is_ok());
+        assert_eq!(message_body("<b>hi</b>"), Ok("<b>hi</b>"));
+    }
+}
