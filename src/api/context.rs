@@ -37,3 +37,27 @@ pub async fn require_admin() -> Result<User, AppError> {
         Err(AppError::Forbidden)
     }
 }
+
+/// Gives a server function's error answer the HTTP status that fits it (400 for bad input, 403
+/// for a refusal, …) rather than a blanket 500. A plain HTML form post (no JavaScript) is left
+/// alone: it must stay a redirect back to the form, which then shows the error.
+pub fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    if let Err(err) = &result {
+        let from_html_form = use_context::<axum::http::request::Parts>().is_some_and(|parts| {
+            parts
+                .headers
+                .get(axum::http::header::ACCEPT)
+                .and_then(|accept| accept.to_str().ok())
+                .is_some_and(|accept| accept.contains("text/html"))
+        });
+        if from_html_form {
+            return result;
+        }
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            let status = axum::http::StatusCode::from_u16(err.status_code())
+                .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+            response.set_status(status);
+        }
+    }
+    result
+}

@@ -19,40 +19,46 @@ pub struct RoomPageData {
 
 #[server(prefix = "/api", endpoint = "rooms")]
 pub async fn list_rooms() -> Result<Vec<RoomSummary>, AppError> {
-    use crate::server::db::rooms;
+    super::context::with_status(async move {
+        use crate::server::db::rooms;
 
-    super::context::require_user().await?;
-    let state = super::context::app_state()?;
-    let counts = state.hub.online_counts().await;
-    Ok(rooms::all(&state.db)
-        .await?
-        .into_iter()
-        .map(|room| RoomSummary { online: counts.get(&room.name).copied().unwrap_or(0), name: room.name })
-        .collect())
+        super::context::require_user().await?;
+        let state = super::context::app_state()?;
+        let counts = state.hub.online_counts().await;
+        Ok(rooms::all(&state.db)
+            .await?
+            .into_iter()
+            .map(|room| RoomSummary { online: counts.get(&room.name).copied().unwrap_or(0), name: room.name })
+            .collect())
+    }.await)
 }
 
 /// Creates the room if it does not exist yet, then goes there.
 #[server(prefix = "/api", endpoint = "open_room")]
 pub async fn open_room(name: String) -> Result<(), AppError> {
-    let user = super::context::require_user().await?;
-    let name = crate::shared::validate::room_name(&name)?;
-    ensure_room(name, &user).await?;
-    leptos_axum::redirect(&crate::shared::paths::room(name));
-    Ok(())
+    super::context::with_status(async move {
+        let user = super::context::require_user().await?;
+        let name = crate::shared::validate::room_name(&name)?;
+        ensure_room(name, &user).await?;
+        leptos_axum::redirect(&crate::shared::paths::room(name));
+        Ok(())
+    }.await)
 }
 
 #[server(prefix = "/api", endpoint = "room_page")]
 pub async fn room_page(name: String) -> Result<RoomPageData, AppError> {
-    use crate::server::db::messages;
+    super::context::with_status(async move {
+        use crate::server::db::messages;
 
-    let user = super::context::require_user().await?;
-    let name = crate::shared::validate::room_name(&name)?;
-    let state = super::context::app_state()?;
-    // Like the original, a room's address is enough to open it: the first visit creates it.
-    let room = ensure_room(name, &user).await?;
-    let history = messages::recent(&state.db, &room, state.config.limits.history_page).await?;
-    let online = state.hub.online(name).await;
-    Ok(RoomPageData { name: room.name, me: user.username, history, online })
+        let user = super::context::require_user().await?;
+        let name = crate::shared::validate::room_name(&name)?;
+        let state = super::context::app_state()?;
+        // Like the original, a room's address is enough to open it: the first visit creates it.
+        let room = ensure_room(name, &user).await?;
+        let history = messages::recent(&state.db, &room, state.config.limits.history_page).await?;
+        let online = state.hub.online(name).await;
+        Ok(RoomPageData { name: room.name, me: user.username, history, online })
+    }.await)
 }
 
 #[cfg(feature = "ssr")]

@@ -1,0 +1,154 @@
+//! Accounts, sessions and page access over real HTTP.
+
+mod support;
+
+use support::spawn_app;
+
+/// The user-facing sentence of a server function's error answer.
+async fn error_text(response: reqwest::Response) -> String {
+    let body = response.text().await.expect("body");
+    serde_json::from_str::<mini_discord::error::AppError>(&body).map(|err| err.to_string()).unwrap_or(body)
+}
+
+#[tokio::test]
+async fn sign_up_logs_in_and_the_session_survives_reloads() {
+    let app = spawn_app().await;
+    let alice = app.signed_up("Alice").await;
+    let page = alice.get("/rooms").await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.expect("body");
+    assert!(html.contains("Alice"), "the navigation bar names the user");
+    assert!(html.contains("Log out"));
+    // Reload: still logged in.
+    assert_eq!(alice.get("/rooms").await.status(), 200);
+}
+
+#[tokio::test]
+async fn sign_up_refuses_bad_input_with_a_clear_message() {
+    let app = spawn_app().await;
+    app.signed_up("alice").await;
+    let someone = app.person("someone");
+    let cases = [
+        (("ab", "correct horse", "correct horse"), "Username must be 3–32 characters"),
+        (("bad name", "correct horse", "correct horse"), "Username must be 3–32 characters"),
+        (("carol", "short", "short"), "Password must be at least 8 characters"),
+        (("carol", "correct horse", "correct hose"), "Passwords do not match"),
+        (("ALICE", "correct horse", "correct horse"), "Username already taken"),
+    ];
+    for ((name, password, confirm), expected) in cases {
+        let response = someone.signup(name, password, confirm).await;
+        assert!(response.status().is_client_error(), "{name}: {}", response.status());
+        let body = error_text(response).await;
+        assert!(body.contains(expected), "{name}: expected {expected:?} in {body}");
+    }
+    assert_eq!(someone.get("/rooms").await.status(), 303, "nobody was logged in");
+}
+
+#[tokio::test]
+async fn log_in_has_one_message_for_a_wrong_name_or_password() {
+    let app = spawn_app().await;
+    app.signed_up("alice").await;
+    let visitor = app.person("visitor");
+    let wrong_password = error_text(visitor.login("alice", "wrong password").await).await;
+    let wrong_name = error_text(visitor.login("nobody", "correct horse").await).await;
+    assert!(wrong_password.contains("Invalid username or password"));
+    assert_eq!(wrong_password, wrong_name);
+
+    let response = visitor.login("ALICE", "correct horse").await;
+    assert!(!response.status().is_client_error());
+    assert_eq!(visitor.get("/rooms").await.status(), 200);
+}
+
+#[tokio::test]
+async fn log_in_renews_the_session_id_and_log_out_ends_it() {
+    let app = spawn_app().await;
+    app.signed_up("alice").await;
+    let visitor = app.person("visitor");
+    visitor.get("/login").await;
+    let before = visitor.cookie_header();
+    visitor.login("alice", "correct horse").await;
+    let after = visitor.cookie_header();
+    assert!(after.is_some());
+    assert_ne!(before, after, "a fresh session id at log-in");
+
+    let stolen = after.clone().expect("cookie");
+    visitor.post_form("/api/logout", &[]).await;
+    assert_eq!(visitor.get("/rooms").await.status(), 303);
+    // The old cookie is worthless after log-out.
+    let replay = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    let response =
+        replay.get(app.url("/rooms")).header("cookie", stolen).send().await.expect("request");
+    assert_eq!(response.status(), 303);
+}
+
+#[tokio::test]
+async fn a_disabled_account_cannot_log_in_and_loses_its_sessions() {
+    let app = spawn_app().await;
+    let alice = app.signed_up("alice").await;
+    let user = mini_discord::server::db::users::by_name(&app.state.db, "alice").await.expect("db").expect("user");
+    mini_discord::server::db::users::set_disabled(&app.state.db, user.id, true).await.expect("db");
+    app.state.sessions.delete_for_user(user.id).await.expect("db");
+    assert_eq!(alice.get("/rooms").await.status(), 303);
+    let body = error_text(alice.login("alice", "correct horse").await).await;
+    assert!(body.contains("This account is disabled"));
+}
+
+#[tokio::test]
+async fn anonymous_visitors_are_sent_to_log_in_and_see_nothing_of_a_room() {
+    let app = spawn_app().await;
+    let alice = app.signed_up("alice").await;
+    alice.open_room("secret").await;
+    let mut socket = alice.socket().await;
+    socket.join("secret").await;
+    socket
+        .send(&mini_discord::shared::protocol::ClientFrame::Send {
+            room: "secret".into(),
+            nonce: "n".into(),
+            body: "the launch code".into(),
+        })
+        .await;
+    socket.expect(|f| matches!(f, mini_discord::shared::protocol::ServerFrame::Ack { .. }).then_some(())).await;
+
+    let stranger = app.person("stranger");
+    let response = stranger.get("/rooms/secret").await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(response.headers()["location"], "/login?next=%2Frooms%2Fsecret");
+    assert!(!response.text().await.expect("body").contains("launch code"));
+    let data = stranger.post_form("/api/room_page", &[("name", "secret")]).await;
+    assert_eq!(data.status(), 401);
+    assert!(!data.text().await.expect("body").contains("launch code"));
+}
+
+#[tokio::test]
+async fn the_original_addresses_still_work() {
+    let app = spawn_app().await;
+    let visitor = app.person("visitor");
+    for (old, new) in [
+        ("/chat/", "/rooms"),
+        ("/chat/lobby/", "/rooms/lobby"),
+        ("/accounts/login/", "/login"),
+        ("/user/signup/", "/signup"),
+        ("/accounts/logout/", "/"),
+    ] {
+        let response = visitor.get(old).await;
+        assert!(response.status().is_redirection(), "{old}");
+        assert_eq!(response.headers()["location"], new, "{old}");
+    }
+}
+
+#[tokio::test]
+async fn admin_is_for_administrators_only() {
+    let app = spawn_app().await;
+    let alice = app.signed_up("alice").await;
+    let page = alice.get("/admin").await;
+    assert_eq!(page.status(), 403);
+    assert!(page.text().await.expect("body").contains("Forbidden"));
+    let refused = alice.post_form("/api/admin/users", &[("query", ""), ("page", "0")]).await;
+    assert_eq!(refused.status(), 403);
+
+    assert!(mini_discord::server::db::users::set_admin(&app.state.db, "alice", true).await.expect("db"));
+    let page = alice.get("/admin").await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.expect("body");
+    assert!(html.contains("Search users") && html.contains("Delete room") || html.contains("Rooms"));
+}

@@ -1,0 +1,162 @@
+//! The hub and the WebSocket handler against a real server on loopback, with real clients.
+
+mod support;
+
+use mini_discord::shared::protocol::{ClientFrame, ServerFrame};
+use support::spawn_app;
+
+fn send(room: &str, nonce: &str, body: &str) -> ClientFrame {
+    ClientFrame::Send { room: room.into(), nonce: nonce.into(), body: body.into() }
+}
+
+#[tokio::test]
+async fn a_message_is_stored_acknowledged_and_delivered_to_everyone_in_the_room() {
+    let app = spawn_app().await;
+    let alice = app.signed_up("alice").await;
+    let bob = app.signed_up("bob").await;
+    alice.open_room("general").await;
+
+    let mut a = alice.socket().await;
+    let mut b = bob.socket().await;
+    assert_eq!(a.join("general").await, vec!["alice"]);
+    assert_eq!(b.join("general").await, vec!["alice", "bob"]);
+    // Alice sees Bob arrive.
+    let users = a.expect(|f| match f { ServerFrame::Presence { users, .. } => Some(users), _ => None }).await;
+    assert_eq!(users, vec!["alice", "bob"]);
+
+    a.send(&send("general", "n-1", "  hello <b>bob</b>  ")).await;
+    let got = b.expect(|f| match f { ServerFrame::Message { message } => Some(message), _ => None }).await;
+    assert_eq!((got.author.as_str(), got.body.as_str(), got.room.as_str()), ("alice", "hello <b>bob</b>", "general"));
+    let (echo, ack) = (
+        a.expect(|f| match f { ServerFrame::Message { message } => Some(message), _ => None }).await,
+        a.expect(|f| match f { ServerFrame::Ack { nonce, id } => Some((nonce, id)), _ => None }).await,
+    );
+    assert_eq!(ack, ("n-1".to_owned(), got.id));
+    assert_eq!(echo.id, got.id);
+
+    // It is in the history a page load shows.
+    let page = bob.get("/rooms/general").await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.expect("body");
+    assert!(html.contains("hello &lt;b&gt;bob&lt;/b&gt;"), "history is rendered, escaped");
+    assert!(!html.contains("<b>bob</b>"));
+}
+
+#[tokio::test]
+async fn bad_frames_get_an_error_and_the_connection_stays_open() {
+    let app = spawn_app().await;
+    let alice = app.signed_up("alice").await;
+    alice.open_room("general").await;
+    let mut socket = alice.socket().await;
+    socket.join("general").await;
+
+    socket.send_raw("not json").await;
+    let err = socket.expect(|f| match f { ServerFrame::Error { message, .. } => Some(message), _ => None }).await;
+    assert_eq!(err, "Unrecognised frame");
+
+    socket.send(&send("general", "long", &"x".repeat(2001))).await;
+    let (message, nonce) =
+        socket.expect(|f| match f { ServerFrame::Error { message, nonce } => Some((message, nonce)), _ => None }).await;
+    assert_eq!(message, "Messages are 1–2000 characters");
+    assert_eq!(nonce.as_deref(), Some("long"));
+
+    socket.send(&send("general", "blank", "   ")).await;
+    socket.expect(|f| matches!(f, ServerFrame::Error { .. }).then_some(())).await;
+
+    socket.send(&send("elsewhere", "n", "hi")).await;
+    let err = socket.expect(|f| match f { ServerFrame::Error { message, .. } => Some(message), _ => None }).await;
+    assert_eq!(err, "Join the room before posting to it");
+
+    socket.send(&ClientFrame::Join { room: "bad name!".into(), after: None }).await;
+    let err = socket.expect(|f| match f { ServerFrame::Error { message, .. } => Some(message), _ => None }).await;
+    assert!(err.starts_with("Room names are"));
+
+    // Still open: a good message goes through, and none of the refused ones were stored.
+    socket.send(&send("general", "ok", "still here")).await;
+    let id = socket.expect(|f| match f { ServerFrame::Ack { id, .. } => Some(id), _ => None }).await;
+    let html = alice.get("/rooms/general").await.text().await.expect("body");
+    assert!(html.contains("still here"));
+    assert!(!html.contains(&"x".repeat(2001)));
+    assert!(id > 0);
+}
+
+#[tokio::test]
+async fn presence_counts_a_user_once_and_clears_when_the_last_tab_closes() {
+    let app = spawn_app().await;
+    let alice = app.signed_up("alice").await;
+    let bob = app.signed_up("bob").await;
+    alice.open_room("general").await;
+    let mut watcher = bob.socket().await;
+    watcher.join("general").await;
+
+    let mut tab1 = alice.socket().await;
+    let mut tab2 = alice.socket().await;
+    tab1.join("general").await;
+    assert_eq!(tab2.join("general").await, vec!["alice", "bob"]);
+    watcher.expect(|f| match f { ServerFrame::Presence { users, .. } if users.len() == 2 => Some(()), _ => None }).await;
+
+    drop(tab1);
+    drop(tab2);
+    let users = watcher
+        .expect(|f| match f { ServerFrame::Presence { users, .. } if users.len() == 1 => Some(users), _ => None })
+        .await;
+    assert_eq!(users, vec!["bob"]);
+}
+
+#[tokio::test]
+async fn the_room_list_sees_rooms_fill_and_empty_live() {
+    let app = spawn_app().await;
+    let alice = app.signed_up("alice").await;
+    let bob = app.signed_up("bob").await;
+    let mut lobby = bob.socket().await;
+    lobby.send(&ClientFrame::WatchRooms).await;
+
+    alice.open_room("fresh").await;
+    lobby.expect(|f| match f { ServerFrame::RoomActivity { room, online: 0 } if room == "fresh" => Some(()), _ => None }).await;
+    let mut socket = alice.socket().await;
+    socket.join("fresh").await;
+    lobby.expect(|f| match f { ServerFrame::RoomActivity { room, online: 1 } if room == "fresh" => Some(()), _ => None }).await;
+}
+
+#[tokio::test]
+async fn a_rejoining_tab_gets_what_it_missed() {
+    let app = spawn_app().await;
+    let alice = app.signed_up("alice").await;
+    let bob = app.signed_up("bob").await;
+    alice.open_room("general").await;
+    let mut a = alice.socket().await;
+    a.join("general").await;
+    a.send(&send("general", "1", "first")).await;
+    let first = a.expect(|f| match f { ServerFrame::Ack { id, .. } => Some(id), _ => None }).await;
+    a.send(&send("general", "2", "second")).await;
+    a.expect(|f| matches!(f, ServerFrame::Ack { .. }).then_some(())).await;
+
+    let mut b = bob.socket().await;
+    b.send(&ClientFrame::Join { room: "general".into(), after: Some(first) }).await;
+    let missed = b.expect(|f| match f { ServerFrame::Message { message } => Some(message.body), _ => None }).await;
+    assert_eq!(missed, "second");
+}
+
+#[tokio::test]
+async fn anonymous_and_cross_site_sockets_are_refused() {
+    let app = spawn_app().await;
+    let stranger = app.person("stranger");
+    assert!(stranger.socket_with_origin(None).await.is_err(), "no session, no socket");
+
+    let alice = app.signed_up("alice").await;
+    assert!(alice.socket_with_origin(Some("http://evil.example")).await.is_err(), "foreign Origin refused");
+    assert!(alice.socket_with_origin(None).await.is_ok(), "non-browser clients with a session may connect");
+}
+
+#[tokio::test]
+async fn disabling_an_account_ends_its_sockets_at_once() {
+    let app = spawn_app().await;
+    let alice = app.signed_up("alice").await;
+    let mut socket = alice.socket().await;
+    let user = mini_discord::server::db::users::by_name(&app.state.db, "alice").await.expect("db").expect("user");
+    mini_discord::server::db::users::set_disabled(&app.state.db, user.id, true).await.expect("db");
+    assert_eq!(app.state.hub.sign_out_user(user.id, "This account is disabled"), 1);
+    let reason = socket.expect(|f| match f { ServerFrame::SignedOut { reason } => Some(reason), _ => None }).await;
+    assert_eq!(reason, "This account is disabled");
+    assert_eq!(socket.closed().await, Some(4001));
+}

@@ -1,0 +1,95 @@
+//! Storage units against a real SQLite file.
+
+use mini_discord::server::{
+    auth::{Backend, Credentials, DbSessionStore},
+    db::{self, messages, rooms, users},
+};
+use axum_login::AuthnBackend;
+use tower_sessions::{session::{Id, Record}, SessionStore};
+
+async fn database() -> (sea_orm::DatabaseConnection, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = db::connect(&db::sqlite_url(dir.path())).await.expect("database opens and migrates");
+    (db, dir)
+}
+
+#[tokio::test]
+async fn usernames_are_unique_ignoring_case() {
+    let (db, _dir) = database().await;
+    users::create(&db, "Alice", "hash".into()).await.expect("created");
+    assert!(matches!(users::create(&db, "alice", "hash".into()).await, Err(users::CreateUserError::Taken)));
+    let found = users::by_name(&db, "ALICE").await.expect("db").expect("found");
+    assert_eq!(found.username, "Alice", "the name is kept as typed");
+}
+
+#[tokio::test]
+async fn history_is_the_latest_page_oldest_first() {
+    let (db, _dir) = database().await;
+    let alice = users::create(&db, "alice", "hash".into()).await.expect("user");
+    let (room, created) = rooms::get_or_create(&db, "general", alice.id).await.expect("room");
+    assert!(created);
+    let (same, created) = rooms::get_or_create(&db, "general", alice.id).await.expect("room");
+    assert!(!created);
+    assert_eq!(same.id, room.id);
+    for n in 0..60 {
+        messages::insert(&db, &room, &alice, &format!("message {n}")).await.expect("stored");
+    }
+    let page = messages::recent(&db, &room, 50).await.expect("history");
+    assert_eq!(page.len(), 50);
+    assert_eq!(page.first().map(|m| m.body.as_str()), Some("message 10"));
+    assert_eq!(page.last().map(|m| m.body.as_str()), Some("message 59"));
+    assert!(page.windows(2).all(|w| w[0].id < w[1].id));
+    let missed = messages::after(&db, &room, page[47].id, 10).await.expect("missed");
+    assert_eq!(missed.iter().map(|m| m.body.as_str()).collect::<Vec<_>>(), ["message 58", "message 59"]);
+}
+
+#[tokio::test]
+async fn deleting_a_room_deletes_its_messages() {
+    let (db, _dir) = database().await;
+    let alice = users::create(&db, "alice", "hash".into()).await.expect("user");
+    let (room, _) = rooms::get_or_create(&db, "doomed", alice.id).await.expect("room");
+    messages::insert(&db, &room, &alice, "bye").await.expect("stored");
+    assert!(rooms::delete(&db, "doomed").await.expect("deleted"));
+    let left = messages::search(&db, "", 0, 10).await.expect("search");
+    assert!(left.items.is_empty(), "foreign keys cascade");
+}
+
+#[tokio::test]
+async fn the_auth_backend_checks_passwords_and_refuses_disabled_accounts_sessions() {
+    let (db, _dir) = database().await;
+    let hash = mini_discord::server::auth::backend::hash_password("correct horse".into()).await.expect("hash");
+    let alice = users::create(&db, "alice", hash).await.expect("user");
+    let backend = Backend::new(db.clone());
+    let creds = |name: &str, password: &str| Credentials { username: name.into(), password: password.into() };
+    assert!(backend.authenticate(creds("alice", "correct horse")).await.expect("ok").is_some());
+    assert!(backend.authenticate(creds("ALICE", "correct horse")).await.expect("ok").is_some());
+    assert!(backend.authenticate(creds("alice", "wrong")).await.expect("ok").is_none());
+    assert!(backend.authenticate(creds("nobody", "correct horse")).await.expect("ok").is_none());
+    assert!(backend.get_user(&alice.id).await.expect("ok").is_some());
+    users::set_disabled(&db, alice.id, true).await.expect("db");
+    assert!(backend.get_user(&alice.id).await.expect("ok").is_none(), "a disabled account's sessions carry no user");
+}
+
+#[tokio::test]
+async fn sessions_round_trip_expire_and_end_per_user() {
+    let (db, _dir) = database().await;
+    let alice = users::create(&db, "alice", "hash".into()).await.expect("user");
+    let store = DbSessionStore::new(db.clone());
+    let mut record = Record {
+        id: Id::default(),
+        data: [("axum-login.data".to_owned(), serde_json::json!({ "user_id": alice.id, "auth_hash": [1, 2] }))]
+            .into_iter()
+            .collect(),
+        expiry_date: time::OffsetDateTime::now_utc() + time::Duration::hours(1),
+    };
+    store.create(&mut record).await.expect("created");
+    let loaded = store.load(&record.id).await.expect("loaded").expect("present");
+    assert_eq!(loaded.data, record.data);
+
+    let mut expired = Record { id: Id::default(), data: Default::default(), expiry_date: time::OffsetDateTime::now_utc() - time::Duration::seconds(1) };
+    store.create(&mut expired).await.expect("created");
+    assert!(store.load(&expired.id).await.expect("loaded").is_none(), "expired sessions are not loaded");
+
+    assert_eq!(store.delete_for_user(alice.id).await.expect("deleted"), 1);
+    assert!(store.load(&record.id).await.expect("loaded").is_none());
+}

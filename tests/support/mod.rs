@@ -1,0 +1,188 @@
+//! A real server on a loopback port with its own temporary data directory, and clients for it.
+#![allow(dead_code)]
+
+use std::{net::SocketAddr, sync::Arc, time::Duration};
+
+use futures::{SinkExt, StreamExt};
+use mini_discord::{
+    server::{config::Config, db, router, state::AppState},
+    shared::protocol::{ClientFrame, ServerFrame},
+};
+use reqwest::cookie::{CookieStore, Jar};
+use tokio::net::TcpStream;
+use tokio_tungstenite::{
+    tungstenite::{client::IntoClientRequest, http::HeaderValue, Message},
+    MaybeTlsStream, WebSocketStream,
+};
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    _dir: tempfile::TempDir,
+}
+
+pub async fn spawn_app() -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = Config::for_tests(dir.path().to_owned());
+    let db = db::connect(&config.database_url).await.expect("database opens");
+    let state = AppState::new(config, db);
+    let app = router::build(state.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        axum::serve(listener, app).await.expect("server runs");
+    });
+    TestApp { addr, state, _dir: dir }
+}
+
+/// One person: an HTTP client with its own cookie jar.
+pub struct Person {
+    pub name: String,
+    pub http: reqwest::Client,
+    jar: Arc<Jar>,
+    base: String,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub fn person(&self, name: &str) -> Person {
+        let jar = Arc::new(Jar::default());
+        let http = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        Person { name: name.to_owned(), http, jar, base: self.url("") }
+    }
+
+    /// A person who has signed up (and so is logged in).
+    pub async fn signed_up(&self, name: &str) -> Person {
+        let person = self.person(name);
+        let response = person.signup(name, "correct horse", "correct horse").await;
+        assert!(response.status().is_success() || response.status().is_redirection(), "sign-up failed: {}", response.status());
+        person
+    }
+}
+
+impl Person {
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.http.post(format!("{}{}", self.base, path)).form(form).send().await.expect("request")
+    }
+
+    pub async fn signup(&self, name: &str, password: &str, confirm: &str) -> reqwest::Response {
+        self.post_form("/api/signup", &[("username", name), ("password", password), ("confirm", confirm)]).await
+    }
+
+    pub async fn login(&self, name: &str, password: &str) -> reqwest::Response {
+        self.post_form("/api/login", &[("username", name), ("password", password)]).await
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http
+            .get(format!("{}{}", self.base, path))
+            .header("accept", "text/html")
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn open_room(&self, room: &str) {
+        let response = self.post_form("/api/open_room", &[("name", room)]).await;
+        assert!(!response.status().is_client_error() && !response.status().is_server_error(), "open_room: {}", response.status());
+    }
+
+    pub fn cookie_header(&self) -> Option<String> {
+        let url = self.base.parse().expect("url");
+        self.jar.cookies(&url).and_then(|value| value.to_str().ok().map(str::to_owned))
+    }
+
+    pub async fn socket(&self) -> Socket {
+        self.socket_with_origin(Some(&self.base.trim_end_matches('/').to_owned())).await.expect("socket opens")
+    }
+
+    pub async fn socket_with_origin(&self, origin: Option<&str>) -> Result<Socket, tokio_tungstenite::tungstenite::Error> {
+        let url = format!("{}/ws", self.base.replacen("http://", "ws://", 1));
+        let mut request = url.into_client_request()?;
+        if let Some(cookie) = self.cookie_header() {
+            request.headers_mut().insert("cookie", HeaderValue::from_str(&cookie).expect("cookie header"));
+        }
+        if let Some(origin) = origin {
+            request.headers_mut().insert("origin", HeaderValue::from_str(origin).expect("origin header"));
+        }
+        let (stream, _) = tokio_tungstenite::connect_async(request).await?;
+        let mut socket = Socket { stream };
+        match socket.next_frame().await {
+            Some(ServerFrame::Ready { .. }) => Ok(socket),
+            other => panic!("expected a ready frame, got {other:?}"),
+        }
+    }
+}
+
+pub struct Socket {
+    pub stream: WebSocketStream<MaybeTlsStream<TcpStream>>,
+}
+
+impl Socket {
+    pub async fn send(&mut self, frame: &ClientFrame) {
+        let text = serde_json::to_string(frame).expect("frame");
+        self.stream.send(Message::text(text)).await.expect("send");
+    }
+
+    pub async fn send_raw(&mut self, text: &str) {
+        self.stream.send(Message::text(text.to_owned())).await.expect("send");
+    }
+
+    /// The next server frame, or None if the socket closed or nothing came within 5 s.
+    pub async fn next_frame(&mut self) -> Option<ServerFrame> {
+        loop {
+            let message = tokio::time::timeout(Duration::from_secs(5), self.stream.next()).await.ok()??;
+            match message.ok()? {
+                Message::Text(text) => return serde_json::from_str(&text).ok(),
+                Message::Close(_) => return None,
+                _ => continue,
+            }
+        }
+    }
+
+    /// Skips frames until one matches.
+    pub async fn expect<T>(&mut self, mut pick: impl FnMut(ServerFrame) -> Option<T>) -> T {
+        for _ in 0..50 {
+            match self.next_frame().await {
+                Some(frame) => {
+                    if let Some(found) = pick(frame) {
+                        return found;
+                    }
+                }
+                None => panic!("socket ended before the expected frame"),
+            }
+        }
+        panic!("expected frame never came")
+    }
+
+    pub async fn join(&mut self, room: &str) -> Vec<String> {
+        self.send(&ClientFrame::Join { room: room.to_owned(), after: None }).await;
+        let room = room.to_owned();
+        self.expect(|frame| match frame {
+            ServerFrame::Presence { room: r, users } if r == room => Some(users),
+            _ => None,
+        })
+        .await
+    }
+
+    /// Reads until the socket is closed by the server, returning the close code.
+    pub async fn closed(&mut self) -> Option<u16> {
+        for _ in 0..50 {
+            let message = tokio::time::timeout(Duration::from_secs(5), self.stream.next()).await.ok()??;
+            if let Ok(Message::Close(frame)) = message {
+                return frame.map(|f| u16::from(f.code));
+            }
+            if message.is_err() {
+                return None;
+            }
+        }
+        None
+    }
+}
