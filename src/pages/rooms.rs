@@ -66,19 +66,18 @@ fn RoomList(initial: Vec<RoomSummary>) -> impl IntoView {
     });
 
     view! {
-        <Show when=move || !rooms.with(Vec::is_empty) fallback=|| view! {
+        <Show when=move || rooms.with(Vec::is_empty)>
             <p class="empty">"No rooms yet: name one above to start it."</p>
-        }>
-            <ul class="room-list" aria-label="Room list">
-                <For each=move || rooms.get() key=|summary| (summary.name.clone(), summary.online) let:summary>
-                    <li>
-                        <A href=paths::room(&summary.name)>{summary.name.clone()}</A>
-                        <span class="count" class:active=summary.online.gt(&0)>
-                            {format!("{} online", summary.online)}
-                        </span>
-                    </li>
-                </For>
-            </ul>
         </Show>
+        <ul class="room-list" aria-label="Room list">
+            <For each=move || rooms.get() key=|summary| (summary.name.clone(), summary.online) let:summary>
+                <li>
+                    <A href=paths::room(&summary.name)>{summary.name.clone()}</A>
+                    <span class="count" class:active=summary.online.gt(&0)>
+                        {format!("{} online", summary.online)}
+                    </span>
+                </li>
+            </For>
+        </ul>
     }
 }

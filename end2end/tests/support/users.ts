@@ -1,4 +1,4 @@
-import { expect, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from '@playwright/test';
+import { expect, test, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from '@playwright/test';
 import { baseURL } from './server';
 
 export const PASSWORD = 'correct-horse-battery';
@@ -56,6 +56,9 @@ export async function newContext(browser: Browser, options: BrowserContextOption
  * (see HYDRATION_PROBE). Bounded; returns at once when JavaScript is disabled.
  */
 export async function settle(page: Page): Promise<void> {
+  // Init scripts still run in a context without JavaScript, so the probe cannot tell; the
+  // project setting can. Without JavaScript there is nothing to wait for.
+  if (test.info().project.use.javaScriptEnabled === false) return;
   for (let attempt = 1; ; attempt++) {
     try {
       await settleOnce(page);

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what is missing and runs every test: Rust unit and integration tests, then the
+# Playwright suite in Chromium against the real server binary.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+
+command -v npm >/dev/null || apt_install nodejs npm
+apt_install chromium
+ensure_rust_tools
+
+log "cargo leptos build (server binary + WASM bundle)"
+cargo leptos build
+
+log "cargo test"
+cargo test --features ssr
+
+log "Playwright (end2end/)"
+cd "$ROOT/end2end"
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
+npx playwright test
