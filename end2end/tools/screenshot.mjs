@@ -26,7 +26,7 @@ async function say(page, text) {
   const box = page.getByRole('textbox', { name: 'Message', exact: true });
   await box.fill(text);
   await box.press('Enter');
-  await page.getByRole('log', { name: 'Messages' }).getByText(text).waitFor();
+  await page.getByRole('log', { name: 'Messages' }).getByRole('article').getByText(text).waitFor();
 }
 
 const ada = await person(`ada_${suffix}`, { width: 1100, height: 680 });
@@ -34,7 +34,7 @@ const linus = await person(`linus_${suffix}`, { width: 1100, height: 680 });
 await say(ada, 'Morning! The new room list shows who is around live.');
 await say(linus, 'Nice. And history survives a server restart now.');
 await say(ada, 'Markup like <b>this</b> stays text, as it should.');
-await say(linus, 'Shipping it 🚀');
+await say(linus, 'Shipping it today.');
 await ada.getByRole('log', { name: 'Messages' }).getByText('Shipping it').waitFor();
 await ada.screenshot({ path: out });
 await browser.close();

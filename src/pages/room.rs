@@ -50,8 +50,17 @@ fn Room(data: RoomPageData) -> impl IntoView {
     let navigate = use_navigate();
 
     let room = name.clone();
+    let author = me.clone();
     let listener = socket.on_frame(move |frame| match frame {
         ServerFrame::Message { message } if message.room == room => {
+            // Our own message may come back before its ack: it is no longer pending either way.
+            if message.author == author {
+                pending.update(|list| {
+                    if let Some(at) = list.iter().position(|p| p.body == message.body) {
+                        list.remove(at);
+                    }
+                });
+            }
             messages.update(|list| insert_in_order(list, message.clone()));
         }
         ServerFrame::Ack { nonce, .. } => pending.update(|list| list.retain(|p| &p.nonce != nonce)),
