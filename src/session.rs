@@ -24,7 +24,8 @@ impl AuthContext {
         self.version.update(|v| *v += 1);
     }
 
-    /// Bumps the version whenever `action` completes, whatever its result.
+    /// Fetches the user again whenever `version` (an action's version) changes, that is, after
+    /// each completed log-in, sign-up or log-out, whatever its result.
     pub fn refresh_after<A>(&self, version: A)
     where
         A: Fn() -> usize + Send + Sync + 'static,

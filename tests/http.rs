@@ -146,9 +146,59 @@ async fn admin_is_for_administrators_only() {
     let refused = alice.post_form("/api/admin/users", &[("query", ""), ("page", "0")]).await;
     assert_eq!(refused.status(), 403);
 
+    for (path, form) in [
+        ("/api/admin/rooms", vec![("query", ""), ("page", "0")]),
+        ("/api/admin/messages", vec![("query", ""), ("page", "0")]),
+        ("/api/admin/delete_message", vec![("id", "1")]),
+        ("/api/admin/delete_room", vec![("name", "general")]),
+        ("/api/admin/set_disabled", vec![("id", "1"), ("disabled", "true")]),
+    ] {
+        assert_eq!(alice.post_form(path, &form).await.status(), 403, "{path} refuses a non-administrator");
+    }
+
     assert!(mini_discord::server::db::users::set_admin(&app.state.db, "alice", true).await.expect("db"));
     let page = alice.get("/admin").await;
     assert_eq!(page.status(), 200);
     let html = page.text().await.expect("body");
-    assert!(html.contains("Search users") && html.contains("Delete room") || html.contains("Rooms"));
+    for part in ["Search users", "Search rooms", "Search messages", "Disable"] {
+        assert!(html.contains(part), "the admin screen shows {part:?}");
+    }
+}
+
+#[tokio::test]
+async fn admin_actions_reach_everyone_at_once() {
+    use mini_discord::shared::protocol::{ClientFrame, ServerFrame};
+
+    let app = spawn_app().await;
+    let admin = app.signed_up("root").await;
+    assert!(mini_discord::server::db::users::set_admin(&app.state.db, "root", true).await.expect("db"));
+    let bob = app.signed_up("bob").await;
+    bob.open_room("general").await;
+    let mut socket = bob.socket().await;
+    socket.join("general").await;
+    socket.send(&ClientFrame::Send { room: "general".into(), nonce: "n".into(), body: "delete me".into() }).await;
+    let id = socket.expect(|f| match f { ServerFrame::Ack { id, .. } => Some(id), _ => None }).await;
+
+    // Searching finds it, ignoring case.
+    let found = admin.post_form("/api/admin/messages", &[("query", "DELETE"), ("page", "0")]).await;
+    assert!(found.text().await.expect("body").contains("delete me"));
+
+    let id_text = id.to_string();
+    assert!(admin.post_form("/api/admin/delete_message", &[("id", &id_text)]).await.status().is_success());
+    let deleted = socket.expect(|f| match f { ServerFrame::MessageDeleted { id, .. } => Some(id), _ => None }).await;
+    assert_eq!(deleted, id);
+
+    assert!(admin.post_form("/api/admin/delete_room", &[("name", "general")]).await.status().is_success());
+    let room = socket.expect(|f| match f { ServerFrame::RoomDeleted { room } => Some(room), _ => None }).await;
+    assert_eq!(room, "general");
+
+    let bob_id = mini_discord::server::db::users::by_name(&app.state.db, "bob").await.expect("db").expect("user").id;
+    let form = [("id", bob_id.to_string()), ("disabled", "true".to_owned())];
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert!(admin.post_form("/api/admin/set_disabled", &form).await.status().is_success());
+    let reason = socket.expect(|f| match f { ServerFrame::SignedOut { reason } => Some(reason), _ => None }).await;
+    assert_eq!(reason, "This account is disabled");
+    assert_eq!(bob.get("/rooms").await.status(), 303, "bob's session is gone");
+    let body = error_text(bob.login("bob", "correct horse").await).await;
+    assert!(body.contains("This account is disabled"));
 }

@@ -83,16 +83,11 @@ async fn start_session(user: crate::server::auth::SessionUser) -> Result<(), App
 pub async fn logout() -> Result<(), AppError> {
     super::context::with_status(async move {
         let mut auth = super::context::auth_session().await?;
-        let session_id = auth.session.id();
-        let user = auth.logout().await.map_err(|err| {
+        let state = super::context::app_state()?;
+        crate::server::auth::log_out(&mut auth, &state.hub).await.map_err(|err| {
             tracing::error!(error = %err, "logging out failed");
             AppError::Internal
         })?;
-        if let (Some(user), Some(session_id)) = (user, session_id) {
-            // This tab's sockets were opened with this session: they end with it.
-            let state = super::context::app_state()?;
-            state.hub.end_session(user.0.id, &session_id.to_string());
-        }
         leptos_axum::redirect("/");
         Ok(())
     }.await)

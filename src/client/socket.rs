@@ -62,6 +62,7 @@ struct Inner {
     /// Messages sent while disconnected, in order.
     queued: Vec<String>,
     running: bool,
+    unload_hooked: bool,
     /// Set while this tab logs out, so the server ending the socket does not bounce it to /login.
     leaving: bool,
 }
@@ -96,7 +97,7 @@ impl ChatSocket {
                 *entry = (*entry).max(last_seen);
                 *entry
             };
-            self.transmit(&ClientFrame::Join { room: room.to_owned(), after }, false);
+            self.transmit(&ClientFrame::Join { room: room.to_owned(), after }, Intent::Subscribe);
         }
     }
 
@@ -105,7 +106,7 @@ impl ChatSocket {
         #[cfg(feature = "hydrate")]
         {
             self.inner().borrow_mut().rooms.remove(room);
-            self.transmit(&ClientFrame::Leave { room: room.to_owned() }, false);
+            self.transmit(&ClientFrame::Leave { room: room.to_owned() }, Intent::Unsubscribe);
         }
     }
 
@@ -113,7 +114,7 @@ impl ChatSocket {
         #[cfg(feature = "hydrate")]
         {
             self.inner().borrow_mut().watchers += 1;
-            self.transmit(&ClientFrame::WatchRooms, false);
+            self.transmit(&ClientFrame::WatchRooms, Intent::Subscribe);
         }
     }
 
@@ -127,7 +128,7 @@ impl ChatSocket {
                 inner.watchers == 0
             };
             if none_left {
-                self.transmit(&ClientFrame::UnwatchRooms, false);
+                self.transmit(&ClientFrame::UnwatchRooms, Intent::Unsubscribe);
             }
         }
     }
@@ -138,7 +139,7 @@ impl ChatSocket {
         #[cfg(feature = "hydrate")]
         self.transmit(
             &ClientFrame::Send { room: room.to_owned(), nonce: nonce.clone(), body: body.to_owned() },
-            true,
+            Intent::Post,
         );
         let _ = (room, body);
         nonce
@@ -204,24 +205,28 @@ impl ChatSocket {
     }
 
     /// Sends now if connected. Otherwise a message waits in the queue, while joins and watches
-    /// need nothing: the connection sends them from the recorded state when it opens.
-    fn transmit(&self, frame: &ClientFrame, queue_if_offline: bool) {
+    /// need nothing: the connection sends them from the recorded state when it opens. Only
+    /// wanting something (a room, the room list, to post) opens a connection; giving something
+    /// up never does, so a tab that just logged out stays quiet.
+    fn transmit(&self, frame: &ClientFrame, intent: Intent) {
         let Ok(text) = serde_json::to_string(frame) else { return };
         let inner = self.inner();
         let sent = {
             let mut inner = inner.borrow_mut();
-            inner.leaving = false;
+            if intent != Intent::Unsubscribe {
+                inner.leaving = false;
+            }
             match &inner.outgoing {
                 Some(tx) if tx.unbounded_send(text.clone()).is_ok() => true,
                 _ => {
-                    if queue_if_offline {
+                    if intent == Intent::Post {
                         inner.queued.push(text);
                     }
                     false
                 }
             }
         };
-        if !sent {
+        if !sent && intent != Intent::Unsubscribe {
             self.start();
         }
     }
@@ -232,6 +237,13 @@ impl ChatSocket {
             return;
         }
         let socket = *self;
+        // A page being navigated away from (to /accounts/logout/, say) may see its session end
+        // first; it must not redirect and abort the navigation the user asked for.
+        if !std::mem::replace(&mut inner.borrow_mut().unload_hooked, true) {
+            let unloading = window_event_listener(leptos::ev::beforeunload, move |_| socket.leaving());
+            // Lives as long as the page.
+            std::mem::forget(unloading);
+        }
         leptos::task::spawn_local(async move { socket.run().await });
     }
 
@@ -323,7 +335,7 @@ impl ChatSocket {
                 inner.outgoing = None;
                 inner.leaving
             };
-            if close_code == Some(SIGNED_OUT) || leaving {
+            if close_code == Some(crate::shared::protocol::CLOSE_SIGNED_OUT) || leaving {
                 // The session is over: reconnecting cannot succeed until the user logs in again.
                 self.state.set(ConnState::Offline);
                 self.inner().borrow_mut().running = false;
@@ -341,9 +353,17 @@ impl ChatSocket {
     }
 }
 
-/// The close code the server uses when the session behind a socket has ended.
+/// Why a frame is sent, which decides what happens when there is no connection.
 #[cfg(feature = "hydrate")]
-const SIGNED_OUT: u16 = 4001;
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Intent {
+    /// Join or watch: recorded, replayed on connect; opens a connection if none.
+    Subscribe,
+    /// Leave or unwatch: only worth sending on a live connection.
+    Unsubscribe,
+    /// A message: queued while offline, sent in order on connect.
+    Post,
+}
 
 /// Exponential backoff from half a second to 30 s, with jitter so a restarted server is not hit
 /// by every tab in the same instant.

@@ -9,8 +9,7 @@ use leptos_router::{
 
 use crate::{
     api::admin::{
-        admin_messages, admin_rooms, admin_users, AdminPage as Page, DeleteMessage, DeleteRoom,
-        SetUserDisabled,
+        admin_messages, admin_rooms, admin_users, DeleteMessage, DeleteRoom, SetUserDisabled,
     },
     components::{form_alert::FormAlert, timestamp::Timestamp},
     error::AppError,
@@ -118,8 +117,8 @@ pub fn AdminPage() -> impl IntoView {
                         <section aria-labelledby="admin-messages">
                             <h2 id="admin-messages">"Messages"</h2>
                             <Search name="messages_q" label="Search messages" value=messages_q()/>
+                            <MessageTable page=messages.items action=delete_message/>
                             <Pager key="messages_page" page=messages.page has_more=messages.has_more/>
-                            <MessageTable page=messages action=delete_message/>
                         </section>
                     </section>
                 }
@@ -130,12 +129,12 @@ pub fn AdminPage() -> impl IntoView {
 }
 
 #[component]
-fn MessageTable(page: Page<crate::shared::views::MessageView>, action: ServerAction<DeleteMessage>) -> impl IntoView {
+fn MessageTable(page: Vec<crate::shared::views::MessageView>, action: ServerAction<DeleteMessage>) -> impl IntoView {
     view! {
         <table>
             <thead><tr><th>"Room"</th><th>"Author"</th><th>"Message"</th><th>"Time"</th><th>"Action"</th></tr></thead>
             <tbody>
-                {page.items.into_iter().map(|message| view! {
+                {page.into_iter().map(|message| view! {
                     <tr>
                         <td>{message.room}</td>
                         <td>{message.author}</td>

@@ -17,7 +17,7 @@ pub fn LoginPage() -> impl IntoView {
             <h1>"Log in"</h1>
             <ActionForm action=login>
                 <FormAlert message=error/>
-                <input type="hidden" name="next" prop:value=next/>
+                <input type="hidden" name="next" value=next/>
                 <label for="login-username">"Username"</label>
                 <input id="login-username" name="username" autocomplete="username" required/>
                 <label for="login-password">"Password"</label>

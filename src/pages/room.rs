@@ -86,7 +86,9 @@ fn Room(data: RoomPageData) -> impl IntoView {
         }
         _ => {}
     });
-    socket.join(&name, last_seen);
+    // Even an empty room asks for a replay from the start: messages posted between this page's
+    // render and the socket joining must not be missed.
+    socket.join(&name, Some(last_seen.unwrap_or(0)));
     let room = name.clone();
     on_cleanup(move || {
         socket.off(listener);

@@ -13,7 +13,8 @@ pub fn RoomsPage() -> impl IntoView {
     let open = ServerAction::<OpenRoom>::new();
     let error = Signal::derive(move || open.value().get().and_then(Result::err).map(|e| e.to_string()));
     let rooms = Resource::new(|| (), |_| list_rooms());
-    let deleted = move || use_query_map().read().get("deleted");
+    let query = use_query_map();
+    let deleted = move || query.read().get("deleted");
 
     view! {
         <section class="page rooms">
@@ -57,6 +58,13 @@ fn RoomList(initial: Vec<RoomSummary>) -> impl IntoView {
             }
         }),
         ServerFrame::RoomDeleted { room } => rooms.update(|list| list.retain(|summary| &summary.name != room)),
+        // A (re)connection: counts may have changed unseen, so take a fresh list; live updates
+        // carry on from here.
+        ServerFrame::Ready { .. } => leptos::task::spawn_local(async move {
+            if let Ok(list) = list_rooms().await {
+                rooms.set(list);
+            }
+        }),
         _ => {}
     });
     socket.watch_rooms();

@@ -24,6 +24,8 @@ pub struct Config {
     pub leptos: LeptosOptions,
     pub data_dir: PathBuf,
     pub database_url: String,
+    /// Mark the session cookie Secure (only sent over HTTPS): turn on behind TLS.
+    pub secure_cookies: bool,
     pub limits: Limits,
 }
 
@@ -66,6 +68,7 @@ impl Default for Limits {
 struct AppSection {
     data_dir: Option<PathBuf>,
     database_url: Option<String>,
+    secure_cookies: bool,
     limits: Limits,
 }
 
@@ -93,17 +96,28 @@ pub struct Overrides {
 }
 
 impl Config {
+    /// Reads `path`; without that file, the defaults and the environment alone (so the binary
+    /// also runs outside the source tree).
     pub fn load(path: &Path, overrides: Overrides) -> Result<Self, ConfigError> {
-        let leptos = leptos_config::get_configuration(Some(&path.to_string_lossy()))
+        let file = path.exists().then(|| path.to_string_lossy().into_owned());
+        let leptos = leptos_config::get_configuration(file.as_deref())
             .map_err(|err| ConfigError::Leptos { path: path.to_owned(), message: err.to_string() })?
             .leptos_options;
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
-        let section = toml::from_str::<FileRoot>(&text)
-            .map_err(|source| ConfigError::Parse { path: path.to_owned(), source })?
-            .package
-            .metadata
-            .mini_discord;
+        let section = match file {
+            Some(_) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
+                toml::from_str::<FileRoot>(&text)
+                    .map_err(|source| ConfigError::Parse { path: path.to_owned(), source })?
+                    .package
+                    .metadata
+                    .mini_discord
+            }
+            None => AppSection::default(),
+        };
+        let secure_cookies = std::env::var("MINI_DISCORD_SECURE_COOKIES")
+            .map(|value| matches!(value.as_str(), "1" | "true" | "yes"))
+            .unwrap_or(section.secure_cookies);
         let data_dir = overrides
             .data_dir
             .or(section.data_dir)
@@ -112,7 +126,7 @@ impl Config {
             .database_url
             .or(section.database_url)
             .unwrap_or_else(|| db::sqlite_url(&data_dir));
-        Ok(Self { leptos, data_dir, database_url, limits: section.limits })
+        Ok(Self { leptos, data_dir, database_url, secure_cookies, limits: section.limits })
     }
 
     /// A configuration for tests: defaults, a given database, no file.
@@ -122,6 +136,7 @@ impl Config {
             leptos: LeptosOptions::builder().output_name("mini-discord").build(),
             data_dir,
             database_url,
+            secure_cookies: false,
             limits: Limits::default(),
         }
     }

@@ -3,9 +3,12 @@
 //! Pages and socket handlers talk to this handle only; the bus and presence behind it can be
 //! swapped for multi-instance implementations without touching them.
 
-use std::sync::{
-    atomic::{AtomicU64, Ordering},
-    Arc,
+use std::{
+    collections::HashMap,
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc, Mutex,
+    },
 };
 
 use super::{
@@ -30,6 +33,9 @@ struct Inner {
     presence: Arc<dyn Presence>,
     next_conn: AtomicU64,
     queue_capacity: usize,
+    /// One lock per room, held from a presence change until its announcement is published, so
+    /// two arrivals at once cannot announce their lists in the wrong order.
+    room_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 /// One connected socket of one user, as the hub knows it.
@@ -60,6 +66,7 @@ impl Hub {
                 presence,
                 next_conn: AtomicU64::new(1),
                 queue_capacity,
+                room_locks: Mutex::default(),
             }),
         }
     }
@@ -84,6 +91,8 @@ impl Hub {
     /// Subscribes a connection to a room and counts its user as online there. The subscription
     /// comes first so the connection sees its own arrival in the presence frame.
     pub async fn join(&self, conn: &Connection, room: &str) {
+        let lock = self.room_lock(room);
+        let _announcing = lock.lock().await;
         self.inner.subscribers.subscribe(room, &conn.outbox);
         let change = self.inner.presence.enter(room, conn.user_id, &conn.username).await;
         if change == Change::Arrived {
@@ -97,6 +106,8 @@ impl Hub {
     }
 
     pub async fn leave(&self, conn: &Connection, room: &str) {
+        let lock = self.room_lock(room);
+        let _announcing = lock.lock().await;
         self.inner.subscribers.unsubscribe(room, conn.outbox.id);
         if self.inner.presence.exit(room, conn.user_id).await == Change::Departed {
             self.announce_presence(room).await;
@@ -134,6 +145,12 @@ impl Hub {
         self.publish(room, &frame).await;
         self.publish(ROOM_LIST_TOPIC, &frame).await;
         self.inner.presence.forget_room(room).await;
+        self.inner.room_locks.lock().unwrap_or_else(|poison| poison.into_inner()).remove(room);
+    }
+
+    fn room_lock(&self, room: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut locks = self.inner.room_locks.lock().unwrap_or_else(|poison| poison.into_inner());
+        locks.entry(room.to_owned()).or_default().clone()
     }
 
     /// Ends every socket of a user in this process, telling each why.

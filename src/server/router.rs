@@ -2,7 +2,8 @@
 //! addresses, and the layers (sessions, log-in checks) around them.
 
 use axum::{
-    extract::{Path, Request},
+    extract::{Path, Request, State},
+    http::HeaderMap,
     middleware::{self, Next},
     response::{IntoResponse, Redirect, Response},
     routing::get,
@@ -13,7 +14,7 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 
 use super::{
-    auth::{AuthSession, Backend},
+    auth::{log_out, AuthSession, Backend},
     state::AppState,
     ws,
 };
@@ -28,8 +29,8 @@ pub fn build(state: AppState) -> Router {
         .with_http_only(true)
         // Lax, not Strict: a link to a room from elsewhere should open it logged in.
         .with_same_site(SameSite::Lax)
-        // Served over plain HTTP on loopback by default; behind TLS a proxy should add Secure.
-        .with_secure(false)
+        // Plain HTTP on loopback by default; `secure-cookies = true` behind TLS.
+        .with_secure(state.config.secure_cookies)
         .with_expiry(Expiry::OnInactivity(time::Duration::days(30)));
     let auth = AuthManagerLayerBuilder::new(Backend::new(state.db.clone()), sessions).build();
 
@@ -54,10 +55,17 @@ async fn legacy_room(Path(room): Path<String>) -> Redirect {
     Redirect::permanent(&paths::room(&room))
 }
 
-/// The original logged out on a plain GET; old bookmarks still do.
-async fn legacy_logout(mut auth: AuthSession) -> Response {
-    if let Err(err) = auth.logout().await {
-        tracing::error!(error = %err, "logging out failed");
+/// The original logged out on a plain GET; old bookmarks still do. A GET from another site (an
+/// image tag, a link) only lands on the home page: browsers say where a request comes from.
+async fn legacy_logout(State(state): State<AppState>, mut auth: AuthSession, headers: HeaderMap) -> Response {
+    let cross_site = headers
+        .get("sec-fetch-site")
+        .and_then(|site| site.to_str().ok())
+        .is_some_and(|site| site == "cross-site" || site == "same-site");
+    if !cross_site {
+        if let Err(err) = log_out(&mut auth, &state.hub).await {
+            tracing::error!(error = %err, "logging out failed");
+        }
     }
     Redirect::to("/").into_response()
 }

@@ -21,6 +21,8 @@ pub struct ConnId(pub u64);
 pub enum CloseReason {
     /// Its outgoing queue overflowed.
     TooSlow,
+    /// It sent frames faster than the limit allows.
+    Flooding,
     /// Its session ended (account disabled, logged out); the user should log in again.
     SignedOut(String),
 }

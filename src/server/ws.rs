@@ -25,14 +25,9 @@ use super::{
     subscribers::CloseReason,
 };
 use crate::shared::{
-    protocol::{ClientFrame, ServerFrame},
+    protocol::{ClientFrame, ServerFrame, CLOSE_SIGNED_OUT, CLOSE_TOO_SLOW},
     validate,
 };
-
-/// Close codes (RFC 6455 and the private range) the client acts on.
-pub const CLOSE_POLICY: u16 = 1008;
-pub const CLOSE_TOO_SLOW: u16 = 4000;
-pub const CLOSE_SIGNED_OUT: u16 = 4001;
 
 pub async fn upgrade(
     ws: WebSocketUpgrade,
@@ -116,6 +111,7 @@ where
                             let _ = sink.send(Message::Text(encode(&frame))).await;
                             (CLOSE_SIGNED_OUT, reason)
                         }
+                        Some(CloseReason::Flooding) => (CLOSE_TOO_SLOW, "too many frames".to_owned()),
                         Some(CloseReason::TooSlow) | None => (CLOSE_TOO_SLOW, "too slow".to_owned()),
                     };
                     let close = CloseFrame { code, reason: text.into() };
@@ -137,6 +133,11 @@ where
             state.config.limits.frame_burst,
         );
         while let Some(Ok(message)) = stream.next().await {
+            if matches!(message, Message::Text(_) | Message::Binary(_)) && !flood.take() {
+                // Abuse, not a mistake: end the connection rather than queue without bound.
+                conn.outbox.close(CloseReason::Flooding);
+                return;
+            }
             let text = match message {
                 Message::Text(text) => text,
                 Message::Close(_) => return,
@@ -146,11 +147,6 @@ where
                 }
                 Message::Ping(_) | Message::Pong(_) => continue,
             };
-            if !flood.take() {
-                // Abuse, not a mistake: end the connection rather than queue without bound.
-                conn.outbox.close(CloseReason::TooSlow);
-                return;
-            }
             match serde_json::from_str::<ClientFrame>(&text) {
                 Ok(frame) => session.handle(frame).await,
                 Err(_) => session.reply_error("Unrecognised frame", None).await,
@@ -190,13 +186,12 @@ impl Session<'_> {
     }
 
     async fn join(&mut self, room: String, after: Option<i64>) {
-        if self.rooms.contains_key(&room) {
-            return;
-        }
-        if let Err(err) = validate::room_name(&room) {
-            return self.reply_error(&err.to_string(), None).await;
-        }
+        let room = match validate::room_name(&room) {
+            Ok(name) => name.to_owned(),
+            Err(err) => return self.reply_error(&err.to_string(), None).await,
+        };
         match rooms::by_name(&self.state.db, &room).await {
+            Ok(Some(_)) if self.rooms.contains_key(&room) => {}
             Ok(Some(row)) => {
                 // Subscribe before replaying, so nothing falls between the two; the client drops
                 // the few messages it may then see twice by id.

@@ -4,7 +4,14 @@
 /// send a freshly logged-in user to another site.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+        // Browsers drop tabs and newlines from addresses ("/\t/evil" becomes "//evil"), and a
+        // header cannot hold them anyway: only plain visible ASCII is accepted.
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.contains('\\')
+                && path.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
             path.to_owned()
         }
         _ => "/rooms".to_owned(),
@@ -42,6 +49,8 @@ mod tests {
         assert_eq!(safe_next(Some("https://evil.example")), "/rooms");
         assert_eq!(safe_next(Some("//evil.example")), "/rooms");
         assert_eq!(safe_next(Some("/\\evil.example")), "/rooms");
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/rooms");
+        assert_eq!(safe_next(Some("/rooms\nSet-Cookie: x")), "/rooms");
         assert_eq!(safe_next(None), "/rooms");
     }
 

@@ -5,6 +5,11 @@ use serde::{Deserialize, Serialize};
 
 use super::views::MessageView;
 
+/// Close code: the connection fell behind (or flooded) and should reconnect and catch up.
+pub const CLOSE_TOO_SLOW: u16 = 4000;
+/// Close code: the session behind the socket ended; reconnecting cannot succeed.
+pub const CLOSE_SIGNED_OUT: u16 = 4001;
+
 /// What a browser tab sends.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]

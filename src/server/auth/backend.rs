@@ -73,13 +73,17 @@ impl AuthnBackend for Backend {
     /// Returns the account when the password matches, disabled or not: the caller tells a
     /// disabled account apart so the user learns why they cannot log in.
     async fn authenticate(&self, creds: Self::Credentials) -> Result<Option<Self::User>, Self::Error> {
+        // An oversized password cannot match (sign-up refuses them) and would only burn CPU.
+        if crate::shared::validate::password(&creds.password).is_err() {
+            return Ok(None);
+        }
         let user = users::by_name(&self.db, &creds.username).await?;
-        let hash = match &user {
-            Some(user) => user.password_hash.clone(),
-            None => DECOY_HASH.clone(),
-        };
-        let matches =
-            task::spawn_blocking(move || verify_password(creds.password, &hash).is_ok()).await?;
+        let hash = user.as_ref().map(|user| user.password_hash.clone());
+        let matches = task::spawn_blocking(move || {
+            let hash = hash.as_deref().unwrap_or(DECOY_HASH.as_str());
+            verify_password(creds.password, hash).is_ok()
+        })
+        .await?;
         Ok(user.filter(|_| matches).map(SessionUser))
     }
 

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use sea_orm::{
-    sea_query::LikeExpr, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr,
     EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
@@ -14,7 +14,7 @@ use super::{
         rooms::{self, Entity as Rooms},
         users::{self, Entity as Users},
     },
-    like_pattern, now_ms, Page,
+    contains_ignoring_case, now_ms, Page,
 };
 use crate::shared::views::MessageView;
 
@@ -106,14 +106,13 @@ pub async fn search(
         .find_also_related(Users);
     let term = term.trim();
     if !term.is_empty() {
-        let pattern = |t: &str| LikeExpr::new(like_pattern(t)).escape('\\');
         query = query.filter(
             Condition::any()
-                .add(messages::Column::Body.like(pattern(term)))
-                .add(users::Column::UsernameKey.like(pattern(&term.to_ascii_lowercase()))),
+                .add(contains_ignoring_case((messages::Entity, messages::Column::Body), term))
+                .add(contains_ignoring_case((users::Entity, users::Column::UsernameKey), term)),
         );
     }
-    let rows = query.offset(page * per_page).limit(per_page + 1).all(db).await?;
+    let rows = query.offset(page.saturating_mul(per_page)).limit(per_page + 1).all(db).await?;
     let room_ids: Vec<i64> = rows.iter().map(|(message, _)| message.room_id).collect();
     let names: HashMap<i64, String> = Rooms::find()
         .filter(rooms::Column::Id.is_in(room_ids))

@@ -71,3 +71,11 @@ pub fn like_pattern(term: &str) -> String {
     let escaped = term.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
     format!("%{escaped}%")
 }
+
+/// `lower(column) LIKE '%term%'`: a case-insensitive "contains" that behaves the same on SQLite
+/// (whose LIKE ignores ASCII case) and PostgreSQL (whose LIKE does not).
+pub fn contains_ignoring_case(column: impl sea_orm::sea_query::IntoColumnRef, term: &str) -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+    Expr::expr(Func::lower(Expr::col(column)))
+        .like(LikeExpr::new(like_pattern(&term.to_lowercase())).escape('\\'))
+}

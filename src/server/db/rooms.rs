@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 
 use sea_orm::{
-    sea_query::LikeExpr,
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set, SqlErr,
 };
@@ -13,7 +12,7 @@ use super::{
         messages::{self, Entity as Messages},
         rooms::{self, Entity as Rooms},
     },
-    like_pattern, now_ms, Page,
+    contains_ignoring_case, now_ms, Page,
 };
 
 pub type Room = rooms::Model;
@@ -63,9 +62,9 @@ pub async fn search_with_counts(
     let mut query = Rooms::find().order_by_asc(rooms::Column::Name);
     let term = term.trim();
     if !term.is_empty() {
-        query = query.filter(rooms::Column::Name.like(LikeExpr::new(like_pattern(term)).escape('\\')));
+        query = query.filter(contains_ignoring_case((rooms::Entity, rooms::Column::Name), term));
     }
-    let rooms = query.offset(page * per_page).limit(per_page + 1).all(db).await?;
+    let rooms = query.offset(page.saturating_mul(per_page)).limit(per_page + 1).all(db).await?;
     let ids: Vec<i64> = rooms.iter().map(|room| room.id).collect();
     let counts: HashMap<i64, i64> = Messages::find()
         .select_only()

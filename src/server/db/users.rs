@@ -1,13 +1,13 @@
 //! Queries on accounts.
 
 use sea_orm::{
-    sea_query::LikeExpr, ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
     QueryFilter, QueryOrder, QuerySelect, Set, SqlErr,
 };
 
 use super::{
     entities::users::{self, Entity as Users},
-    like_pattern, now_ms, Page,
+    contains_ignoring_case, now_ms, Page,
 };
 use crate::shared::validate::username_key;
 
@@ -83,12 +83,10 @@ pub async fn search(
     per_page: u64,
 ) -> Result<Page<User>, DbErr> {
     let mut query = Users::find().order_by_asc(users::Column::UsernameKey);
-    let term = username_key(term);
+    let term = term.trim();
     if !term.is_empty() {
-        query = query.filter(
-            users::Column::UsernameKey.like(LikeExpr::new(like_pattern(&term)).escape('\\')),
-        );
+        query = query.filter(contains_ignoring_case((users::Entity, users::Column::UsernameKey), term));
     }
-    let rows = query.offset(page * per_page).limit(per_page + 1).all(db).await?;
+    let rows = query.offset(page.saturating_mul(per_page)).limit(per_page + 1).all(db).await?;
     Ok(Page::from_overfetch(rows, per_page))
 }
