@@ -5,6 +5,7 @@ mod support;
 use mini_discord::shared::protocol::{ClientFrame, ServerFrame};
 use support::spawn_app;
 
+
 fn send(room: &str, nonce: &str, body: &str) -> ClientFrame {
     ClientFrame::Send { room: room.into(), nonce: nonce.into(), body: body.into() }
 }
@@ -159,4 +160,74 @@ async fn disabling_an_account_ends_its_sockets_at_once() {
     let reason = socket.expect(|f| match f { ServerFrame::SignedOut { reason } => Some(reason), _ => None }).await;
     assert_eq!(reason, "This account is disabled");
     assert_eq!(socket.closed().await, Some(4001));
+}
+
+#[tokio::test]
+async fn a_resend_with_the_same_nonce_is_stored_and_delivered_once() {
+    let app = spawn_app().await;
+    let alice = app.signed_up("alice").await;
+    let bob = app.signed_up("bob").await;
+    alice.open_room("general").await;
+    let mut a = alice.socket().await;
+    let mut b = bob.socket().await;
+    a.join("general").await;
+    b.join("general").await;
+
+    a.send(&send("general", "same", "only once")).await;
+    let first = a.expect(|f| match f { ServerFrame::Ack { id, .. } => Some(id), _ => None }).await;
+    a.send(&send("general", "same", "only once")).await;
+    let second = a.expect(|f| match f { ServerFrame::Ack { id, .. } => Some(id), _ => None }).await;
+    assert_eq!(first, second, "the resend is acknowledged with the stored id");
+
+    // Bob receives it once: the next message he sees after it is a different one.
+    a.send(&send("general", "other", "next")).await;
+    let seen: Vec<String> = vec![
+        b.expect(|f| match f { ServerFrame::Message { message } => Some(message.body), _ => None }).await,
+        b.expect(|f| match f { ServerFrame::Message { message } => Some(message.body), _ => None }).await,
+    ];
+    assert_eq!(seen, ["only once", "next"]);
+}
+
+#[tokio::test]
+async fn a_tab_that_missed_too_much_is_told_to_reload() {
+    let app = spawn_app().await;
+    let alice = app.signed_up("alice").await;
+    alice.open_room("busy").await;
+    let room = mini_discord::server::db::rooms::by_name(&app.state.db, "busy").await.expect("db").expect("room");
+    let user = mini_discord::server::db::users::by_name(&app.state.db, "alice").await.expect("db").expect("user");
+    let limit = app.state.config.limits.replay_limit;
+    for n in 0..=limit {
+        mini_discord::server::db::messages::insert(&app.state.db, &room, &user, &format!("m{n}"), None)
+            .await
+            .expect("stored");
+    }
+    let mut socket = alice.socket().await;
+    socket.send(&ClientFrame::Join { room: "busy".into(), after: Some(0) }).await;
+    let room = socket.expect(|f| match f { ServerFrame::Resync { room } => Some(room), _ => None }).await;
+    assert_eq!(room, "busy");
+}
+
+#[tokio::test]
+async fn a_silent_connection_is_reaped_and_leaves_presence() {
+    let app = support::spawn_app_with(|config| {
+        config.limits.ping_interval_secs = 1;
+        config.limits.idle_timeout_secs = 2;
+    })
+    .await;
+    let alice = app.signed_up("alice").await;
+    let bob = app.signed_up("bob").await;
+    alice.open_room("general").await;
+    let mut a = alice.socket().await;
+    a.join("general").await;
+    let mut b = bob.socket().await;
+    b.join("general").await;
+    a.expect(|f| match f { ServerFrame::Presence { users, .. } if users.len() == 2 => Some(()), _ => None }).await;
+
+    // Bob's tab stops reading (and so never answers a ping), like a machine that went to sleep.
+    // Alice keeps reading, so her client answers pings and she stays.
+    let users = a
+        .expect(|f| match f { ServerFrame::Presence { users, .. } if users.len() == 1 => Some(users), _ => None })
+        .await;
+    assert_eq!(users, vec!["alice"]);
+    drop(b);
 }

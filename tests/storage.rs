@@ -32,7 +32,7 @@ async fn history_is_the_latest_page_oldest_first() {
     assert!(!created);
     assert_eq!(same.id, room.id);
     for n in 0..60 {
-        messages::insert(&db, &room, &alice, &format!("message {n}")).await.expect("stored");
+        messages::insert(&db, &room, &alice, &format!("message {n}"), None).await.expect("stored");
     }
     let page = messages::recent(&db, &room, 50).await.expect("history");
     assert_eq!(page.len(), 50);
@@ -48,7 +48,7 @@ async fn deleting_a_room_deletes_its_messages() {
     let (db, _dir) = database().await;
     let alice = users::create(&db, "alice", "hash".into()).await.expect("user");
     let (room, _) = rooms::get_or_create(&db, "doomed", alice.id).await.expect("room");
-    messages::insert(&db, &room, &alice, "bye").await.expect("stored");
+    messages::insert(&db, &room, &alice, "bye", None).await.expect("stored");
     assert!(rooms::delete(&db, "doomed").await.expect("deleted"));
     let left = messages::search(&db, "", 0, 10).await.expect("search");
     assert!(left.items.is_empty(), "foreign keys cascade");
@@ -92,4 +92,19 @@ async fn sessions_round_trip_expire_and_end_per_user() {
 
     assert_eq!(store.delete_for_user(alice.id).await.expect("deleted"), 1);
     assert!(store.load(&record.id).await.expect("loaded").is_none());
+}
+
+#[tokio::test]
+async fn a_resent_nonce_is_stored_once() {
+    let (db, _dir) = database().await;
+    let alice = users::create(&db, "alice", "hash".into()).await.expect("user");
+    let bob = users::create(&db, "bob", "hash".into()).await.expect("user");
+    let (room, _) = rooms::get_or_create(&db, "general", alice.id).await.expect("room");
+    let first = messages::insert(&db, &room, &alice, "hi", Some("n1")).await.expect("stored");
+    let again = messages::insert(&db, &room, &alice, "hi", Some("n1")).await.expect("stored");
+    let messages::Stored::New(first) = first else { panic!("the first send is new") };
+    assert_eq!(again, messages::Stored::Duplicate(first.clone()));
+    // Another author may happen to pick the same nonce.
+    assert!(matches!(messages::insert(&db, &room, &bob, "hi", Some("n1")).await, Ok(messages::Stored::New(_))));
+    assert_eq!(messages::recent(&db, &room, 10).await.expect("history").len(), 2);
 }

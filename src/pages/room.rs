@@ -81,6 +81,11 @@ fn Room(data: RoomPageData) -> impl IntoView {
         ServerFrame::MessageDeleted { room: r, id } if r == &room => {
             messages.update(|list| list.retain(|message| message.id != *id));
         }
+        ServerFrame::Resync { room: r } if r == &room => {
+            // Too much was missed to replay: the page's own load brings the latest history.
+            #[cfg(feature = "hydrate")]
+            let _ = window().location().reload();
+        }
         ServerFrame::RoomDeleted { room: r } if r == &room => {
             navigate(&format!("/rooms?deleted={}", crate::shared::paths::encode_component(r)), Default::default());
         }

@@ -46,6 +46,11 @@ pub struct Limits {
     pub frames_per_second: u32,
     pub frame_burst: u32,
     pub ping_interval_secs: u64,
+    /// A connection that sends nothing (not even a pong) for this long is dead and is dropped,
+    /// which also removes it from presence.
+    pub idle_timeout_secs: u64,
+    /// Most messages replayed to a rejoining tab; past that it is told to reload instead.
+    pub replay_limit: u64,
 }
 
 impl Default for Limits {
@@ -57,7 +62,9 @@ impl Default for Limits {
             read_buffer_bytes: 4 * 1024,
             frames_per_second: 50,
             frame_burst: 200,
-            ping_interval_secs: 20,
+            ping_interval_secs: 10,
+            idle_timeout_secs: 30,
+            replay_limit: 500,
         }
     }
 }

@@ -30,9 +30,20 @@ impl Writer {
         Self { db, hub }
     }
 
-    pub async fn post(&self, room: &Room, author: &User, body: &str) -> Result<MessageView, PostError> {
+    /// Stores a message, then publishes it to the room. A resend of a nonce already stored
+    /// returns the stored message without publishing it again.
+    pub async fn post(
+        &self,
+        room: &Room,
+        author: &User,
+        body: &str,
+        nonce: Option<&str>,
+    ) -> Result<MessageView, PostError> {
         let body = validate::message_body(body)?;
-        let message = messages::insert(&self.db, room, author, body).await.map_err(|err| {
+        if let Some(nonce) = nonce {
+            validate::nonce(nonce)?;
+        }
+        let stored = messages::insert(&self.db, room, author, body, nonce).await.map_err(|err| {
             match err.sql_err() {
                 // The room was deleted while the author was typing.
                 Some(SqlErr::ForeignKeyConstraintViolation(_)) => PostError::RoomGone,
@@ -42,7 +53,12 @@ impl Writer {
                 }
             }
         })?;
-        self.hub.publish(&room.name, &ServerFrame::Message { message: message.clone() }).await;
-        Ok(message)
+        match stored {
+            messages::Stored::New(message) => {
+                self.hub.publish(&room.name, &ServerFrame::Message { message: message.clone() }).await;
+                Ok(message)
+            }
+            messages::Stored::Duplicate(message) => Ok(message),
+        }
     }
 }

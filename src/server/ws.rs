@@ -132,7 +132,10 @@ where
             state.config.limits.frames_per_second,
             state.config.limits.frame_burst,
         );
-        while let Some(Ok(message)) = stream.next().await {
+        let idle_timeout = Duration::from_secs(state.config.limits.idle_timeout_secs.max(1));
+        // Pings go out more often than this, and browsers answer them: silence means the peer is
+        // gone (a laptop lid closed, a network dropped) even if TCP has not noticed yet.
+        while let Ok(Some(Ok(message))) = tokio::time::timeout(idle_timeout, stream.next()).await {
             if matches!(message, Message::Text(_) | Message::Binary(_)) && !flood.take() {
                 // Abuse, not a mistake: end the connection rather than queue without bound.
                 conn.outbox.close(CloseReason::Flooding);
@@ -210,8 +213,12 @@ impl Session<'_> {
     }
 
     async fn replay(&self, room: &Room, after: i64) {
-        let limit = self.state.config.limits.history_page * 10;
-        match messages::after(&self.state.db, room, after, limit).await {
+        let limit = self.state.config.limits.replay_limit;
+        match messages::after(&self.state.db, room, after, limit + 1).await {
+            Ok(missed) if missed.len() as u64 > limit => {
+                let frame = ServerFrame::Resync { room: room.name.clone() };
+                self.conn.outbox.send(encode(&frame)).await;
+            }
             Ok(missed) => {
                 for message in missed {
                     self.conn.outbox.send(encode(&ServerFrame::Message { message })).await;
@@ -225,7 +232,7 @@ impl Session<'_> {
         let Some(row) = self.rooms.get(&room) else {
             return self.reply_error("Join the room before posting to it", Some(nonce)).await;
         };
-        match self.state.writer.post(row, self.user, &body).await {
+        match self.state.writer.post(row, self.user, &body, Some(&nonce)).await {
             Ok(message) => {
                 let ack = ServerFrame::Ack { nonce, id: message.id };
                 self.conn.outbox.send(encode(&ack)).await;

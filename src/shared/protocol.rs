@@ -44,6 +44,8 @@ pub enum ServerFrame {
     Presence { room: String, users: Vec<String> },
     /// A room's online count changed (sent to room-list watchers).
     RoomActivity { room: String, online: u32 },
+    /// The tab missed more of the room than a replay carries: it should reload the room.
+    Resync { room: String },
     /// An administrator removed a message.
     MessageDeleted { room: String, id: i64 },
     /// An administrator removed a room; its pages should go back to the room list.

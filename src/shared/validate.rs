@@ -26,6 +26,8 @@ pub enum InvalidInput {
     RoomName,
     #[error("Messages are 1–2000 characters")]
     MessageLength,
+    #[error("A message id (nonce) is 1–64 visible ASCII characters")]
+    Nonce,
 }
 
 fn is_name_char(c: char) -> bool {
@@ -90,6 +92,17 @@ pub fn message_body(body: &str) -> Result<&str, InvalidInput> {
     }
 }
 
+pub const NONCE_MAX: usize = 64;
+
+/// The client's id for a message: short, printable, so it can be stored and echoed as is.
+pub fn nonce(nonce: &str) -> Result<&str, InvalidInput> {
+    if (1..=NONCE_MAX).contains(&nonce.len()) && nonce.bytes().all(|b| b.is_ascii_graphic()) {
+        Ok(nonce)
+    } else {
+        Err(InvalidInput::Nonce)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,5 +156,13 @@ mod tests {
         // 2000 multi-byte characters are still 2000 characters.
         assert!(message_body(&"é".repeat(2000)).is_ok());
         assert_eq!(message_body("<b>hi</b>"), Ok("<b>hi</b>"));
+    }
+
+    #[test]
+    fn nonces_are_short_and_printable() {
+        assert_eq!(nonce("5f0c1e"), Ok("5f0c1e"));
+        assert_eq!(nonce(""), Err(InvalidInput::Nonce));
+        assert_eq!(nonce("a b"), Err(InvalidInput::Nonce));
+        assert_eq!(nonce(&"n".repeat(65)), Err(InvalidInput::Nonce));
     }
 }

@@ -22,17 +22,7 @@ pub struct TestApp {
 }
 
 pub async fn spawn_app() -> TestApp {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let config = Config::for_tests(dir.path().to_owned());
-    let db = db::connect(&config.database_url).await.expect("database opens");
-    let state = AppState::new(config, db);
-    let app = router::build(state.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move {
-        axum::serve(listener, app).await.expect("server runs");
-    });
-    TestApp { addr, state, _dir: dir }
+    spawn_app_with(|_| {}).await
 }
 
 /// One person: an HTTP client with its own cookie jar.
@@ -185,4 +175,20 @@ impl Socket {
         }
         None
     }
+}
+
+/// A server whose limits are tuned for a test (e.g. a short idle timeout).
+pub async fn spawn_app_with(tune: impl FnOnce(&mut Config)) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut config = Config::for_tests(dir.path().to_owned());
+    tune(&mut config);
+    let db = db::connect(&config.database_url).await.expect("database opens");
+    let state = AppState::new(config, db);
+    let app = router::build(state.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        axum::serve(listener, app).await.expect("server runs");
+    });
+    TestApp { addr, state, _dir: dir }
 }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, SqlErr,
 };
 
 use super::{
@@ -18,29 +18,48 @@ use super::{
 };
 use crate::shared::views::MessageView;
 
-/// Stores one message and returns it as readers will see it.
+/// What storing a message did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stored {
+    /// A new message.
+    New(MessageView),
+    /// The author already sent this nonce (a resend after a reconnect): the message stored then.
+    Duplicate(MessageView),
+}
+
+/// Stores one message and returns it as readers will see it. A nonce the author already used
+/// stores nothing and returns the earlier message, so resending is always safe.
 pub async fn insert(
     db: &impl ConnectionTrait,
     room: &rooms::Model,
     author: &users::Model,
     body: &str,
-) -> Result<MessageView, DbErr> {
+    nonce: Option<&str>,
+) -> Result<Stored, DbErr> {
     let row = messages::ActiveModel {
         room_id: Set(room.id),
         user_id: Set(author.id),
         body: Set(body.to_owned()),
         created_at: Set(now_ms()),
+        nonce: Set(nonce.map(str::to_owned)),
         ..Default::default()
+    };
+    match row.insert(db).await {
+        Ok(row) => Ok(Stored::New(view(row, room.name.clone(), Some(author.clone())))),
+        Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            let earlier = Messages::find()
+                .filter(messages::Column::UserId.eq(author.id))
+                .filter(messages::Column::Nonce.eq(nonce))
+                .find_also_related(Rooms)
+                .one(db)
+                .await?
+                .ok_or(err)?;
+            let (message, room) = earlier;
+            let room = room.map(|room| room.name).unwrap_or_default();
+            Ok(Stored::Duplicate(view(message, room, Some(author.clone()))))
+        }
+        Err(err) => Err(err),
     }
-    .insert(db)
-    .await?;
-    Ok(MessageView {
-        id: row.id,
-        room: room.name.clone(),
-        author: author.username.clone(),
-        body: row.body,
-        sent_at_ms: row.created_at,
-    })
 }
 
 /// The latest `limit` messages of a room, oldest first (the order they are shown in).

@@ -9,6 +9,8 @@ pub struct Model {
     pub user_id: i64,
     pub body: String,
     pub created_at: i64,
+    /// The author's client-chosen id for this message; unique per author.
+    pub nonce: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
