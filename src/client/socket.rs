@@ -59,8 +59,10 @@ struct Inner {
     watchers: usize,
     /// The live connection's writer, if connected.
     outgoing: Option<futures::channel::mpsc::UnboundedSender<String>>,
-    /// Messages sent while disconnected, in order.
-    queued: Vec<String>,
+    /// Messages not yet acknowledged, in the order they were sent, by nonce. Sent again on every
+    /// reconnect: the server stores a nonce once, so a message whose ack was lost with the old
+    /// connection is neither lost nor doubled.
+    unacked: Vec<(String, String)>,
     running: bool,
     unload_hooked: bool,
     /// Set while this tab logs out, so the server ending the socket does not bounce it to /login.
@@ -145,6 +147,23 @@ impl ChatSocket {
         nonce
     }
 
+    /// Sends a message that has had no answer again, with its original nonce (so it can only be
+    /// stored once).
+    pub fn retry(&self, nonce: &str) {
+        let _ = nonce;
+        #[cfg(feature = "hydrate")]
+        {
+            let text = self.inner().borrow().unacked.iter().find(|(n, _)| n == nonce).map(|(_, t)| t.clone());
+            let sent = match (text, &self.inner().borrow().outgoing) {
+                (Some(text), Some(tx)) => tx.unbounded_send(text).is_ok(),
+                _ => false,
+            };
+            if !sent {
+                self.start();
+            }
+        }
+    }
+
     /// Calls `handler` with every frame that arrives until [`ChatSocket::off`].
     pub fn on_frame(&self, handler: impl Fn(&ServerFrame) + 'static) -> Listener {
         #[cfg(feature = "hydrate")]
@@ -216,15 +235,10 @@ impl ChatSocket {
             if intent != Intent::Unsubscribe {
                 inner.leaving = false;
             }
-            match &inner.outgoing {
-                Some(tx) if tx.unbounded_send(text.clone()).is_ok() => true,
-                _ => {
-                    if intent == Intent::Post {
-                        inner.queued.push(text);
-                    }
-                    false
-                }
+            if let ClientFrame::Send { nonce, .. } = frame {
+                inner.unacked.push((nonce.clone(), text.clone()));
             }
+            matches!(&inner.outgoing, Some(tx) if tx.unbounded_send(text).is_ok())
         };
         if !sent && intent != Intent::Unsubscribe {
             self.start();
@@ -251,10 +265,16 @@ impl ChatSocket {
         let handlers: Vec<Handler> = {
             let inner = self.inner();
             let mut inner = inner.borrow_mut();
-            if let ServerFrame::Message { message } = frame {
-                if let Some(last) = inner.rooms.get_mut(&message.room) {
-                    *last = (*last).max(Some(message.id));
+            match frame {
+                ServerFrame::Message { message } => {
+                    if let Some(last) = inner.rooms.get_mut(&message.room) {
+                        *last = (*last).max(Some(message.id));
+                    }
                 }
+                ServerFrame::Ack { nonce, .. } | ServerFrame::Error { nonce: Some(nonce), .. } => {
+                    inner.unacked.retain(|(pending, _)| pending != nonce);
+                }
+                _ => {}
             }
             inner.handlers.iter().map(|(_, handler)| handler.clone()).collect()
         };
@@ -291,8 +311,8 @@ impl ChatSocket {
                         let _ = tx.unbounded_send(text);
                     }
                 }
-                for text in inner.queued.drain(..) {
-                    let _ = tx.unbounded_send(text);
+                for (_, text) in &inner.unacked {
+                    let _ = tx.unbounded_send(text.clone());
                 }
                 inner.outgoing = Some(tx);
             }
@@ -361,7 +381,7 @@ enum Intent {
     Subscribe,
     /// Leave or unwatch: only worth sending on a live connection.
     Unsubscribe,
-    /// A message: queued while offline, sent in order on connect.
+    /// A message: kept until acknowledged, sent again in order on each connect.
     Post,
 }
 

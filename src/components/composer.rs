@@ -1,6 +1,9 @@
 use leptos::{ev, prelude::*};
 
-use super::{form_alert::FormAlert, message_list::Pending};
+use super::{
+    form_alert::FormAlert,
+    message_list::{expect_ack, Pending},
+};
 use crate::{client::socket::use_socket, shared::validate};
 
 /// The message box: Enter sends, Shift+Enter starts a new line. Checks the length rule before
@@ -18,7 +21,8 @@ pub fn Composer(
         match validate::message_body(&body) {
             Ok(body) => {
                 let nonce = socket.send_message(&room, body);
-                pending.update(|list| list.push(Pending { nonce, body: body.to_owned() }));
+                pending.update(|list| list.push(Pending { nonce: nonce.clone(), body: body.to_owned(), failed: false }));
+                expect_ack(pending, nonce);
                 text.set(String::new());
                 error.set(None);
             }

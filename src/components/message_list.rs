@@ -1,13 +1,32 @@
 use leptos::{html, prelude::*};
 
 use super::timestamp::Timestamp;
-use crate::shared::views::MessageView;
+use crate::{client::socket::use_socket, shared::views::MessageView};
 
 /// A message waiting for the server's acknowledgement.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pending {
     pub nonce: String,
     pub body: String,
+    /// No answer came in time; the user may retry (with the same nonce, so never twice).
+    pub failed: bool,
+}
+
+/// How long a message may wait for its acknowledgement before it is shown as not delivered.
+const ACK_DEADLINE: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// Marks a pending message as failed if it is still waiting after the deadline (browser only).
+pub fn expect_ack(pending: RwSignal<Vec<Pending>>, nonce: String) {
+    set_timeout(
+        move || {
+            pending.update(|list| {
+                if let Some(waiting) = list.iter_mut().find(|p| p.nonce == nonce) {
+                    waiting.failed = true;
+                }
+            })
+        },
+        ACK_DEADLINE,
+    );
 }
 
 /// The conversation: stored messages in id order, then the sender's own pending ones. Bodies are
@@ -19,6 +38,7 @@ pub fn MessageList(
     me: String,
 ) -> impl IntoView {
     let log = NodeRef::<html::Div>::new();
+    let socket = use_socket();
     // Follow the conversation as it grows, unless the reader has scrolled up to read history.
     Effect::new(move |_| {
         messages.track();
@@ -44,10 +64,26 @@ pub fn MessageList(
                     <p class="body">{message.body.clone()}</p>
                 </article>
             </For>
-            <For each=move || pending.get() key=|pending| pending.nonce.clone() let:pending>
-                <div class="message pending" aria-label="Sending">
-                    <p class="body">{pending.body}</p>
-                    <span class="sending">"Sending…"</span>
+            <For each=move || pending.get() key=|p| (p.nonce.clone(), p.failed) let:waiting>
+                <div class="message pending" class:failed=waiting.failed>
+                    <p class="body">{waiting.body}</p>
+                    {if waiting.failed {
+                        let nonce = waiting.nonce.clone();
+                        view! {
+                            <span class="sending">"Not delivered. "</span>
+                            <button type="button" class="link-button" on:click=move |_| {
+                                socket.retry(&nonce);
+                                pending.update(|list| {
+                                    if let Some(p) = list.iter_mut().find(|p| p.nonce == nonce) {
+                                        p.failed = false;
+                                    }
+                                });
+                                expect_ack(pending, nonce.clone());
+                            }>"Retry"</button>
+                        }.into_any()
+                    } else {
+                        view! { <span class="sending">"Sending…"</span> }.into_any()
+                    }}
                 </div>
             </For>
         </div>

@@ -1,0 +1,47 @@
+// The shared socket module reconnects by itself and catches up on what it missed; a message
+// typed while offline is kept and delivered once the connection is back.
+import type { WebSocketRoute } from '@playwright/test';
+import { test, expect } from './support/fixtures';
+import { createRoom, openRoom, roomPage, sendMessage, uniqueRoom } from './support/rooms';
+
+test('a dropped socket reconnects and shows what was said meanwhile', async ({ person }) => {
+  const a = await person('a');
+  const b = await person('b');
+  const room = uniqueRoom();
+  await createRoom(b.page, room);
+
+  // A's socket goes through a route the test can cut, and keep cut.
+  let down = false;
+  const live: WebSocketRoute[] = [];
+  await a.page.routeWebSocket(/\/ws$/, (ws) => {
+    if (down) {
+      ws.close({ code: 1012, reason: 'test: network down' });
+      return;
+    }
+    ws.connectToServer();
+    live.push(ws);
+  });
+  await openRoom(a.page, room);
+  const mine = roomPage(a.page);
+
+  down = true;
+  for (const ws of live.splice(0)) await ws.close({ code: 1012, reason: 'test: network down' });
+  await expect(mine.connection).not.toHaveText('Connected');
+
+  // Said while A was away.
+  const missed = `while you were away ${Date.now()}`;
+  await sendMessage(b.page, missed);
+  // Typed by A while offline: kept, shown as pending.
+  const queued = `typed offline ${Date.now()}`;
+  await mine.composer.fill(queued);
+  await mine.composer.press('Enter');
+  await expect(mine.composer).toHaveValue('');
+
+  down = false;
+  await expect(mine.connection).toHaveText('Connected', { timeout: 30_000 });
+  await expect(mine.message(missed)).toBeVisible();
+  await expect(mine.message(queued)).toHaveCount(1);
+  // B gets A's queued message exactly once.
+  await expect(roomPage(b.page).message(queued)).toHaveCount(1);
+  await expect(roomPage(b.page).message(missed)).toHaveCount(1);
+});
