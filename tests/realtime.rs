@@ -231,3 +231,33 @@ async fn a_silent_connection_is_reaped_and_leaves_presence() {
     assert_eq!(users, vec!["alice"]);
     drop(b);
 }
+
+#[tokio::test]
+async fn concurrent_senders_are_seen_by_everyone_in_one_id_order() {
+    let app = spawn_app().await;
+    let reader = app.signed_up("reader").await;
+    reader.open_room("busy").await;
+    let mut r = reader.socket().await;
+    r.join("busy").await;
+
+    let mut senders = Vec::new();
+    for n in 0..3 {
+        let person = app.signed_up(&format!("sender{n}")).await;
+        let mut socket = person.socket().await;
+        socket.join("busy").await;
+        senders.push((person, socket));
+    }
+    let sends = senders.iter_mut().enumerate().map(|(n, (_, socket))| async move {
+        for i in 0..30 {
+            socket.send(&send("busy", &format!("{n}-{i}"), &format!("from {n}: {i}"))).await;
+        }
+    });
+    futures::future::join_all(sends).await;
+
+    let mut ids = Vec::new();
+    while ids.len() < 90 {
+        let id = r.expect(|f| match f { ServerFrame::Message { message } => Some(message.id), _ => None }).await;
+        ids.push(id);
+    }
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "delivered in strictly increasing id order: {ids:?}");
+}

@@ -51,6 +51,8 @@ pub struct Limits {
     pub idle_timeout_secs: u64,
     /// Most messages replayed to a rejoining tab; past that it is told to reload instead.
     pub replay_limit: u64,
+    /// Most messages stored in one transaction (group commit).
+    pub write_batch: usize,
 }
 
 impl Default for Limits {
@@ -65,6 +67,7 @@ impl Default for Limits {
             ping_interval_secs: 10,
             idle_timeout_secs: 30,
             replay_limit: 500,
+            write_batch: 256,
         }
     }
 }

@@ -24,7 +24,7 @@ impl AppState {
         Self {
             leptos_options: config.leptos.clone(),
             sessions: DbSessionStore::new(db.clone()),
-            writer: Writer::new(db.clone(), hub.clone()),
+            writer: Writer::spawn(db.clone(), hub.clone(), config.limits.write_batch),
             config: Arc::new(config),
             db,
             hub,

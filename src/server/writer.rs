@@ -1,10 +1,21 @@
 //! The message writer: validate, store, then publish, so nothing reaches a reader that is not
-//! in the history. This is the seam where batching (group commit) and nonce dedupe plug in.
+//! in the history.
+//!
+//! One task does all the storing, with group commit: whatever messages arrive while a
+//! transaction is being written go into the next one, so a burst costs one commit, not one per
+//! message. Publishing happens after the commit and in id order, so every reader sees a room's
+//! messages in the one order of their ids, and a reconnecting tab that asks for "after id N"
+//! never skips one.
 
-use sea_orm::{DatabaseConnection, DbErr, SqlErr};
+use sea_orm::{DatabaseConnection, DbErr, SqlErr, TransactionTrait};
+use tokio::sync::{mpsc, oneshot};
 
 use super::{
-    db::{messages, rooms::Room, users::User},
+    db::{
+        messages::{self, Stored},
+        rooms::Room,
+        users::User,
+    },
     hub::Hub,
 };
 use crate::shared::{protocol::ServerFrame, validate, views::MessageView};
@@ -16,18 +27,28 @@ pub enum PostError {
     #[error("This room no longer exists")]
     RoomGone,
     #[error("Your message could not be saved. Please try again.")]
-    Storage(#[source] DbErr),
+    Storage,
+}
+
+struct Job {
+    room: Room,
+    author: User,
+    body: String,
+    nonce: Option<String>,
+    reply: oneshot::Sender<Result<MessageView, PostError>>,
 }
 
 #[derive(Clone)]
 pub struct Writer {
-    db: DatabaseConnection,
-    hub: Hub,
+    jobs: mpsc::Sender<Job>,
 }
 
 impl Writer {
-    pub fn new(db: DatabaseConnection, hub: Hub) -> Self {
-        Self { db, hub }
+    /// Starts the writer task; `max_batch` bounds how many messages share one transaction.
+    pub fn spawn(db: DatabaseConnection, hub: Hub, max_batch: usize) -> Self {
+        let (jobs, queue) = mpsc::channel(max_batch.max(1) * 8);
+        tokio::spawn(run(db, hub, queue, max_batch.max(1)));
+        Self { jobs }
     }
 
     /// Stores a message, then publishes it to the room. A resend of a nonce already stored
@@ -43,22 +64,66 @@ impl Writer {
         if let Some(nonce) = nonce {
             validate::nonce(nonce)?;
         }
-        let stored = messages::insert(&self.db, room, author, body, nonce).await.map_err(|err| {
-            match err.sql_err() {
-                // The room was deleted while the author was typing.
-                Some(SqlErr::ForeignKeyConstraintViolation(_)) => PostError::RoomGone,
-                _ => {
-                    tracing::error!(error = %err, room = %room.name, "storing a message failed");
-                    PostError::Storage(err)
+        let (reply, answer) = oneshot::channel();
+        let job = Job {
+            room: room.clone(),
+            author: author.clone(),
+            body: body.to_owned(),
+            nonce: nonce.map(str::to_owned),
+            reply,
+        };
+        self.jobs.send(job).await.map_err(|_| PostError::Storage)?;
+        answer.await.map_err(|_| PostError::Storage)?
+    }
+}
+
+async fn run(db: DatabaseConnection, hub: Hub, mut queue: mpsc::Receiver<Job>, max_batch: usize) {
+    let mut batch = Vec::with_capacity(max_batch);
+    while queue.recv_many(&mut batch, max_batch).await > 0 {
+        let results = store(&db, &batch).await;
+        for (job, result) in batch.drain(..).zip(results) {
+            let answer = match result {
+                Ok(Stored::New(message)) => {
+                    hub.publish(&message.room, &ServerFrame::Message { message: message.clone() }).await;
+                    Ok(message)
                 }
-            }
-        })?;
-        match stored {
-            messages::Stored::New(message) => {
-                self.hub.publish(&room.name, &ServerFrame::Message { message: message.clone() }).await;
-                Ok(message)
-            }
-            messages::Stored::Duplicate(message) => Ok(message),
+                Ok(Stored::Duplicate(message)) => Ok(message),
+                Err(err) => Err(err),
+            };
+            // The sender may have disconnected meanwhile; the message is stored all the same.
+            let _ = job.reply.send(answer);
+        }
+    }
+}
+
+/// Stores a batch in one transaction; each message succeeds or fails on its own.
+async fn store(db: &DatabaseConnection, jobs: &[Job]) -> Vec<Result<Stored, PostError>> {
+    let txn = match db.begin().await {
+        Ok(txn) => txn,
+        Err(err) => {
+            tracing::error!(error = %err, "starting a message transaction failed");
+            return jobs.iter().map(|_| Err(PostError::Storage)).collect();
+        }
+    };
+    let mut results = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        let stored = messages::insert(&txn, &job.room, &job.author, &job.body, job.nonce.as_deref()).await;
+        results.push(stored.map_err(|err| classify(err, &job.room)));
+    }
+    if let Err(err) = txn.commit().await {
+        tracing::error!(error = %err, "committing messages failed");
+        return jobs.iter().map(|_| Err(PostError::Storage)).collect();
+    }
+    results
+}
+
+fn classify(err: DbErr, room: &Room) -> PostError {
+    match err.sql_err() {
+        // The room was deleted while the author was typing.
+        Some(SqlErr::ForeignKeyConstraintViolation(_)) => PostError::RoomGone,
+        _ => {
+            tracing::error!(error = %err, room = %room.name, "storing a message failed");
+            PostError::Storage
         }
     }
 }

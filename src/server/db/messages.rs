@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, SqlErr,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, SqlErr, TransactionSession, TransactionTrait,
 };
 
 use super::{
@@ -28,9 +28,10 @@ pub enum Stored {
 }
 
 /// Stores one message and returns it as readers will see it. A nonce the author already used
-/// stores nothing and returns the earlier message, so resending is always safe.
+/// stores nothing and returns the earlier message, so resending is always safe. Works inside a
+/// transaction (the writer's batch) as well as on a plain connection.
 pub async fn insert(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     room: &rooms::Model,
     author: &users::Model,
     body: &str,
@@ -44,9 +45,17 @@ pub async fn insert(
         nonce: Set(nonce.map(str::to_owned)),
         ..Default::default()
     };
-    match row.insert(db).await {
-        Ok(row) => Ok(Stored::New(view(row, room.name.clone(), Some(author.clone())))),
+    // A failed statement poisons a whole PostgreSQL transaction; a savepoint confines it to
+    // this one message, so one duplicate or deleted room does not fail a batch.
+    let attempt = db.begin().await?;
+    let inserted = row.insert(&attempt).await;
+    match inserted {
+        Ok(row) => {
+            attempt.commit().await?;
+            Ok(Stored::New(view(row, room.name.clone(), Some(author.clone()))))
+        }
         Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            attempt.rollback().await?;
             let earlier = Messages::find()
                 .filter(messages::Column::UserId.eq(author.id))
                 .filter(messages::Column::Nonce.eq(nonce))
@@ -58,7 +67,10 @@ pub async fn insert(
             let room = room.map(|room| room.name).unwrap_or_default();
             Ok(Stored::Duplicate(view(message, room, Some(author.clone()))))
         }
-        Err(err) => Err(err),
+        Err(err) => {
+            attempt.rollback().await?;
+            Err(err)
+        }
     }
 }
 
