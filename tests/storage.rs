@@ -108,3 +108,25 @@ async fn a_resent_nonce_is_stored_once() {
     assert!(matches!(messages::insert(&db, &room, &bob, "hi", Some("n1")).await, Ok(messages::Stored::New(_))));
     assert_eq!(messages::recent(&db, &room, 10).await.expect("history").len(), 2);
 }
+
+#[tokio::test]
+async fn older_history_pages_back_without_gaps_or_overlap() {
+    let (db, _dir) = database().await;
+    let alice = users::create(&db, "alice", "hash".into()).await.expect("user");
+    let (room, _) = rooms::get_or_create(&db, "general", alice.id).await.expect("room");
+    for n in 0..120 {
+        messages::insert(&db, &room, &alice, &format!("m{n}"), None).await.expect("stored");
+    }
+    let mut seen: Vec<String> = messages::recent(&db, &room, 50).await.expect("latest").into_iter().map(|m| m.body).collect();
+    let mut first = messages::recent(&db, &room, 50).await.expect("latest")[0].id;
+    loop {
+        let older = messages::before(&db, &room, first, 50).await.expect("older page");
+        if older.is_empty() {
+            break;
+        }
+        first = older[0].id;
+        seen.splice(0..0, older.into_iter().map(|m| m.body));
+    }
+    let expected: Vec<String> = (0..120).map(|n| format!("m{n}")).collect();
+    assert_eq!(seen, expected);
+}

@@ -14,7 +14,16 @@ pub struct RoomPageData {
     pub name: String,
     pub me: String,
     pub history: Vec<MessageView>,
+    /// Whether older messages exist than the first of `history`.
+    pub has_older: bool,
     pub online: Vec<String>,
+}
+
+/// One page of older history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryPage {
+    pub messages: Vec<MessageView>,
+    pub has_older: bool,
 }
 
 #[server(prefix = "/api", endpoint = "rooms")]
@@ -55,9 +64,15 @@ pub async fn room_page(name: String) -> Result<RoomPageData, AppError> {
         let state = super::context::app_state()?;
         // Like the original, a room's address is enough to open it: the first visit creates it.
         let room = ensure_room(name, &user).await?;
-        let history = messages::recent(&state.db, &room, state.config.limits.history_page).await?;
+        let page = state.config.limits.history_page;
+        let mut history = messages::recent(&state.db, &room, page + 1).await?;
+        // One row more than the page says whether there is anything older, without a count.
+        let has_older = history.len() as u64 > page;
+        if has_older {
+            history.remove(0);
+        }
         let online = state.hub.online(name).await;
-        Ok(RoomPageData { name: room.name, me: user.username, history, online })
+        Ok(RoomPageData { name: room.name, me: user.username, history, has_older, online })
     }.await)
 }
 
@@ -79,4 +94,23 @@ async fn ensure_room(
         state.hub.publish(ROOM_LIST_TOPIC, &frame).await;
     }
     Ok(room)
+}
+
+/// The page of a room's history just before message `before` (scrolling up).
+#[server(prefix = "/api", endpoint = "older_messages")]
+pub async fn older_messages(room: String, before: i64) -> Result<HistoryPage, AppError> {
+    super::context::with_status(async move {
+        use crate::server::db::{messages, rooms};
+
+        super::context::require_user().await?;
+        let state = super::context::app_state()?;
+        let room = rooms::by_name(&state.db, &room).await?.ok_or_else(|| AppError::NotFound("Room".into()))?;
+        let page = state.config.limits.history_page;
+        let mut older = messages::before(&state.db, &room, before, page + 1).await?;
+        let has_older = older.len() as u64 > page;
+        if has_older {
+            older.remove(0);
+        }
+        Ok(HistoryPage { messages: older, has_older })
+    }.await)
 }

@@ -30,28 +30,56 @@ pub fn expect_ack(pending: RwSignal<Vec<Pending>>, nonce: String) {
 }
 
 /// The conversation: stored messages in id order, then the sender's own pending ones. Bodies are
-/// text nodes, so markup in a message is shown, never run.
+/// text nodes, so markup in a message is shown, never run. Scrolling to the top loads older
+/// history (`load_older`) without moving what the reader is looking at.
 #[component]
 pub fn MessageList(
     messages: RwSignal<Vec<MessageView>>,
     pending: RwSignal<Vec<Pending>>,
+    has_older: RwSignal<bool>,
+    load_older: Callback<()>,
     me: String,
 ) -> impl IntoView {
     let log = NodeRef::<html::Div>::new();
     let socket = use_socket();
-    // Follow the conversation as it grows, unless the reader has scrolled up to read history.
+    // Where the reader is, measured from the bottom: new messages below keep following when
+    // they were at the bottom; older ones added above keep the same messages in view.
+    let from_bottom = StoredValue::new(0);
+    let first_id = StoredValue::new(None::<i64>);
     Effect::new(move |_| {
-        messages.track();
+        let first = messages.with(|list| list.first().map(|m| m.id));
         pending.track();
-        if let Some(el) = log.get() {
-            let near_bottom = el.scroll_height() - el.scroll_top() - el.client_height() < 120;
-            if near_bottom || el.scroll_top() == 0 {
-                el.set_scroll_top(el.scroll_height());
+        let Some(el) = log.get() else { return };
+        let prepended = first_id.get_value().is_some() && first != first_id.get_value();
+        first_id.set_value(first);
+        if prepended {
+            el.set_scroll_top(el.scroll_height() - from_bottom.get_value());
+        } else if from_bottom.get_value() <= el.client_height() + 120 {
+            el.set_scroll_top(el.scroll_height());
+        }
+        from_bottom.set_value(el.scroll_height() - el.scroll_top());
+    });
+    let on_scroll = move |_| {
+        if let Some(el) = log.get_untracked() {
+            from_bottom.set_value(el.scroll_height() - el.scroll_top());
+            if el.scroll_top() < 80 && has_older.get_untracked() {
+                load_older.run(());
             }
         }
-    });
+    };
     view! {
-        <div class="log" role="log" aria-label="Messages" aria-live="polite" node_ref=log tabindex="0">
+        <div class="log" role="log" aria-label="Messages" aria-live="polite" node_ref=log tabindex="0" on:scroll=on_scroll>
+            {move || if has_older.get() {
+                view! {
+                    <button type="button" class="link-button older" on:click=move |_| load_older.run(())>
+                        "Load older messages"
+                    </button>
+                }.into_any()
+            } else if !messages.with(Vec::is_empty) {
+                view! { <p class="beginning">"This is the beginning of the room."</p> }.into_any()
+            } else {
+                ().into_any()
+            }}
             <Show when=move || messages.with(Vec::is_empty) && pending.with(Vec::is_empty)>
                 <p class="empty">"No messages yet. Say hello!"</p>
             </Show>

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::{
-    api::rooms::{room_page, RoomPageData},
+    api::rooms::{older_messages, room_page, RoomPageData},
     client::socket::{insert_in_order, use_socket},
     components::{
         composer::Composer,
@@ -39,12 +39,33 @@ pub fn RoomPage() -> impl IntoView {
 /// A live room: history from the page load, then whatever the socket brings.
 #[component]
 fn Room(data: RoomPageData) -> impl IntoView {
-    let RoomPageData { name, me, history, online } = data;
+    let RoomPageData { name, me, history, has_older, online } = data;
     let last_seen = history.last().map(|message| message.id);
     let messages = RwSignal::new(history);
     let online = RwSignal::new(online);
     let pending = RwSignal::new(Vec::<Pending>::new());
     let error = RwSignal::new(None::<String>);
+    let has_older = RwSignal::new(has_older);
+    let loading_older = RwSignal::new(false);
+    let older_room = name.clone();
+    let load_older = Callback::new(move |_: ()| {
+        if loading_older.get_untracked() || !has_older.get_untracked() {
+            return;
+        }
+        let Some(first) = messages.with_untracked(|list| list.first().map(|m| m.id)) else { return };
+        loading_older.set(true);
+        let room = older_room.clone();
+        leptos::task::spawn_local(async move {
+            match older_messages(room, first).await {
+                Ok(page) => {
+                    messages.update(|list| page.messages.into_iter().for_each(|m| insert_in_order(list, m)));
+                    has_older.set(page.has_older);
+                }
+                Err(err) => error.set(Some(err.to_string())),
+            }
+            loading_older.set(false);
+        });
+    });
     let text = RwSignal::new(String::new());
     let socket = use_socket();
     let navigate = use_navigate();
@@ -108,7 +129,7 @@ fn Room(data: RoomPageData) -> impl IntoView {
             </header>
             <div class="room-body">
                 <div class="conversation">
-                    <MessageList messages pending me/>
+                    <MessageList messages pending has_older load_older me/>
                     <Composer room=name.clone() pending error text/>
                 </div>
                 <OnlineList users=online/>

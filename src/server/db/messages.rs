@@ -94,6 +94,24 @@ pub async fn recent(
         .collect())
 }
 
+/// The `limit` messages of a room just before `before`, oldest first (one page further back).
+pub async fn before(
+    db: &impl ConnectionTrait,
+    room: &rooms::Model,
+    before: i64,
+    limit: u64,
+) -> Result<Vec<MessageView>, DbErr> {
+    let rows = Messages::find()
+        .filter(messages::Column::RoomId.eq(room.id))
+        .filter(messages::Column::Id.lt(before))
+        .order_by_desc(messages::Column::Id)
+        .limit(limit)
+        .find_also_related(Users)
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().rev().map(|(message, author)| view(message, room.name.clone(), author)).collect())
+}
+
 /// A room's messages newer than `after`, oldest first, at most `limit` (what a reconnecting tab
 /// missed).
 pub async fn after(
