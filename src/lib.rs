@@ -1,3 +1,6 @@
+// Leptos view types nest deeply; release builds of the WASM bundle need a higher limit.
+#![recursion_limit = "256"]
+
 //! mini-discord: a small self-hosted group chat.
 //!
 //! `shared` is compiled for both targets; `pages`, `components`, `client` and `api` make the UI;
