@@ -81,19 +81,36 @@ impl Outbox {
     }
 }
 
+/// Topics are spread over this many independently locked maps, so rooms do not contend for one
+/// lock on the message path.
+const SHARDS: usize = 16;
+
+type Topics = HashMap<String, HashMap<ConnId, Outbox>>;
+
 /// Topic → connections subscribed to it in this process.
-#[derive(Default)]
 pub struct Subscribers {
     // A read lock per delivery; writers only on subscribe/unsubscribe. Locks are never held
     // across an await.
-    topics: RwLock<HashMap<String, HashMap<ConnId, Outbox>>>,
+    shards: [RwLock<Topics>; SHARDS],
     // Every connection by user, so an account can be signed out everywhere at once.
     by_user: Mutex<HashMap<i64, HashMap<ConnId, Outbox>>>,
 }
 
+impl Default for Subscribers {
+    fn default() -> Self {
+        Self { shards: std::array::from_fn(|_| RwLock::default()), by_user: Mutex::default() }
+    }
+}
+
 impl Subscribers {
+    fn shard(&self, topic: &str) -> &RwLock<Topics> {
+        use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+        let hash = BuildHasherDefault::<DefaultHasher>::default().hash_one(topic);
+        &self.shards[(hash as usize) % SHARDS]
+    }
+
     pub fn deliver(&self, topic: &str, frame: &Frame) -> usize {
-        let topics = self.topics.read().unwrap_or_else(|poison| poison.into_inner());
+        let topics = self.shard(topic).read().unwrap_or_else(|poison| poison.into_inner());
         let Some(subscribers) = topics.get(topic) else {
             return 0;
         };
@@ -104,12 +121,12 @@ impl Subscribers {
     }
 
     pub fn subscribe(&self, topic: &str, outbox: &Outbox) {
-        let mut topics = self.topics.write().unwrap_or_else(|poison| poison.into_inner());
+        let mut topics = self.shard(topic).write().unwrap_or_else(|poison| poison.into_inner());
         topics.entry(topic.to_owned()).or_default().insert(outbox.id, outbox.clone());
     }
 
     pub fn unsubscribe(&self, topic: &str, id: ConnId) {
-        let mut topics = self.topics.write().unwrap_or_else(|poison| poison.into_inner());
+        let mut topics = self.shard(topic).write().unwrap_or_else(|poison| poison.into_inner());
         if let Some(subscribers) = topics.get_mut(topic) {
             subscribers.remove(&id);
             if subscribers.is_empty() {
@@ -179,6 +196,6 @@ mod tests {
         assert_eq!(subs.deliver("room", &Frame::from("x")), 1);
         subs.unsubscribe("room", ConnId(7));
         assert_eq!(subs.deliver("room", &Frame::from("x")), 0);
-        assert!(subs.topics.read().map(|t| t.is_empty()).unwrap_or(false));
+        assert!(subs.shard("room").read().map(|t| t.is_empty()).unwrap_or(false));
     }
 }
