@@ -8,11 +8,13 @@ command -v npm >/dev/null || apt_install nodejs npm
 apt_install chromium
 ensure_rust_tools
 
-log "cargo leptos build (server binary + WASM bundle)"
-cargo leptos build
-
 log "cargo test"
 cargo test --features ssr
+cargo test -p loadgen
+
+# After the tests, so the server binary the browser tests start is the one cargo-leptos built.
+log "cargo leptos build (server binary + WASM bundle)"
+cargo leptos build
 
 log "Playwright (end2end/)"
 cd "$ROOT/end2end"

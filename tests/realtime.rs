@@ -22,8 +22,8 @@ async fn a_message_is_stored_acknowledged_and_delivered_to_everyone_in_the_room(
     assert_eq!(a.join("general").await, vec!["alice"]);
     assert_eq!(b.join("general").await, vec!["alice", "bob"]);
     // Alice sees Bob arrive.
-    let users = a.expect(|f| match f { ServerFrame::Presence { users, .. } => Some(users), _ => None }).await;
-    assert_eq!(users, vec!["alice", "bob"]);
+    let arrived = a.expect(|f| match f { ServerFrame::Arrived { user, .. } if user != "alice" => Some(user), _ => None }).await;
+    assert_eq!(arrived, "bob");
 
     a.send(&send("general", "n-1", "  hello <b>bob</b>  ")).await;
     let got = b.expect(|f| match f { ServerFrame::Message { message } => Some(message), _ => None }).await;
@@ -94,14 +94,13 @@ async fn presence_counts_a_user_once_and_clears_when_the_last_tab_closes() {
     let mut tab2 = alice.socket().await;
     tab1.join("general").await;
     assert_eq!(tab2.join("general").await, vec!["alice", "bob"]);
-    watcher.expect(|f| match f { ServerFrame::Presence { users, .. } if users.len() == 2 => Some(()), _ => None }).await;
+    let arrived = watcher.expect(|f| match f { ServerFrame::Arrived { user, .. } => Some(user), _ => None }).await;
+    assert_eq!(arrived, "alice", "announced once, for the first tab");
 
     drop(tab1);
     drop(tab2);
-    let users = watcher
-        .expect(|f| match f { ServerFrame::Presence { users, .. } if users.len() == 1 => Some(users), _ => None })
-        .await;
-    assert_eq!(users, vec!["bob"]);
+    let departed = watcher.expect(|f| match f { ServerFrame::Departed { user, .. } => Some(user), _ => None }).await;
+    assert_eq!(departed, "alice", "announced once, when the last tab went");
 }
 
 #[tokio::test]
@@ -221,14 +220,12 @@ async fn a_silent_connection_is_reaped_and_leaves_presence() {
     a.join("general").await;
     let mut b = bob.socket().await;
     b.join("general").await;
-    a.expect(|f| match f { ServerFrame::Presence { users, .. } if users.len() == 2 => Some(()), _ => None }).await;
+    a.expect(|f| match f { ServerFrame::Arrived { user, .. } if user == "bob" => Some(()), _ => None }).await;
 
     // Bob's tab stops reading (and so never answers a ping), like a machine that went to sleep.
     // Alice keeps reading, so her client answers pings and she stays.
-    let users = a
-        .expect(|f| match f { ServerFrame::Presence { users, .. } if users.len() == 1 => Some(users), _ => None })
-        .await;
-    assert_eq!(users, vec!["alice"]);
+    let departed = a.expect(|f| match f { ServerFrame::Departed { user, .. } => Some(user), _ => None }).await;
+    assert_eq!(departed, "bob");
     drop(b);
 }
 

@@ -99,6 +99,15 @@ fn Room(data: RoomPageData) -> impl IntoView {
             error.set(Some(message.clone()));
         }
         ServerFrame::Presence { room: r, users } if r == &room => online.set(users.clone()),
+        ServerFrame::Arrived { room: r, user } if r == &room => online.update(|users| {
+            let key = |name: &String| name.to_lowercase();
+            if let Err(at) = users.binary_search_by_key(&key(user), key) {
+                users.insert(at, user.clone());
+            }
+        }),
+        ServerFrame::Departed { room: r, user } if r == &room => {
+            online.update(|users| users.retain(|name| name != user));
+        }
         ServerFrame::MessageDeleted { room: r, id } if r == &room => {
             messages.update(|list| list.retain(|message| message.id != *id));
         }

@@ -88,21 +88,23 @@ impl Hub {
         self.inner.subscribers.remove_user_connection(conn.user_id, conn.outbox.id);
     }
 
-    /// Subscribes a connection to a room and counts its user as online there. The subscription
-    /// comes first so the connection sees its own arrival in the presence frame.
+    /// Subscribes a connection to a room and counts its user as online there. The newcomer gets
+    /// the whole list; everyone else only hears who arrived, so a room filling up costs one
+    /// small frame per member per arrival, not the whole list each time.
     pub async fn join(&self, conn: &Connection, room: &str) {
         let lock = self.room_lock(room);
         let _announcing = lock.lock().await;
+        // Subscribed first, so no message falls between the list and the live feed; presence
+        // changes wait for the room lock, so none can slip in before the list either.
         self.inner.subscribers.subscribe(room, &conn.outbox);
         let change = self.inner.presence.enter(room, conn.user_id, &conn.username).await;
         if change == Change::Arrived {
-            self.announce_presence(room).await;
-        } else {
-            // Someone already online opened another tab: only that tab needs the list.
-            let users = self.inner.presence.online(room).await;
-            let frame = ServerFrame::Presence { room: room.to_owned(), users };
-            conn.outbox.send(encode(&frame)).await;
+            let frame = ServerFrame::Arrived { room: room.to_owned(), user: conn.username.clone() };
+            self.publish(room, &frame).await;
+            self.announce_count(room).await;
         }
+        let users = self.inner.presence.online(room).await;
+        conn.outbox.send(encode(&ServerFrame::Presence { room: room.to_owned(), users })).await;
     }
 
     pub async fn leave(&self, conn: &Connection, room: &str) {
@@ -110,7 +112,9 @@ impl Hub {
         let _announcing = lock.lock().await;
         self.inner.subscribers.unsubscribe(room, conn.outbox.id);
         if self.inner.presence.exit(room, conn.user_id).await == Change::Departed {
-            self.announce_presence(room).await;
+            let frame = ServerFrame::Departed { room: room.to_owned(), user: conn.username.clone() };
+            self.publish(room, &frame).await;
+            self.announce_count(room).await;
         }
     }
 
@@ -164,10 +168,9 @@ impl Hub {
         self.inner.subscribers.close_user(user_id, Some(session), reason)
     }
 
-    async fn announce_presence(&self, room: &str) {
-        let users = self.inner.presence.online(room).await;
-        let online = users.len() as u32;
-        self.publish(room, &ServerFrame::Presence { room: room.to_owned(), users }).await;
+    /// Tells room-list watchers a room's new online count.
+    async fn announce_count(&self, room: &str) {
+        let online = self.inner.presence.counts().await.get(room).copied().unwrap_or(0);
         self.publish(ROOM_LIST_TOPIC, &ServerFrame::RoomActivity { room: room.to_owned(), online })
             .await;
     }

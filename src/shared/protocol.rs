@@ -40,8 +40,13 @@ pub enum ServerFrame {
     Message { message: MessageView },
     /// The message the sender posted with `nonce` was stored as `id`.
     Ack { nonce: String, id: i64 },
-    /// Everyone online in a room now (one entry per user, however many tabs).
+    /// Everyone online in a room now (one entry per user, however many tabs), sent to a tab when
+    /// it joins; `arrived` and `departed` keep it current.
     Presence { room: String, users: Vec<String> },
+    /// Someone came online in a room (their first tab there).
+    Arrived { room: String, user: String },
+    /// Someone went offline in a room (their last tab there closed or left).
+    Departed { room: String, user: String },
     /// A room's online count changed (sent to room-list watchers).
     RoomActivity { room: String, online: u32 },
     /// The tab missed more of the room than a replay carries: it should reload the room.

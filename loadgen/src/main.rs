@@ -1,0 +1,48 @@
+//! Load generator for mini-discord, and the bare broadcast server it is compared with.
+//!
+//! `loadgen run --target app …` signs up and logs in N users through the real HTTP endpoints,
+//! opens N WebSockets, sends at a fixed total rate from S senders for T seconds and reports what
+//! arrived, how late, and the server's memory. `loadgen reference` is a minimal
+//! tokio-tungstenite broadcast server (no auth, no storage): `--target reference` drives it with
+//! the same generator, so every figure has a "best this machine can do" beside it.
+
+mod payload;
+mod reference;
+mod run;
+mod stats;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "loadgen", about = "Load generator for mini-discord")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Generate load against the app or the reference server.
+    Run(run::Options),
+    /// Serve the reference: every text frame sent to ws://ADDR/ROOM goes to everyone on that path.
+    Reference {
+        #[arg(long, default_value = "127.0.0.1:4000")]
+        addr: std::net::SocketAddr,
+    },
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(options) => run::run(options).await,
+        Command::Reference { addr } => reference::serve(addr).await.map_err(run::LoadError::from),
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("loadgen: {err}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,274 @@
+//! One load run: connect every client, send at a fixed rate, collect every delivery.
+
+use std::{
+    collections::HashSet,
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use futures::{stream::FuturesUnordered, SinkExt, StreamExt};
+use reqwest::cookie::{CookieStore, Jar};
+use tokio::{net::TcpStream, sync::watch};
+use tokio_tungstenite::{
+    tungstenite::{client::IntoClientRequest, http::HeaderValue, Message},
+    MaybeTlsStream, WebSocketStream,
+};
+
+use crate::{payload, stats};
+
+type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("HTTP: {0}")]
+    Http(#[from] reqwest::Error),
+    #[error("WebSocket: {0}")]
+    Ws(#[from] tokio_tungstenite::tungstenite::Error),
+    #[error("I/O: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Setup(String),
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum Target {
+    /// mini-discord: real sign-up, log-in, JSON frames, every message stored.
+    App,
+    /// `loadgen reference`: bare broadcast.
+    Reference,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct Options {
+    #[arg(long, value_enum, default_value = "app")]
+    target: Target,
+    /// The app's address (http://…) or the reference's (ws://…).
+    #[arg(long, default_value = "http://127.0.0.1:3000")]
+    url: String,
+    #[arg(long, default_value_t = 100)]
+    clients: usize,
+    #[arg(long, default_value_t = 1)]
+    rooms: usize,
+    /// How many of the clients send (spread over the rooms).
+    #[arg(long, default_value_t = 10)]
+    senders: usize,
+    /// Messages per second, all senders together.
+    #[arg(long, default_value_t = 100.0)]
+    rate: f64,
+    /// Seconds of sending.
+    #[arg(long, default_value_t = 10)]
+    duration: u64,
+    /// Size of each message body (the app wraps it in a JSON frame of about 130 bytes more).
+    #[arg(long, default_value_t = 100)]
+    body_bytes: usize,
+    /// Seconds to wait for late deliveries once sending stops.
+    #[arg(long, default_value_t = 5)]
+    drain: u64,
+    /// The server's process id, to report its resident memory.
+    #[arg(long)]
+    server_pid: Option<u32>,
+    /// Names of generated users and rooms start with this.
+    #[arg(long, default_value = "lg")]
+    prefix: String,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Everything one client saw.
+#[derive(Default)]
+struct Seen {
+    latencies_us: Vec<u32>,
+    unique: HashSet<(usize, u64)>,
+    duplicates: u64,
+}
+
+pub async fn run(options: Options) -> Result<(), LoadError> {
+    let clock = Instant::now();
+    let rooms: Vec<String> = (0..options.rooms.max(1)).map(|n| format!("{}-room-{n}", options.prefix)).collect();
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
+    if matches!(options.target, Target::App) {
+        let opener = login(&http, &options.url, &format!("{}-opener", options.prefix)).await?;
+        for room in &rooms {
+            post_form(&opener.0, &options.url, "/api/open_room", &[("name", room)]).await?;
+        }
+    }
+
+    // Connect in small parallel waves: signing up hashes a password, which is slow on purpose.
+    let mut sockets: Vec<(usize, Socket)> = Vec::with_capacity(options.clients);
+    let mut pending = FuturesUnordered::new();
+    for index in 0..options.clients {
+        let room = rooms[index % rooms.len()].clone();
+        let name = format!("{}{index}", options.prefix);
+        let (http, url, target) = (http.clone(), options.url.clone(), options.target);
+        pending.push(async move { connect(&http, &url, target, &name, &room).await.map(|s| (index, s)) });
+        if pending.len() >= 16 {
+            if let Some(socket) = pending.next().await {
+                sockets.push(socket?);
+            }
+        }
+    }
+    while let Some(socket) = pending.next().await {
+        sockets.push(socket?);
+    }
+    sockets.sort_by_key(|(index, _)| *index);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let rss_before = options.server_pid.and_then(stats::rss_kib);
+
+    let members_per_room: Vec<u64> =
+        (0..rooms.len()).map(|r| (0..options.clients).filter(|i| i % rooms.len() == r).count() as u64).collect();
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let senders = options.senders.min(options.clients).max(1);
+    let period = Duration::from_secs_f64(senders as f64 / options.rate.max(0.001));
+    let sending_for = Duration::from_secs(options.duration);
+
+    let mut tasks = Vec::new();
+    for (index, socket) in sockets {
+        let (mut write, mut read) = socket.split();
+        let room = rooms[index % rooms.len()].clone();
+        let is_sender = index < senders;
+        let mut stop = stop_rx.clone();
+        let (target, body_bytes) = (options.target, options.body_bytes);
+        tasks.push(tokio::spawn(async move {
+            let mut seen = Seen::default();
+            let mut sent = 0u64;
+            let mut tick = tokio::time::interval(period);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+            let started = Instant::now();
+            let mut sending = is_sender;
+            loop {
+                tokio::select! {
+                    _ = tick.tick(), if sending => {
+                        if started.elapsed() >= sending_for {
+                            sending = false;
+                            continue;
+                        }
+                        let body = payload::encode(index, sent, clock.elapsed().as_micros() as u64, body_bytes);
+                        let text = match target {
+                            Target::App => serde_json::json!({
+                                "type": "send", "room": room, "nonce": format!("{index}-{sent}"), "body": body,
+                            })
+                            .to_string(),
+                            Target::Reference => body,
+                        };
+                        if write.send(Message::text(text)).await.is_err() {
+                            break;
+                        }
+                        sent += 1;
+                    }
+                    frame = read.next() => match frame {
+                        Some(Ok(Message::Text(text))) => {
+                            if let Some((sender, seq, sent_us)) = payload::decode(&text) {
+                                let now = clock.elapsed().as_micros() as u64;
+                                if seen.unique.insert((sender, seq)) {
+                                    seen.latencies_us.push(now.saturating_sub(sent_us).min(u64::from(u32::MAX)) as u32);
+                                } else {
+                                    seen.duplicates += 1;
+                                }
+                            }
+                        }
+                        Some(Ok(_)) => {}
+                        _ => break,
+                    },
+                    _ = stop.changed() => break,
+                }
+            }
+            (index, sent, seen)
+        }));
+    }
+
+    tokio::time::sleep(sending_for).await;
+    tokio::time::sleep(Duration::from_secs(options.drain)).await;
+    let _ = stop_tx.send(true);
+
+    let mut latencies = Vec::new();
+    let (mut sent, mut expected, mut received, mut duplicates) = (0u64, 0u64, 0u64, 0u64);
+    for task in tasks {
+        let (index, client_sent, seen) =
+            task.await.map_err(|err| LoadError::Setup(format!("a client task failed: {err}")))?;
+        sent += client_sent;
+        expected += client_sent * members_per_room[index % rooms.len()];
+        received += seen.unique.len() as u64;
+        duplicates += seen.duplicates;
+        latencies.extend(seen.latencies_us);
+    }
+    latencies.sort_unstable();
+    let rss_after = options.server_pid.and_then(stats::rss_kib);
+    let report = stats::Report {
+        target: format!("{:?}", options.target).to_lowercase(),
+        clients: options.clients,
+        rooms: rooms.len(),
+        senders,
+        rate: options.rate,
+        duration_s: options.duration,
+        sent,
+        expected,
+        received,
+        lost: expected.saturating_sub(received),
+        duplicates,
+        p50_ms: stats::quantile_ms(&latencies, 0.50),
+        p95_ms: stats::quantile_ms(&latencies, 0.95),
+        p99_ms: stats::quantile_ms(&latencies, 0.99),
+        max_ms: stats::quantile_ms(&latencies, 1.0),
+        deliveries_per_s: received as f64 / options.duration.max(1) as f64,
+        server_rss_kib_before: rss_before,
+        server_rss_kib_after: rss_after,
+    };
+    if options.json {
+        println!("{}", serde_json::to_string(&report).unwrap_or_default());
+    } else {
+        report.print();
+    }
+    Ok(())
+}
+
+/// Logs in, signing up first if the account does not exist yet. Returns the client and its
+/// cookie header.
+async fn login(http: &reqwest::Client, url: &str, name: &str) -> Result<(reqwest::Client, String), LoadError> {
+    let jar = Arc::new(Jar::default());
+    let client = reqwest::Client::builder()
+        .cookie_provider(jar.clone())
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let _ = http;
+    let password = "load-generator-password";
+    let logged_in = post_form(&client, url, "/api/login", &[("username", name), ("password", password)]).await?;
+    if !logged_in {
+        let form = [("username", name), ("password", password), ("confirm", password)];
+        if !post_form(&client, url, "/api/signup", &form).await? {
+            return Err(LoadError::Setup(format!("could not sign up or log in {name}")));
+        }
+    }
+    let base = url.parse().map_err(|err| LoadError::Setup(format!("bad URL {url}: {err}")))?;
+    let cookie = jar
+        .cookies(&base)
+        .and_then(|value| value.to_str().ok().map(str::to_owned))
+        .ok_or_else(|| LoadError::Setup("no session cookie".into()))?;
+    Ok((client, cookie))
+}
+
+async fn post_form(client: &reqwest::Client, url: &str, path: &str, form: &[(&str, &str)]) -> Result<bool, LoadError> {
+    let response = client.post(format!("{url}{path}")).form(form).send().await?;
+    Ok(response.status().is_success() || response.status().is_redirection())
+}
+
+async fn connect(http: &reqwest::Client, url: &str, target: Target, name: &str, room: &str) -> Result<Socket, LoadError> {
+    match target {
+        Target::Reference => {
+            let (socket, _) = tokio_tungstenite::connect_async(format!("{url}/{room}")).await?;
+            Ok(socket)
+        }
+        Target::App => {
+            let (_, cookie) = login(http, url, name).await?;
+            let ws_url = format!("{}/ws", url.replacen("http", "ws", 1));
+            let mut request = ws_url.into_client_request()?;
+            let header = |value: &str| HeaderValue::from_str(value).map_err(|err| LoadError::Setup(err.to_string()));
+            request.headers_mut().insert("cookie", header(&cookie)?);
+            request.headers_mut().insert("origin", header(url)?);
+            let (mut socket, _) = tokio_tungstenite::connect_async(request).await?;
+            let join = serde_json::json!({ "type": "join", "room": room }).to_string();
+            socket.send(Message::text(join)).await?;
+            Ok(socket)
+        }
+    }
+}

@@ -1,0 +1,70 @@
+//! The figures a run reports.
+
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub target: String,
+    pub clients: usize,
+    pub rooms: usize,
+    pub senders: usize,
+    pub rate: f64,
+    pub duration_s: u64,
+    pub sent: u64,
+    pub expected: u64,
+    pub received: u64,
+    pub lost: u64,
+    pub duplicates: u64,
+    pub p50_ms: f64,
+    pub p95_ms: f64,
+    pub p99_ms: f64,
+    pub max_ms: f64,
+    pub deliveries_per_s: f64,
+    pub server_rss_kib_before: Option<u64>,
+    pub server_rss_kib_after: Option<u64>,
+}
+
+/// The `q` quantile (0..=1) of latencies in microseconds, in milliseconds.
+pub fn quantile_ms(sorted_us: &[u32], q: f64) -> f64 {
+    if sorted_us.is_empty() {
+        return 0.0;
+    }
+    let rank = ((sorted_us.len() - 1) as f64 * q).round() as usize;
+    f64::from(sorted_us[rank]) / 1000.0
+}
+
+/// Resident memory of a process, from /proc (Linux).
+pub fn rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+impl Report {
+    pub fn print(&self) {
+        println!("target            {}", self.target);
+        println!("clients/rooms     {} in {} room(s), {} sender(s)", self.clients, self.rooms, self.senders);
+        println!("input rate        {:.0} msg/s for {} s", self.rate, self.duration_s);
+        println!("sent              {}", self.sent);
+        println!("deliveries        {} received of {} expected ({} lost, {} duplicates)", self.received, self.expected, self.lost, self.duplicates);
+        println!("delivery rate     {:.0} deliveries/s", self.deliveries_per_s);
+        println!("latency ms        p50 {:.1}  p95 {:.1}  p99 {:.1}  max {:.1}", self.p50_ms, self.p95_ms, self.p99_ms, self.max_ms);
+        if let (Some(before), Some(after)) = (self.server_rss_kib_before, self.server_rss_kib_after) {
+            println!("server RSS KiB    {before} before, {after} after");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantiles_pick_the_ranked_value() {
+        let us: Vec<u32> = (1..=100).map(|n| n * 1000).collect();
+        assert_eq!(quantile_ms(&us, 0.5), 51.0);
+        assert_eq!(quantile_ms(&us, 0.99), 99.0);
+        assert_eq!(quantile_ms(&us, 1.0), 100.0);
+        assert_eq!(quantile_ms(&[], 0.5), 0.0);
+    }
+}

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Side-by-side load runs: the app and the bare reference broadcast server, same generator, same
+# machine, raising the input rate step by step. Prints one JSON line per run.
+#
+#   scripts/bench.sh one-room   [CLIENTS] [RATES...]   # one room, everyone in it
+#   scripts/bench.sh many-rooms [CLIENTS] [ROOMS] [RATE]
+#
+# Every run is bounded: DURATION seconds of sending (default 5) plus a 3 s drain.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+ulimit -n 65536 2>/dev/null || true
+
+DURATION="${DURATION:-5}"
+APP_ADDR=127.0.0.1:3900
+REF_ADDR=127.0.0.1:3901
+data="$(mktemp -d)"
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$data"; }
+trap cleanup EXIT
+
+log "building release binaries"
+cargo leptos build --release >&2
+cargo build --release -p loadgen >&2
+
+LEPTOS_SITE_ADDR=$APP_ADDR MINI_DISCORD_DATA_DIR="$data" RUST_LOG=warn target/release/mini-discord serve &
+app_pid=$!; pids+=("$app_pid")
+target/release/loadgen reference --addr $REF_ADDR 2>/dev/null &
+ref_pid=$!; pids+=("$ref_pid")
+for _ in $(seq 1 50); do curl -sf "http://$APP_ADDR/healthz" >/dev/null && break; sleep 0.2; done
+
+run() { # target url pid args...
+  local target=$1 url=$2 pid=$3; shift 3
+  target/release/loadgen run --target "$target" --url "$url" --server-pid "$pid" \
+    --duration "$DURATION" --drain 3 --json "$@"
+}
+
+case "${1:-one-room}" in
+  one-room)
+    clients="${2:-1000}"; shift 2 2>/dev/null || shift $#
+    rates=("${@:-100 200 400 600 800}")
+    for rate in ${rates[*]}; do
+      # Each sender stays under the app's per-connection limit (50 frames/s).
+      senders=$(( rate / 40 > 20 ? rate / 40 : 20 ))
+      run reference "ws://$REF_ADDR" "$ref_pid" --clients "$clients" --senders "$senders" --rate "$rate" --prefix ref
+      run app "http://$APP_ADDR" "$app_pid" --clients "$clients" --senders "$senders" --rate "$rate" --prefix app
+    done
+    ;;
+  many-rooms)
+    clients="${2:-2000}"; rooms="${3:-100}"; rate="${4:-5000}"
+    run reference "ws://$REF_ADDR" "$ref_pid" --clients "$clients" --rooms "$rooms" --senders 200 --rate "$rate" --prefix refm
+    run app "http://$APP_ADDR" "$app_pid" --clients "$clients" --rooms "$rooms" --senders 200 --rate "$rate" --prefix appm
+    ;;
+  *) echo "usage: $0 one-room|many-rooms …" >&2; exit 2 ;;
+esac
