@@ -85,6 +85,12 @@ struct Seen {
 
 pub async fn run(options: Options) -> Result<(), LoadError> {
     let clock = Instant::now();
+    // Nonces must be new in every run: the app stores a nonce once per author, and generated
+    // users are reused across runs, so a reused nonce would be (rightly) deduplicated.
+    let run_id = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or_default();
     let rooms: Vec<String> = (0..options.rooms.max(1)).map(|n| format!("{}-room-{n}", options.prefix)).collect();
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
     if matches!(options.target, Target::App) {
@@ -146,7 +152,7 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
                         let body = payload::encode(index, sent, clock.elapsed().as_micros() as u64, body_bytes);
                         let text = match target {
                             Target::App => serde_json::json!({
-                                "type": "send", "room": room, "nonce": format!("{index}-{sent}"), "body": body,
+                                "type": "send", "room": room, "nonce": format!("{run_id}-{index}-{sent}"), "body": body,
                             })
                             .to_string(),
                             Target::Reference => body,

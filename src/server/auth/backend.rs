@@ -55,9 +55,19 @@ impl Backend {
     }
 }
 
+/// Each argon2 hash takes about 19 MiB and a core for tens of milliseconds: a burst of log-ins
+/// must queue for a few slots rather than run all at once and take the memory with them.
+static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
+/// Runs one hash or verification off the async threads, a few at a time.
+async fn hashing<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, task::JoinError> {
+    let _slot = HASHING.acquire().await.ok();
+    task::spawn_blocking(work).await
+}
+
 /// Hashing is deliberately slow (argon2), so it runs off the async threads.
 pub async fn hash_password(password: String) -> Result<String, task::JoinError> {
-    task::spawn_blocking(move || generate_hash(password)).await
+    hashing(move || generate_hash(password)).await
 }
 
 /// A hash of a password nobody has, checked when the username is unknown so that a wrong name
@@ -79,7 +89,7 @@ impl AuthnBackend for Backend {
         }
         let user = users::by_name(&self.db, &creds.username).await?;
         let hash = user.as_ref().map(|user| user.password_hash.clone());
-        let matches = task::spawn_blocking(move || {
+        let matches = hashing(move || {
             let hash = hash.as_deref().unwrap_or(DECOY_HASH.as_str());
             verify_password(creds.password, hash).is_ok()
         })
