@@ -8,6 +8,9 @@ command -v npm >/dev/null || apt_install nodejs npm
 apt_install chromium
 ensure_rust_tools
 
+# A full run builds once: incremental caches would only double the size of target/.
+export CARGO_INCREMENTAL=0
+
 log "cargo test"
 cargo test --features ssr
 cargo test -p loadgen

@@ -1,9 +1,9 @@
 //! The hub and the WebSocket handler against a real server on loopback, with real clients.
 
-mod support;
+
 
 use mini_discord::shared::protocol::{ClientFrame, ServerFrame};
-use support::spawn_app;
+use crate::support::spawn_app;
 
 
 fn send(room: &str, nonce: &str, body: &str) -> ClientFrame {
@@ -208,7 +208,7 @@ async fn a_tab_that_missed_too_much_is_told_to_reload() {
 
 #[tokio::test]
 async fn a_silent_connection_is_reaped_and_leaves_presence() {
-    let app = support::spawn_app_with(|config| {
+    let app = crate::support::spawn_app_with(|config| {
         config.limits.ping_interval_secs = 1;
         config.limits.idle_timeout_secs = 2;
     })

@@ -1,8 +1,8 @@
 //! Accounts, sessions and page access over real HTTP.
 
-mod support;
 
-use support::spawn_app;
+
+use crate::support::spawn_app;
 
 /// The user-facing sentence of a server function's error answer.
 async fn error_text(response: reqwest::Response) -> String {

@@ -1,0 +1,9 @@
+//! The integration tests, as one binary: each file is an area, all of them share `support`.
+//! One binary rather than one per file because every test binary links the whole server
+//! (Leptos, sea-orm, axum), which costs minutes and gigabytes per extra link.
+
+mod config_files;
+mod http;
+mod realtime;
+mod storage;
+mod support;
