@@ -4,6 +4,8 @@
 #
 #   scripts/bench.sh one-room   [CLIENTS] [RATES...]   # one room, everyone in it
 #   scripts/bench.sh many-rooms [CLIENTS] [ROOMS] [RATE]
+#   scripts/bench.sh idle       [SOCKETS] [USERS]       # server memory per idle socket
+#   scripts/bench.sh history    [MESSAGES]              # room page and older pages, big room
 #
 # Every run is bounded: DURATION seconds of sending (default 5) plus a 3 s drain.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -50,5 +52,30 @@ case "${1:-one-room}" in
     run reference "ws://$REF_ADDR" "$ref_pid" --clients "$clients" --rooms "$rooms" --senders 200 --rate "$rate" --prefix refm
     run app "http://$APP_ADDR" "$app_pid" --clients "$clients" --rooms "$rooms" --senders 200 --rate "$rate" --prefix appm
     ;;
-  *) echo "usage: $0 one-room|many-rooms …" >&2; exit 2 ;;
+  idle)
+    sockets="${2:-10000}"; users="${3:-100}"
+    target/release/loadgen idle --target reference --url "ws://$REF_ADDR" --server-pid "$ref_pid" --sockets "$sockets" --json
+    target/release/loadgen idle --target app --url "http://$APP_ADDR" --server-pid "$app_pid" --sockets "$sockets" --users "$users" --json
+    ;;
+  history)
+    messages="${2:-1000000}"
+    target/release/loadgen page --url "http://$APP_ADDR" --room big --prepare
+    # The room is opened through the app, then filled straight in SQLite: a million messages
+    # through the socket would take minutes and measure the writer, not the history.
+    python3 - "$data/mini-discord.sqlite" "$messages" <<'PY'
+import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1], timeout=30)
+room = db.execute("select id from rooms where name = 'big'").fetchone()[0]
+user = db.execute("select id from users where username = 'reader'").fetchone()[0]
+now = int(time.time() * 1000)
+db.execute("""
+  with recursive n(i) as (select 1 union all select i + 1 from n where i < ?)
+  insert into messages (room_id, user_id, body, created_at)
+  select ?, ?, 'message number ' || i || ' of the big room', ? - (? - i) * 1000 from n
+""", (int(sys.argv[2]), room, user, now, int(sys.argv[2])))
+db.commit()
+PY
+    target/release/loadgen page --url "http://$APP_ADDR" --room big --requests 200 --json
+    ;;
+  *) echo "usage: $0 one-room|many-rooms|idle|history …" >&2; exit 2 ;;
 esac

@@ -6,6 +6,8 @@
 //! tokio-tungstenite broadcast server (no auth, no storage): `--target reference` drives it with
 //! the same generator, so every figure has a "best this machine can do" beside it.
 
+mod idle;
+mod page;
 mod payload;
 mod reference;
 mod run;
@@ -24,6 +26,10 @@ struct Cli {
 enum Command {
     /// Generate load against the app or the reference server.
     Run(run::Options),
+    /// Hold many idle logged-in sockets open and report the server's memory per socket.
+    Idle(idle::Options),
+    /// Time the room page and older history pages of one room.
+    Page(page::Options),
     /// Serve the reference: every text frame sent to ws://ADDR/ROOM goes to everyone on that path.
     Reference {
         #[arg(long, default_value = "127.0.0.1:4000")]
@@ -36,6 +42,8 @@ async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(options) => run::run(options).await,
+        Command::Idle(options) => idle::run(options).await,
+        Command::Page(options) => page::run(options).await,
         Command::Reference { addr } => reference::serve(addr).await.map_err(run::LoadError::from),
     };
     match result {

@@ -1,6 +1,10 @@
 //! What a generated message carries: who sent it, its sequence number and when (microseconds
 //! since the run started, on the generator's clock), padded to a fixed size.
 
+/// What the app's message frame adds around a body, with the generator's room and user names:
+/// `{"type":"message","message":{"id":…,"room":"app-room-0","author":"app123","body":"…","sent_at_ms":…}}`.
+pub const APP_FRAME_OVERHEAD: usize = 118;
+
 pub fn encode(sender: usize, seq: u64, sent_us: u64, size: usize) -> String {
     let mut body = format!("lg:{sender}:{seq}:{sent_us}:");
     while body.len() < size {

@@ -16,7 +16,7 @@ use tokio_tungstenite::{
 
 use crate::{payload, stats};
 
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+pub type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
@@ -58,8 +58,9 @@ pub struct Options {
     /// Seconds of sending.
     #[arg(long, default_value_t = 10)]
     duration: u64,
-    /// Size of each message body (the app wraps it in a JSON frame of about 130 bytes more).
-    #[arg(long, default_value_t = 100)]
+    /// Size of each message body. The app wraps it in a JSON frame of about 118 bytes more, and
+    /// the reference's frames are padded to match: 112 gives the 230-byte frames of the goals.
+    #[arg(long, default_value_t = 112)]
     body_bytes: usize,
     /// Seconds to wait for late deliveries once sending stops.
     #[arg(long, default_value_t = 5)]
@@ -149,7 +150,13 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
                             sending = false;
                             continue;
                         }
-                        let body = payload::encode(index, sent, clock.elapsed().as_micros() as u64, body_bytes);
+                        // The reference relays bytes as they come, the app wraps the body in a
+                        // message frame: pad the reference's so both deliver frames of one size.
+                        let size = match target {
+                            Target::App => body_bytes,
+                            Target::Reference => body_bytes + payload::APP_FRAME_OVERHEAD,
+                        };
+                        let body = payload::encode(index, sent, clock.elapsed().as_micros() as u64, size);
                         let text = match target {
                             Target::App => serde_json::json!({
                                 "type": "send", "room": room, "nonce": format!("{run_id}-{index}-{sent}"), "body": body,
@@ -230,7 +237,7 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
 
 /// Logs in, signing up first if the account does not exist yet. Returns the client and its
 /// cookie header.
-async fn login(http: &reqwest::Client, url: &str, name: &str) -> Result<(reqwest::Client, String), LoadError> {
+pub async fn login(http: &reqwest::Client, url: &str, name: &str) -> Result<(reqwest::Client, String), LoadError> {
     let jar = Arc::new(Jar::default());
     let client = reqwest::Client::builder()
         .cookie_provider(jar.clone())
@@ -253,7 +260,7 @@ async fn login(http: &reqwest::Client, url: &str, name: &str) -> Result<(reqwest
     Ok((client, cookie))
 }
 
-async fn post_form(client: &reqwest::Client, url: &str, path: &str, form: &[(&str, &str)]) -> Result<bool, LoadError> {
+pub async fn post_form(client: &reqwest::Client, url: &str, path: &str, form: &[(&str, &str)]) -> Result<bool, LoadError> {
     let response = client.post(format!("{url}{path}")).form(form).send().await?;
     Ok(response.status().is_success() || response.status().is_redirection())
 }
@@ -266,15 +273,20 @@ async fn connect(http: &reqwest::Client, url: &str, target: Target, name: &str, 
         }
         Target::App => {
             let (_, cookie) = login(http, url, name).await?;
-            let ws_url = format!("{}/ws", url.replacen("http", "ws", 1));
-            let mut request = ws_url.into_client_request()?;
-            let header = |value: &str| HeaderValue::from_str(value).map_err(|err| LoadError::Setup(err.to_string()));
-            request.headers_mut().insert("cookie", header(&cookie)?);
-            request.headers_mut().insert("origin", header(url)?);
-            let (mut socket, _) = tokio_tungstenite::connect_async(request).await?;
-            let join = serde_json::json!({ "type": "join", "room": room }).to_string();
-            socket.send(Message::text(join)).await?;
-            Ok(socket)
+            app_socket(url, &cookie, room).await
         }
     }
+}
+
+/// Opens the app's WebSocket with a logged-in session's cookie and joins `room`.
+pub async fn app_socket(url: &str, cookie: &str, room: &str) -> Result<Socket, LoadError> {
+    let ws_url = format!("{}/ws", url.replacen("http", "ws", 1));
+    let mut request = ws_url.into_client_request()?;
+    let header = |value: &str| HeaderValue::from_str(value).map_err(|err| LoadError::Setup(err.to_string()));
+    request.headers_mut().insert("cookie", header(cookie)?);
+    request.headers_mut().insert("origin", header(url)?);
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await?;
+    let join = serde_json::json!({ "type": "join", "room": room }).to_string();
+    socket.send(Message::text(join)).await?;
+    Ok(socket)
 }

@@ -84,7 +84,7 @@ pub fn MessageList(
                 <p class="empty">"No messages yet. Say hello!"</p>
             </Show>
             <For each=move || messages.get() key=|message| message.id let:message>
-                <article class="message" class:mine={message.author == me}>
+                <article class="message" class:mine={message.author == me} data-id=message.id>
                     <header>
                         <span class="author">{message.author.clone()}</span>
                         <Timestamp ms=message.sent_at_ms/>

@@ -16,13 +16,14 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use futures::{Sink, SinkExt, Stream, StreamExt};
+use tokio::sync::{mpsc, watch};
 
 use super::{
     auth::AuthSession,
     db::{messages, rooms, rooms::Room, users::User},
     hub::{encode, Connection},
     state::AppState,
-    subscribers::CloseReason,
+    subscribers::{CloseReason, Frame},
 };
 use crate::shared::{
     protocol::{ClientFrame, ServerFrame, CLOSE_SIGNED_OUT, CLOSE_TOO_SLOW},
@@ -95,31 +96,37 @@ where
         ping.tick().await;
         loop {
             tokio::select! {
-                frame = inbox.frames.recv() => match frame {
-                    Some(frame) => {
-                        if sink.send(Message::Text(frame)).await.is_err() {
-                            return;
+                frame = inbox.frames.recv() => {
+                    let Some(frame) = frame else { return };
+                    let condemned = tokio::select! {
+                        written = write_queued(&mut sink, frame, &mut inbox.frames) => {
+                            if written.is_err() {
+                                return;
+                            }
+                            false
                         }
+                        // A peer that stopped reading never lets a write finish: once its queue
+                        // has overflowed, stop waiting (it catches up when it reconnects).
+                        () = overflowed(&inbox.close) => true,
+                    };
+                    if condemned {
+                        let reason = inbox.close.borrow().clone();
+                        let _ = tokio::time::timeout(GOODBYE_TIMEOUT, say_goodbye(&mut sink, reason)).await;
+                        return;
                     }
-                    None => return,
-                },
+                }
                 changed = inbox.close.changed() => {
                     let reason = if changed.is_ok() { inbox.close.borrow().clone() } else { None };
-                    let (code, text) = match reason {
-                        Some(CloseReason::SignedOut(reason)) => {
-                            let frame = ServerFrame::SignedOut { reason: reason.clone() };
-                            let _ = sink.send(Message::Text(encode(&frame))).await;
-                            (CLOSE_SIGNED_OUT, reason)
-                        }
-                        Some(CloseReason::Flooding) => (CLOSE_TOO_SLOW, "too many frames".to_owned()),
-                        Some(CloseReason::TooSlow) | None => (CLOSE_TOO_SLOW, "too slow".to_owned()),
-                    };
-                    let close = CloseFrame { code, reason: text.into() };
-                    let _ = sink.send(Message::Close(Some(close))).await;
+                    // A goodbye to a peer that is not reading could wait forever.
+                    let _ = tokio::time::timeout(GOODBYE_TIMEOUT, say_goodbye(&mut sink, reason)).await;
                     return;
                 }
                 _ = ping.tick() => {
-                    if sink.send(Message::Ping(Default::default())).await.is_err() {
+                    let sent = tokio::select! {
+                        sent = sink.send(Message::Ping(Default::default())) => sent.is_ok(),
+                        () = overflowed(&inbox.close) => false,
+                    };
+                    if !sent {
                         return;
                     }
                 }
@@ -163,6 +170,55 @@ where
     }
     let rooms: Vec<String> = session.rooms.into_keys().collect();
     state.hub.disconnect(&conn, rooms).await;
+}
+
+/// Most frames written between two flushes.
+const FRAMES_PER_FLUSH: usize = 64;
+
+/// Writes a frame and whatever else is already queued behind it, then flushes once: in a busy
+/// room a connection's frames leave in one write call instead of one system call each.
+async fn write_queued<Tx: Sink<Message> + Unpin>(
+    sink: &mut Tx,
+    first: Frame,
+    queue: &mut mpsc::Receiver<Frame>,
+) -> Result<(), Tx::Error> {
+    sink.feed(Message::Text(first)).await?;
+    for _ in 1..FRAMES_PER_FLUSH {
+        match queue.try_recv() {
+            Ok(frame) => sink.feed(Message::Text(frame)).await?,
+            Err(_) => break,
+        }
+    }
+    sink.flush().await
+}
+
+/// How long a closing connection may take to receive its close frame.
+const GOODBYE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Tells the peer why its connection ends (and, when signed out, that it should log in again).
+async fn say_goodbye<Tx: Sink<Message> + Unpin>(sink: &mut Tx, reason: Option<CloseReason>) {
+    let (code, text) = match reason {
+        Some(CloseReason::SignedOut(reason)) => {
+            let frame = ServerFrame::SignedOut { reason: reason.clone() };
+            let _ = sink.send(Message::Text(encode(&frame))).await;
+            (CLOSE_SIGNED_OUT, reason)
+        }
+        Some(CloseReason::Flooding) => (CLOSE_TOO_SLOW, "too many frames".to_owned()),
+        Some(CloseReason::TooSlow) | None => (CLOSE_TOO_SLOW, "too slow".to_owned()),
+    };
+    let _ = sink.send(Message::Close(Some(CloseFrame { code, reason: text.into() }))).await;
+}
+
+/// Resolves once the connection has been condemned for falling behind or flooding. Watches a
+/// copy of the receiver, so the write loop still sees the change and says goodbye when it can.
+async fn overflowed(close: &watch::Receiver<Option<CloseReason>>) {
+    let mut close = close.clone();
+    let condemned = |reason: &Option<CloseReason>| {
+        matches!(reason, Some(CloseReason::TooSlow | CloseReason::Flooding))
+    };
+    if close.wait_for(condemned).await.is_err() {
+        std::future::pending::<()>().await;
+    }
 }
 
 /// One connection's view: the rooms it joined (with their rows, so posting needs no lookup).

@@ -258,3 +258,54 @@ async fn concurrent_senders_are_seen_by_everyone_in_one_id_order() {
     }
     assert!(ids.windows(2).all(|w| w[0] < w[1]), "delivered in strictly increasing id order: {ids:?}");
 }
+
+#[tokio::test]
+async fn a_reader_that_falls_behind_is_dropped_and_the_room_carries_on() {
+    use axum::extract::ws::Message;
+    use mini_discord::server::{db::users, ws};
+
+    let app = crate::support::spawn_app_with(|config| config.limits.outgoing_queue = 16).await;
+    let alice = app.signed_up("alice").await;
+    app.signed_up("bob").await;
+    alice.open_room("general").await;
+    let mut a = alice.socket().await;
+    a.join("general").await;
+
+    // Bob's tab joins, then stops reading: his end of the connection takes one frame and then
+    // never another (TCP would do the same, only after megabytes of kernel buffers).
+    let bob = users::by_name(&app.state.db, "bob").await.expect("query").expect("bob exists");
+    let (to_bob, mut bobs_screen) = futures::channel::mpsc::channel::<Message>(0);
+    let (bob_types, from_bob) = futures::channel::mpsc::unbounded::<Result<Message, std::convert::Infallible>>();
+    let join = serde_json::to_string(&ClientFrame::Join { room: "general".into(), after: None }).expect("frame");
+    bob_types.unbounded_send(Ok(Message::Text(join.into()))).expect("bob types");
+    let bobs_connection = tokio::spawn(ws::serve(to_bob, from_bob, app.state.clone(), bob, None));
+    a.expect(|f| match f { ServerFrame::Arrived { user, .. } if user == "bob" => Some(()), _ => None }).await;
+
+    // Alice keeps talking: every message of hers is stored and acknowledged, and Bob, whose
+    // queue overflows, is dropped from the room instead of holding it back.
+    let mut bob_left = false;
+    for n in 0..40 {
+        a.send(&send("general", &format!("n{n}"), &format!("message {n}"))).await;
+        loop {
+            match a.next_frame().await.expect("alice's connection stays open") {
+                ServerFrame::Ack { .. } => break,
+                ServerFrame::Departed { user, .. } if user == "bob" => bob_left = true,
+                _ => {}
+            }
+        }
+    }
+    if !bob_left {
+        a.expect(|f| match f { ServerFrame::Departed { user, .. } if user == "bob" => Some(()), _ => None }).await;
+    }
+    tokio::time::timeout(std::time::Duration::from_secs(5), bobs_connection)
+        .await
+        .expect("bob's connection ended")
+        .expect("cleanly");
+    // What reached Bob before he stopped reading is all he got: his queue did not grow.
+    let mut delivered = 0;
+    while bobs_screen.try_recv().is_ok() {
+        delivered += 1;
+    }
+    assert!(delivered <= 2, "bob's end received {delivered} frames");
+    drop(bob_types);
+}
