@@ -3,7 +3,6 @@
 use axum_login::{AuthUser, AuthnBackend, UserId};
 use password_auth::{generate_hash, verify_password};
 use sea_orm::{DatabaseConnection, DbErr};
-use tokio::task;
 
 use crate::server::db::users::{self, User};
 
@@ -41,7 +40,7 @@ pub enum BackendError {
     #[error(transparent)]
     Db(#[from] DbErr),
     #[error(transparent)]
-    Join(#[from] task::JoinError),
+    Hashing(#[from] HashingUnavailable),
 }
 
 #[derive(Clone, Debug)]
@@ -55,18 +54,57 @@ impl Backend {
     }
 }
 
-/// Each argon2 hash takes about 19 MiB and a core for tens of milliseconds: a burst of log-ins
-/// must queue for a few slots rather than run all at once and take the memory with them.
-static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+/// The hashing pool stopped (it only does if a hash panicked); the request fails cleanly.
+#[derive(Debug, thiserror::Error)]
+#[error("password hashing is unavailable")]
+pub struct HashingUnavailable;
 
-/// Runs one hash or verification off the async threads, a few at a time.
-async fn hashing<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, task::JoinError> {
-    let _slot = HASHING.acquire().await.ok();
-    task::spawn_blocking(work).await
+type HashJob = Box<dyn FnOnce() + Send>;
+
+/// Threads that do nothing but argon2. Each hash takes about 19 MiB and a core for tens of
+/// milliseconds, and the allocator keeps freed memory in a per-thread arena: hashing on tokio's
+/// blocking pool (dozens of threads) left over a GiB resident after a burst of log-ins, while a
+/// couple of dedicated threads keep it to a couple of arenas, and a burst simply queues.
+struct HashingPool {
+    jobs: std::sync::mpsc::Sender<HashJob>,
+}
+
+const HASHING_THREADS: usize = 2;
+
+static POOL: std::sync::LazyLock<HashingPool> = std::sync::LazyLock::new(|| {
+    let (jobs, queue) = std::sync::mpsc::channel::<HashJob>();
+    let queue = std::sync::Arc::new(std::sync::Mutex::new(queue));
+    for n in 0..HASHING_THREADS {
+        let queue = queue.clone();
+        let spawned = std::thread::Builder::new().name(format!("argon2-{n}")).spawn(move || loop {
+            let job = match queue.lock() {
+                Ok(queue) => queue.recv(),
+                Err(_) => return,
+            };
+            match job {
+                Ok(job) => job(),
+                Err(_) => return,
+            }
+        });
+        if let Err(err) = spawned {
+            tracing::error!(error = %err, "could not start a password hashing thread");
+        }
+    }
+    HashingPool { jobs }
+});
+
+/// Runs one hash or verification on the hashing threads and waits for it without blocking.
+async fn hashing<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, HashingUnavailable> {
+    let (done, result) = tokio::sync::oneshot::channel();
+    let job: HashJob = Box::new(move || {
+        let _ = done.send(work());
+    });
+    POOL.jobs.send(job).map_err(|_| HashingUnavailable)?;
+    result.await.map_err(|_| HashingUnavailable)
 }
 
 /// Hashing is deliberately slow (argon2), so it runs off the async threads.
-pub async fn hash_password(password: String) -> Result<String, task::JoinError> {
+pub async fn hash_password(password: String) -> Result<String, HashingUnavailable> {
     hashing(move || generate_hash(password)).await
 }
 
