@@ -11,7 +11,37 @@ use axum::extract::ws::Utf8Bytes;
 use tokio::sync::{mpsc, watch};
 
 /// A serialised server frame, shared by every recipient (cloning it is a reference count).
-pub type Frame = Utf8Bytes;
+/// One pointer wide on purpose: each connection's queue allocates its first block of 32 slots
+/// up front, so a 32-byte frame type would cost every idle socket a KiB instead of a quarter.
+#[derive(Clone, Debug)]
+pub struct Frame(Arc<Utf8Bytes>);
+
+impl Frame {
+    /// The text as the socket sends it (another reference to the same bytes).
+    pub fn text(&self) -> Utf8Bytes {
+        Utf8Bytes::clone(&self.0)
+    }
+}
+
+impl From<String> for Frame {
+    fn from(text: String) -> Self {
+        Frame(Arc::new(Utf8Bytes::from(text)))
+    }
+}
+
+impl From<&str> for Frame {
+    fn from(text: &str) -> Self {
+        Frame(Arc::new(Utf8Bytes::from(text)))
+    }
+}
+
+impl std::ops::Deref for Frame {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.0.as_str()
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ConnId(pub u64);

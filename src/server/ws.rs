@@ -158,7 +158,9 @@ where
                 Message::Ping(_) | Message::Pong(_) => continue,
             };
             match serde_json::from_str::<ClientFrame>(&text) {
-                Ok(frame) => session.handle(frame).await,
+                // Handling a frame awaits database queries whose futures are large; boxed, they
+                // live only while a frame is handled, so an idle connection stays small.
+                Ok(frame) => Box::pin(session.handle(frame)).await,
                 Err(_) => session.reply_error("Unrecognised frame", None).await,
             }
         }
@@ -182,10 +184,10 @@ async fn write_queued<Tx: Sink<Message> + Unpin>(
     first: Frame,
     queue: &mut mpsc::Receiver<Frame>,
 ) -> Result<(), Tx::Error> {
-    sink.feed(Message::Text(first)).await?;
+    sink.feed(Message::Text(first.text())).await?;
     for _ in 1..FRAMES_PER_FLUSH {
         match queue.try_recv() {
-            Ok(frame) => sink.feed(Message::Text(frame)).await?,
+            Ok(frame) => sink.feed(Message::Text(frame.text())).await?,
             Err(_) => break,
         }
     }
@@ -200,7 +202,7 @@ async fn say_goodbye<Tx: Sink<Message> + Unpin>(sink: &mut Tx, reason: Option<Cl
     let (code, text) = match reason {
         Some(CloseReason::SignedOut(reason)) => {
             let frame = ServerFrame::SignedOut { reason: reason.clone() };
-            let _ = sink.send(Message::Text(encode(&frame))).await;
+            let _ = sink.send(Message::Text(encode(&frame).text())).await;
             (CLOSE_SIGNED_OUT, reason)
         }
         Some(CloseReason::Flooding) => (CLOSE_TOO_SLOW, "too many frames".to_owned()),
