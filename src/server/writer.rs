@@ -12,7 +12,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::{
     db::{
-        messages::{self, Stored},
+        messages::{self, NewMessage, Stored},
         rooms::Room,
         users::User,
     },
@@ -34,7 +34,7 @@ struct Job {
     room: Room,
     author: User,
     body: String,
-    nonce: Option<String>,
+    nonce: String,
     reply: oneshot::Sender<Result<MessageView, PostError>>,
 }
 
@@ -51,25 +51,23 @@ impl Writer {
         Self { jobs }
     }
 
-    /// Stores a message, then publishes it to the room. A resend of a nonce already stored
-    /// returns the stored message without publishing it again.
+    /// Stores a message, then publishes it to the room. `nonce` is the author's own id for it:
+    /// a resend of a nonce already stored returns the stored message without publishing it again.
     pub async fn post(
         &self,
         room: &Room,
         author: &User,
         body: &str,
-        nonce: Option<&str>,
+        nonce: &str,
     ) -> Result<MessageView, PostError> {
         let body = validate::message_body(body)?;
-        if let Some(nonce) = nonce {
-            validate::nonce(nonce)?;
-        }
+        validate::nonce(nonce)?;
         let (reply, answer) = oneshot::channel();
         let job = Job {
             room: room.clone(),
             author: author.clone(),
             body: body.to_owned(),
-            nonce: nonce.map(str::to_owned),
+            nonce: nonce.to_owned(),
             reply,
         };
         self.jobs.send(job).await.map_err(|_| PostError::Storage)?;
@@ -81,7 +79,14 @@ async fn run(db: DatabaseConnection, hub: Hub, mut queue: mpsc::Receiver<Job>, m
     let mut batch = Vec::with_capacity(max_batch);
     while queue.recv_many(&mut batch, max_batch).await > 0 {
         let results = store(&db, &batch).await;
-        for (job, result) in batch.drain(..).zip(results) {
+        let mut done: Vec<_> = batch.drain(..).zip(results).collect();
+        // The database hands out ids in batch order, but readers rely on id order: publish by id
+        // whatever the engine did.
+        done.sort_by_key(|(_, result)| match result {
+            Ok(Stored::New(message)) => message.id,
+            _ => 0,
+        });
+        for (job, result) in done {
             let answer = match result {
                 Ok(Stored::New(message)) => {
                     hub.publish(&message.room, &ServerFrame::Message { message: message.clone() }).await;
@@ -98,6 +103,30 @@ async fn run(db: DatabaseConnection, hub: Hub, mut queue: mpsc::Receiver<Job>, m
 
 /// Stores a batch in one transaction; each message succeeds or fails on its own.
 async fn store(db: &DatabaseConnection, jobs: &[Job]) -> Vec<Result<Stored, PostError>> {
+    match store_together(db, jobs).await {
+        Ok(stored) => stored.into_iter().map(Ok).collect(),
+        // One refused row (a room deleted while its message was queued) fails the whole
+        // statement; one at a time, only that message fails.
+        Err(err) => {
+            tracing::debug!(error = %err, "batch insert refused, storing one by one");
+            store_one_by_one(db, jobs).await
+        }
+    }
+}
+
+/// The fast path: the whole batch in one statement and one commit.
+async fn store_together(db: &DatabaseConnection, jobs: &[Job]) -> Result<Vec<Stored>, DbErr> {
+    let batch: Vec<NewMessage<'_>> = jobs
+        .iter()
+        .map(|job| NewMessage { room: &job.room, author: &job.author, body: &job.body, nonce: &job.nonce })
+        .collect();
+    let txn = db.begin().await?;
+    let stored = messages::insert_batch(&txn, &batch).await?;
+    txn.commit().await?;
+    Ok(stored)
+}
+
+async fn store_one_by_one(db: &DatabaseConnection, jobs: &[Job]) -> Vec<Result<Stored, PostError>> {
     let txn = match db.begin().await {
         Ok(txn) => txn,
         Err(err) => {
@@ -107,7 +136,7 @@ async fn store(db: &DatabaseConnection, jobs: &[Job]) -> Vec<Result<Stored, Post
     };
     let mut results = Vec::with_capacity(jobs.len());
     for job in jobs {
-        let stored = messages::insert(&txn, &job.room, &job.author, &job.body, job.nonce.as_deref()).await;
+        let stored = messages::insert(&txn, &job.room, &job.author, &job.body, Some(&job.nonce)).await;
         results.push(stored.map_err(|err| classify(err, &job.room)));
     }
     if let Err(err) = txn.commit().await {

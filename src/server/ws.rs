@@ -290,7 +290,7 @@ impl Session<'_> {
         let Some(row) = self.rooms.get(&room) else {
             return self.reply_error("Join the room before posting to it", Some(nonce)).await;
         };
-        match self.state.writer.post(row, self.user, &body, Some(&nonce)).await {
+        match self.state.writer.post(row, self.user, &body, &nonce).await {
             Ok(message) => {
                 let ack = ServerFrame::Ack { nonce, id: message.id };
                 self.conn.outbox.send(encode(&ack)).await;

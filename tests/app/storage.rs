@@ -130,3 +130,35 @@ async fn older_history_pages_back_without_gaps_or_overlap() {
     let expected: Vec<String> = (0..120).map(|n| format!("m{n}")).collect();
     assert_eq!(seen, expected);
 }
+
+#[tokio::test]
+async fn a_batch_stores_each_nonce_once_in_order() {
+    let (db, _dir) = database().await;
+    let alice = users::create(&db, "alice", "hash".into()).await.expect("user");
+    let bob = users::create(&db, "bob", "hash".into()).await.expect("user");
+    let (room, _) = rooms::get_or_create(&db, "general", alice.id).await.expect("room");
+    let messages::Stored::New(before) = messages::insert(&db, &room, &alice, "earlier", Some("a0")).await.expect("stored")
+    else {
+        panic!("new")
+    };
+    let new = |author, body, nonce| messages::NewMessage { room: &room, author, body, nonce };
+    let batch = [
+        new(&alice, "one", "a1"),
+        new(&bob, "two", "a1"),     // another author's nonce space
+        new(&alice, "resent", "a0"), // a resend of a message stored earlier
+        new(&alice, "one again", "a1"), // a resend that arrived in the same batch
+        new(&bob, "three", "b1"),
+    ];
+    let stored = messages::insert_batch(&db, &batch).await.expect("stored");
+    let ids: Vec<i64> = stored
+        .iter()
+        .filter_map(|s| match s { messages::Stored::New(m) => Some(m.id), _ => None })
+        .collect();
+    assert_eq!(ids.len(), 3);
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "new messages get ids in batch order: {ids:?}");
+    assert_eq!(stored[2], messages::Stored::Duplicate(before));
+    let messages::Stored::New(one) = &stored[0] else { panic!("new") };
+    assert_eq!(stored[3], messages::Stored::Duplicate(one.clone()));
+    let bodies: Vec<String> = messages::recent(&db, &room, 10).await.expect("history").into_iter().map(|m| m.body).collect();
+    assert_eq!(bodies, ["earlier", "one", "two", "three"]);
+}
