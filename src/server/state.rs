@@ -21,6 +21,7 @@ pub struct AppState {
 impl AppState {
     pub fn new(config: Config, db: DatabaseConnection) -> Self {
         let hub = Hub::local(config.limits.outgoing_queue);
+        super::db::spawn_checkpointer(db.clone());
         Self {
             leptos_options: config.leptos.clone(),
             sessions: DbSessionStore::new(db.clone()),

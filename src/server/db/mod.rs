@@ -11,7 +11,7 @@ use std::{path::Path, time::Duration};
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
     sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
-    ConnectOptions, Database, DatabaseConnection, DbErr,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr,
 };
 
 /// The default database: one SQLite file inside the data directory.
@@ -32,6 +32,10 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(5))
+                // Checkpoints (copying the log into the database file, with an fsync) would
+                // otherwise run inside whichever commit crosses the threshold, stalling the
+                // message writer; `spawn_checkpointer` runs them beside it instead.
+                .pragma("wal_autocheckpoint", "0")
         });
     if url.starts_with("sqlite:") {
         // One SQLite file takes one writer at a time; a small pool avoids lock convoys.
@@ -40,6 +44,25 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     let db = Database::connect(options).await?;
     Migrator::up(&db, None).await?;
     Ok(db)
+}
+
+/// Folds SQLite's write-ahead log into the database once a second, on a connection other than
+/// the writer's. PASSIVE never blocks readers or the writer; what it cannot copy yet it copies
+/// next time. Does nothing on other databases.
+pub fn spawn_checkpointer(db: DatabaseConnection) {
+    if db.get_database_backend() != sea_orm::DbBackend::Sqlite {
+        return;
+    }
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(1));
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            if let Err(err) = db.execute_unprepared("PRAGMA wal_checkpoint(PASSIVE)").await {
+                tracing::warn!(error = %err, "checkpointing the SQLite log failed");
+            }
+        }
+    });
 }
 
 /// Milliseconds since the Unix epoch: how every row records when it happened.
