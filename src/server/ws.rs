@@ -90,6 +90,7 @@ where
     let mut session = Session { state: &state, conn: &conn, user: &user, rooms: HashMap::new() };
     conn.outbox.send(encode(&ServerFrame::Ready { username: user.username.clone() })).await;
     let ping_every = Duration::from_secs(state.config.limits.ping_interval_secs.max(1));
+    let idle_timeout = Duration::from_secs(state.config.limits.idle_timeout_secs.max(1));
 
     let write = async {
         let mut ping = tokio::time::interval(ping_every);
@@ -105,9 +106,10 @@ where
                             }
                             false
                         }
-                        // A peer that stopped reading never lets a write finish: once its queue
-                        // has overflowed, stop waiting (it catches up when it reconnects).
-                        () = overflowed(&inbox.close) => true,
+                        // A peer that stopped reading never lets a write finish: once it is being
+                        // closed, or a write has hung for the idle timeout, stop waiting (it
+                        // catches up when it reconnects).
+                        () = closing_or_stuck(&inbox.close, idle_timeout) => true,
                     };
                     if condemned {
                         let reason = inbox.close.borrow().clone();
@@ -124,7 +126,7 @@ where
                 _ = ping.tick() => {
                     let sent = tokio::select! {
                         sent = sink.send(Message::Ping(Default::default())) => sent.is_ok(),
-                        () = overflowed(&inbox.close) => false,
+                        () = closing_or_stuck(&inbox.close, idle_timeout) => false,
                     };
                     if !sent {
                         return;
@@ -139,14 +141,15 @@ where
             state.config.limits.frames_per_second,
             state.config.limits.frame_burst,
         );
-        let idle_timeout = Duration::from_secs(state.config.limits.idle_timeout_secs.max(1));
         // Pings go out more often than this, and browsers answer them: silence means the peer is
         // gone (a laptop lid closed, a network dropped) even if TCP has not noticed yet.
         while let Ok(Some(Ok(message))) = tokio::time::timeout(idle_timeout, stream.next()).await {
             if matches!(message, Message::Text(_) | Message::Binary(_)) && !flood.take() {
                 // Abuse, not a mistake: end the connection rather than queue without bound.
+                // Stop reading and leave the ending to the write side, which tells the peer
+                // why (within the goodbye timeout) and then ends the connection.
                 conn.outbox.close(CloseReason::Flooding);
-                return;
+                std::future::pending::<()>().await;
             }
             let text = match message {
                 Message::Text(text) => text,
@@ -211,16 +214,18 @@ async fn say_goodbye<Tx: Sink<Message> + Unpin>(sink: &mut Tx, reason: Option<Cl
     let _ = sink.send(Message::Close(Some(CloseFrame { code, reason: text.into() }))).await;
 }
 
-/// Resolves once the connection has been condemned for falling behind or flooding. Watches a
-/// copy of the receiver, so the write loop still sees the change and says goodbye when it can.
-async fn overflowed(close: &watch::Receiver<Option<CloseReason>>) {
+/// Resolves once the connection is being closed, for whatever reason, or once a single write
+/// has taken longer than `deadline` (the peer is not reading: its replies alone can fill a queue
+/// without any broadcast overflowing it). Watches a copy of the receiver, so the write loop still
+/// sees the reason and says goodbye when it can.
+async fn closing_or_stuck(close: &watch::Receiver<Option<CloseReason>>, deadline: Duration) {
     let mut close = close.clone();
-    let condemned = |reason: &Option<CloseReason>| {
-        matches!(reason, Some(CloseReason::TooSlow | CloseReason::Flooding))
+    let closed = async {
+        if close.wait_for(Option::is_some).await.is_err() {
+            std::future::pending::<()>().await;
+        }
     };
-    if close.wait_for(condemned).await.is_err() {
-        std::future::pending::<()>().await;
-    }
+    let _ = tokio::time::timeout(deadline, closed).await;
 }
 
 /// One connection's view: the rooms it joined (with their rows, so posting needs no lookup).

@@ -309,3 +309,19 @@ async fn a_reader_that_falls_behind_is_dropped_and_the_room_carries_on() {
     assert!(delivered <= 2, "bob's end received {delivered} frames");
     drop(bob_types);
 }
+
+#[tokio::test]
+async fn a_flooding_connection_is_told_why_and_closed() {
+    let app = crate::support::spawn_app_with(|config| {
+        config.limits.frames_per_second = 1;
+        config.limits.frame_burst = 3;
+    })
+    .await;
+    let alice = app.signed_up("alice").await;
+    alice.open_room("general").await;
+    let mut a = alice.socket().await;
+    for n in 0..10 {
+        a.send(&send("general", &format!("f{n}"), "spam")).await;
+    }
+    assert_eq!(a.closed().await, Some(mini_discord::shared::protocol::CLOSE_TOO_SLOW));
+}

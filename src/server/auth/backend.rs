@@ -82,7 +82,11 @@ static POOL: std::sync::LazyLock<HashingPool> = std::sync::LazyLock::new(|| {
                 Err(_) => return,
             };
             match job {
-                Ok(job) => job(),
+                // A panicking hash must not take a hashing thread with it: its caller gets an
+                // error (its reply is dropped) and the thread goes on.
+                Ok(job) => {
+                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                }
                 Err(_) => return,
             }
         });
@@ -97,6 +101,11 @@ static POOL: std::sync::LazyLock<HashingPool> = std::sync::LazyLock::new(|| {
 async fn hashing<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, HashingUnavailable> {
     let (done, result) = tokio::sync::oneshot::channel();
     let job: HashJob = Box::new(move || {
+        // Whoever asked may have gone (a closed tab, a timed-out request): skip 19 MiB and
+        // tens of milliseconds of work nobody will read.
+        if done.is_closed() {
+            return;
+        }
         let _ = done.send(work());
     });
     POOL.jobs.send(job).map_err(|_| HashingUnavailable)?;
