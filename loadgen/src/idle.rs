@@ -15,11 +15,8 @@ use crate::{
 
 #[derive(clap::Args, Debug)]
 pub struct Options {
-    #[arg(long, value_enum, default_value = "app")]
-    target: Target,
-    /// The app's address (http://…) or the reference's (ws://…).
-    #[arg(long, default_value = "http://127.0.0.1:3000")]
-    url: String,
+    #[command(flatten)]
+    server: run::Server,
     /// Sockets to open.
     #[arg(long, default_value_t = 10_000)]
     sockets: usize,
@@ -56,15 +53,15 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
     let rooms: Vec<String> = (0..options.rooms.max(1)).map(|n| format!("{}-room-{n}", options.prefix)).collect();
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
     let mut cookies = Vec::new();
-    if matches!(options.target, Target::App) {
-        let (opener, _) = run::login(&http, &options.url, &format!("{}-opener", options.prefix)).await?;
+    if matches!(options.server.target, Target::App) {
+        let (opener, _) = run::login(&http, &options.server.url, &format!("{}-opener", options.prefix)).await?;
         for room in &rooms {
-            run::post_form(&opener, &options.url, "/api/open_room", &[("name", room)]).await?;
+            run::post_form(&opener, &options.server.url, "/api/open_room", &[("name", room)]).await?;
         }
         // Logging in hashes a password on purpose slowly: a few at a time.
         let mut pending = FuturesUnordered::new();
         for n in 0..options.users.max(1) {
-            let (http, url, name) = (http.clone(), options.url.clone(), format!("{}{n}", options.prefix));
+            let (http, url, name) = (http.clone(), options.server.url.clone(), format!("{}{n}", options.prefix));
             pending.push(async move { run::login(&http, &url, &name).await.map(|(_, cookie)| cookie) });
             if pending.len() >= 8 {
                 if let Some(cookie) = pending.next().await {
@@ -85,9 +82,9 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
     let mut pending = FuturesUnordered::new();
     for n in 0..options.sockets {
         let room = rooms[n % rooms.len()].clone();
-        let url = options.url.clone();
+        let url = options.server.url.clone();
         let cookie = cookies.get(n % cookies.len().max(1)).cloned().unwrap_or_default();
-        let target = options.target;
+        let target = options.server.target;
         pending.push(async move {
             match target {
                 Target::App => run::app_socket(&url, &cookie, &room).await,
@@ -111,7 +108,7 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
     }
 
     let report = Report {
-        target: format!("{:?}", options.target).to_lowercase(),
+        target: format!("{:?}", options.server.target).to_lowercase(),
         sockets: options.sockets,
         users: cookies.len(),
         rooms: rooms.len(),

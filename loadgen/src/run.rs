@@ -38,13 +38,20 @@ pub enum Target {
     Reference,
 }
 
+/// Which server a run talks to, and where.
 #[derive(clap::Args, Debug)]
-pub struct Options {
+pub struct Server {
     #[arg(long, value_enum, default_value = "app")]
-    target: Target,
+    pub target: Target,
     /// The app's address (http://…) or the reference's (ws://…).
     #[arg(long, default_value = "http://127.0.0.1:3000")]
-    url: String,
+    pub url: String,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct Options {
+    #[command(flatten)]
+    server: Server,
     #[arg(long, default_value_t = 100)]
     clients: usize,
     #[arg(long, default_value_t = 1)]
@@ -94,10 +101,10 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
         .unwrap_or_default();
     let rooms: Vec<String> = (0..options.rooms.max(1)).map(|n| format!("{}-room-{n}", options.prefix)).collect();
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
-    if matches!(options.target, Target::App) {
-        let opener = login(&http, &options.url, &format!("{}-opener", options.prefix)).await?;
+    if matches!(options.server.target, Target::App) {
+        let opener = login(&http, &options.server.url, &format!("{}-opener", options.prefix)).await?;
         for room in &rooms {
-            post_form(&opener.0, &options.url, "/api/open_room", &[("name", room)]).await?;
+            post_form(&opener.0, &options.server.url, "/api/open_room", &[("name", room)]).await?;
         }
     }
 
@@ -107,7 +114,7 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
     for index in 0..options.clients {
         let room = rooms[index % rooms.len()].clone();
         let name = format!("{}{index}", options.prefix);
-        let (http, url, target) = (http.clone(), options.url.clone(), options.target);
+        let (http, url, target) = (http.clone(), options.server.url.clone(), options.server.target);
         pending.push(async move { connect(&http, &url, target, &name, &room).await.map(|s| (index, s)) });
         if pending.len() >= 16 {
             if let Some(socket) = pending.next().await {
@@ -135,7 +142,7 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
         let room = rooms[index % rooms.len()].clone();
         let is_sender = index < senders;
         let mut stop = stop_rx.clone();
-        let (target, body_bytes) = (options.target, options.body_bytes);
+        let (target, body_bytes) = (options.server.target, options.body_bytes);
         tasks.push(tokio::spawn(async move {
             let mut seen = Seen::default();
             let mut sent = 0u64;
@@ -208,7 +215,7 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
     latencies.sort_unstable();
     let rss_after = options.server_pid.and_then(stats::rss_kib);
     let report = stats::Report {
-        target: format!("{:?}", options.target).to_lowercase(),
+        target: format!("{:?}", options.server.target).to_lowercase(),
         clients: options.clients,
         rooms: rooms.len(),
         senders,
