@@ -113,14 +113,13 @@ where
                     };
                     if condemned {
                         let reason = inbox.close.borrow().clone();
-                        let _ = tokio::time::timeout(GOODBYE_TIMEOUT, say_goodbye(&mut sink, reason)).await;
+                        say_goodbye(&mut sink, reason).await;
                         return;
                     }
                 }
                 changed = inbox.close.changed() => {
                     let reason = if changed.is_ok() { inbox.close.borrow().clone() } else { None };
-                    // A goodbye to a peer that is not reading could wait forever.
-                    let _ = tokio::time::timeout(GOODBYE_TIMEOUT, say_goodbye(&mut sink, reason)).await;
+                    say_goodbye(&mut sink, reason).await;
                     return;
                 }
                 _ = ping.tick() => {
@@ -200,18 +199,22 @@ async fn write_queued<Tx: Sink<Message> + Unpin>(
 /// How long a closing connection may take to receive its close frame.
 const GOODBYE_TIMEOUT: Duration = Duration::from_secs(2);
 
-/// Tells the peer why its connection ends (and, when signed out, that it should log in again).
+/// Tells the peer why its connection ends (and, when signed out, that it should log in again),
+/// giving up after GOODBYE_TIMEOUT: a goodbye to a peer that is not reading could wait forever.
 async fn say_goodbye<Tx: Sink<Message> + Unpin>(sink: &mut Tx, reason: Option<CloseReason>) {
     let (code, text) = match reason {
-        Some(CloseReason::SignedOut(reason)) => {
-            let frame = ServerFrame::SignedOut { reason: reason.clone() };
-            let _ = sink.send(Message::Text(encode(&frame).text())).await;
-            (CLOSE_SIGNED_OUT, reason)
-        }
+        Some(CloseReason::SignedOut(reason)) => (CLOSE_SIGNED_OUT, reason),
         Some(CloseReason::Flooding) => (CLOSE_TOO_SLOW, "too many frames".to_owned()),
         Some(CloseReason::TooSlow) | None => (CLOSE_TOO_SLOW, "too slow".to_owned()),
     };
-    let _ = sink.send(Message::Close(Some(CloseFrame { code, reason: text.into() }))).await;
+    let goodbye = async {
+        if code == CLOSE_SIGNED_OUT {
+            let frame = ServerFrame::SignedOut { reason: text.clone() };
+            let _ = sink.send(Message::Text(encode(&frame).text())).await;
+        }
+        let _ = sink.send(Message::Close(Some(CloseFrame { code, reason: text.into() }))).await;
+    };
+    let _ = tokio::time::timeout(GOODBYE_TIMEOUT, goodbye).await;
 }
 
 /// Resolves once the connection is being closed, for whatever reason, or once a single write
