@@ -1,6 +1,6 @@
 //! The bus carries a serialised frame to every subscriber of a topic. This is the seam where
 //! several instances meet: the in-process bus below delivers straight to this process's
-//! subscribers; a Redis bus publishes to a channel and delivers what it receives the same way.
+//! subscribers; `cluster::bus` publishes to a Redis channel and delivers what it receives the same way.
 
 use std::sync::Arc;
 
@@ -12,6 +12,19 @@ use super::subscribers::{Frame, Subscribers};
 pub trait Bus: Send + Sync + 'static {
     /// Delivers `frame` to every subscriber of `topic`, wherever it is connected.
     async fn publish(&self, topic: &str, frame: Frame);
+
+    /// Publishes frames in the order given, as one unit where the bus allows (one round trip).
+    async fn publish_batch(&self, frames: Vec<(String, Frame)>) {
+        for (topic, frame) in frames {
+            self.publish(&topic, frame).await;
+        }
+    }
+
+    /// Whether other instances receive what is published here: then the writers of all instances
+    /// must take turns for a room's messages to reach every reader in id order.
+    fn spans_instances(&self) -> bool {
+        false
+    }
 }
 
 /// One process: publishing is local delivery.

@@ -10,6 +10,7 @@ use tracing_subscriber::EnvFilter;
 use super::{
     config::{Config, Overrides},
     db::{self, users},
+    cluster::RedisLink,
     router,
     state::AppState,
 };
@@ -26,6 +27,10 @@ struct Cli {
     /// A database URL, e.g. postgres://… (overrides the data directory's SQLite file).
     #[arg(long, global = true, env = "DATABASE_URL")]
     database_url: Option<String>,
+    /// A Redis URL, e.g. redis://127.0.0.1:6379: instances sharing it (and one PostgreSQL) serve
+    /// one set of rooms.
+    #[arg(long, global = true, env = "REDIS_URL")]
+    redis_url: Option<String>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -61,6 +66,8 @@ enum CliError {
     Bind { addr: std::net::SocketAddr, source: std::io::Error },
     #[error("server stopped: {0}")]
     Serve(std::io::Error),
+    #[error("REDIS_URL: {0}")]
+    Redis(redis::RedisError),
     #[error("no user named {0:?}")]
     NoSuchUser(String),
 }
@@ -83,7 +90,11 @@ pub async fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), CliError> {
-    let overrides = Overrides { data_dir: cli.data_dir, database_url: cli.database_url };
+    let overrides = Overrides {
+        data_dir: cli.data_dir,
+        database_url: cli.database_url,
+        redis_url: cli.redis_url,
+    };
     let config = Config::load(&cli.config, overrides)?;
     if config.database_url.starts_with("sqlite:") {
         std::fs::create_dir_all(&config.data_dir)
@@ -108,7 +119,13 @@ async fn run(cli: Cli) -> Result<(), CliError> {
 
 async fn serve(config: Config, db: sea_orm::DatabaseConnection) -> Result<(), CliError> {
     let addr = config.leptos.site_addr;
-    let state = AppState::new(config, db);
+    let state = match config.redis_url.clone() {
+        Some(url) => {
+            let link = RedisLink::open(&url).map_err(CliError::Redis)?;
+            AppState::with_redis(config, db, &link)
+        }
+        None => AppState::new(config, db),
+    };
     spawn_session_cleanup(state.sessions.clone());
     let app = router::build(state);
     let listener = TcpListener::bind(addr).await.map_err(|source| CliError::Bind { addr, source })?;

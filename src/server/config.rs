@@ -24,6 +24,8 @@ pub struct Config {
     pub leptos: LeptosOptions,
     pub data_dir: PathBuf,
     pub database_url: String,
+    /// Several instances share rooms and presence through this Redis; `None` is one process.
+    pub redis_url: Option<String>,
     /// Mark the session cookie Secure (only sent over HTTPS): turn on behind TLS.
     pub secure_cookies: bool,
     pub limits: Limits,
@@ -78,6 +80,7 @@ impl Default for Limits {
 struct AppSection {
     data_dir: Option<PathBuf>,
     database_url: Option<String>,
+    redis_url: Option<String>,
     secure_cookies: bool,
     limits: Limits,
 }
@@ -103,6 +106,7 @@ struct FileMetadata {
 pub struct Overrides {
     pub data_dir: Option<PathBuf>,
     pub database_url: Option<String>,
+    pub redis_url: Option<String>,
 }
 
 impl Config {
@@ -136,7 +140,8 @@ impl Config {
             .database_url
             .or(section.database_url)
             .unwrap_or_else(|| db::sqlite_url(&data_dir));
-        Ok(Self { leptos, data_dir, database_url, secure_cookies, limits: section.limits })
+        let redis_url = overrides.redis_url.or(section.redis_url).filter(|url| !url.is_empty());
+        Ok(Self { leptos, data_dir, database_url, redis_url, secure_cookies, limits: section.limits })
     }
 
     /// A configuration for tests: defaults, a given database, no file.
@@ -146,6 +151,7 @@ impl Config {
             leptos: LeptosOptions::builder().output_name("mini-discord").build(),
             data_dir,
             database_url,
+            redis_url: None,
             secure_cookies: false,
             limits: Limits::default(),
         }

@@ -135,6 +135,39 @@ impl Hub {
         self.inner.bus.publish(topic, encode(frame)).await;
     }
 
+    /// Publishes frames in the order given, in one go where the bus allows.
+    pub async fn publish_batch(&self, frames: impl IntoIterator<Item = (String, ServerFrame)>) {
+        let frames = frames.into_iter().map(|(topic, frame)| (topic, encode(&frame))).collect();
+        self.inner.bus.publish_batch(frames).await;
+    }
+
+    /// Whether other instances share this hub's rooms (see [`Bus::spans_instances`]).
+    pub fn spans_instances(&self) -> bool {
+        self.inner.bus.spans_instances()
+    }
+
+    /// Runs presence upkeep every `every` for as long as the hub exists, announcing the full
+    /// online list of each room it changed (someone's instance stopped renewing its entries).
+    pub fn spawn_presence_upkeep(&self, every: std::time::Duration) {
+        let inner = Arc::downgrade(&self.inner);
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(every);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                ticks.tick().await;
+                let Some(inner) = inner.upgrade() else { return };
+                let hub = Hub { inner };
+                for room in hub.inner.presence.upkeep().await {
+                    let lock = hub.room_lock(&room);
+                    let _announcing = lock.lock().await;
+                    let users = hub.inner.presence.online(&room).await;
+                    hub.publish(&room, &ServerFrame::Presence { room: room.clone(), users }).await;
+                    hub.announce_count(&room).await;
+                }
+            }
+        });
+    }
+
     pub async fn online(&self, room: &str) -> Vec<String> {
         self.inner.presence.online(room).await
     }
@@ -162,6 +195,12 @@ impl Hub {
         self.inner.subscribers.close_user(user_id, None, CloseReason::SignedOut(reason.to_owned()))
     }
 
+    /// Asks every socket of this process to reconnect: after an outage of the shared bus they may
+    /// have missed other instances' messages, and a reconnecting tab replays what it missed.
+    pub fn ask_all_to_catch_up(&self) -> usize {
+        self.inner.subscribers.close_all(CloseReason::CatchUp)
+    }
+
     /// Ends the sockets opened with one session (its user logged out in that browser).
     pub fn end_session(&self, user_id: i64, session: &str) -> usize {
         let reason = CloseReason::SignedOut("You logged out".to_owned());
@@ -170,7 +209,7 @@ impl Hub {
 
     /// Tells room-list watchers a room's new online count.
     async fn announce_count(&self, room: &str) {
-        let online = self.inner.presence.counts().await.get(room).copied().unwrap_or(0);
+        let online = self.inner.presence.count(room).await;
         self.publish(ROOM_LIST_TOPIC, &ServerFrame::RoomActivity { room: room.to_owned(), online })
             .await;
     }

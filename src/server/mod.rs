@@ -3,6 +3,8 @@
 pub mod auth;
 pub mod bus;
 pub mod cli;
+/// Several instances sharing rooms and presence through Redis.
+pub mod cluster;
 pub mod config;
 pub mod db;
 pub mod hub;

@@ -1,6 +1,7 @@
 //! Who is online where, computed from live connections only, so it cannot go stale after a
 //! crash the way a database flag does. One entry per user however many tabs they have open.
-//! This is a seam: a Redis implementation with expiring keys makes presence global.
+//! This is a seam: `cluster::presence` keeps the same answers in Redis, with expiring entries, so
+//! presence is global across instances.
 
 use std::{
     collections::{BTreeMap, HashMap},
@@ -26,10 +27,20 @@ pub trait Presence: Send + Sync + 'static {
     async fn exit(&self, room: &str, user_id: i64) -> Change;
     /// Usernames online in a room, alphabetical.
     async fn online(&self, room: &str) -> Vec<String>;
+    /// How many users are online in one room.
+    async fn count(&self, room: &str) -> u32 {
+        self.online(room).await.len() as u32
+    }
     /// Online counts of every room that has anyone in it.
     async fn counts(&self) -> HashMap<String, u32>;
     /// Drops a room's entries (the room was deleted).
     async fn forget_room(&self, room: &str);
+    /// Periodic upkeep of shared presence: renews this instance's entries and drops those of
+    /// instances that stopped renewing theirs (killed, cut off). Returns the rooms whose online
+    /// lists changed, to be announced again. One process has nothing to do.
+    async fn upkeep(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 #[derive(Default)]
@@ -45,6 +56,21 @@ pub struct LocalPresence {
 }
 
 impl LocalPresence {
+    /// Every (room, user id, username) online through this process.
+    pub fn entries(&self) -> Vec<(String, i64, String)> {
+        self.rooms()
+            .iter()
+            .flat_map(|(room, users)| {
+                users.iter().map(|(id, entry)| (room.clone(), *id, entry.username.clone()))
+            })
+            .collect()
+    }
+
+    /// The name a user is online under in a room, if they are.
+    pub fn username(&self, room: &str, user_id: i64) -> Option<String> {
+        self.rooms().get(room)?.get(&user_id).map(|entry| entry.username.clone())
+    }
+
     fn rooms(&self) -> std::sync::MutexGuard<'_, HashMap<String, BTreeMap<i64, Entry>>> {
         self.rooms.lock().unwrap_or_else(|poison| poison.into_inner())
     }
@@ -91,6 +117,10 @@ impl Presence for LocalPresence {
             .unwrap_or_default();
         names.sort_by_key(|name| name.to_ascii_lowercase());
         names
+    }
+
+    async fn count(&self, room: &str) -> u32 {
+        self.rooms().get(room).map_or(0, |users| users.len() as u32)
     }
 
     async fn counts(&self) -> HashMap<String, u32> {

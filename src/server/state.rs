@@ -1,12 +1,19 @@
 //! Everything a request handler or server function may need, cloned cheaply per request.
 
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
-use super::{auth::DbSessionStore, config::Config, hub::Hub, writer::Writer};
+use super::{
+    auth::DbSessionStore,
+    config::Config,
+    hub::Hub,
+    cluster::{bus::RedisBus, presence::RedisPresence, RedisLink},
+    subscribers::Subscribers,
+    writer::Writer,
+};
 
 #[derive(Clone, FromRef)]
 pub struct AppState {
@@ -18,9 +25,30 @@ pub struct AppState {
     pub writer: Writer,
 }
 
+/// How long a presence entry outlives its instance, and how often live instances renew theirs
+/// (and drop dead ones'): a killed instance's users leave every list within 20 s.
+const PRESENCE_TTL: Duration = Duration::from_secs(15);
+const PRESENCE_UPKEEP: Duration = Duration::from_secs(5);
+
 impl AppState {
+    /// One process: rooms and presence live in memory.
     pub fn new(config: Config, db: DatabaseConnection) -> Self {
         let hub = Hub::local(config.limits.outgoing_queue);
+        Self::with_hub(config, db, hub)
+    }
+
+    /// One of several instances: rooms and presence are shared through Redis.
+    pub fn with_redis(config: Config, db: DatabaseConnection, link: &RedisLink) -> Self {
+        let subscribers = Arc::new(Subscribers::default());
+        let bus = Arc::new(RedisBus::new(link, subscribers.clone()));
+        let presence = Arc::new(RedisPresence::new(link, PRESENCE_TTL));
+        let hub = Hub::with_parts(subscribers, bus.clone(), presence, config.limits.outgoing_queue);
+        bus.spawn_listener(link, &hub);
+        hub.spawn_presence_upkeep(PRESENCE_UPKEEP);
+        Self::with_hub(config, db, hub)
+    }
+
+    fn with_hub(config: Config, db: DatabaseConnection, hub: Hub) -> Self {
         super::db::spawn_checkpointer(db.clone());
         Self {
             leptos_options: config.leptos.clone(),

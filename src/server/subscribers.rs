@@ -53,6 +53,8 @@ pub enum CloseReason {
     TooSlow,
     /// It sent frames faster than the limit allows.
     Flooding,
+    /// It may have missed frames (the shared bus was down): it should reconnect and replay.
+    CatchUp,
     /// Its session ended (account disabled, logged out); the user should log in again.
     SignedOut(String),
 }
@@ -181,6 +183,17 @@ impl Subscribers {
     }
 
     /// Closes the connections of one user in this process, or only those of one session.
+    /// Closes every connection of this process; returns how many.
+    pub fn close_all(&self, reason: CloseReason) -> usize {
+        let by_user = self.by_user.lock().unwrap_or_else(|poison| poison.into_inner());
+        let mut closed = 0;
+        for outbox in by_user.values().flat_map(HashMap::values) {
+            outbox.close(reason.clone());
+            closed += 1;
+        }
+        closed
+    }
+
     pub fn close_user(&self, user_id: i64, session: Option<&str>, reason: CloseReason) -> usize {
         let by_user = self.by_user.lock().unwrap_or_else(|poison| poison.into_inner());
         let Some(conns) = by_user.get(&user_id) else {

@@ -6,8 +6,15 @@
 //! message. Publishing happens after the commit and in id order, so every reader sees a room's
 //! messages in the one order of their ids, and a reconnecting tab that asks for "after id N"
 //! never skips one.
+//!
+//! With several instances there are several writers, and PostgreSQL hands out the ids. Each
+//! writer holds one advisory lock from its insert until its publish is done, so no instance
+//! can publish a later id before an earlier one is out: every reader sees the one id order.
 
-use sea_orm::{DatabaseConnection, DbErr, SqlErr, TransactionTrait};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, SqlErr,
+    TransactionTrait,
+};
 use tokio::sync::{mpsc, oneshot};
 
 use super::{
@@ -75,9 +82,14 @@ impl Writer {
     }
 }
 
+/// Any fixed number: the key of the advisory lock the writers of all instances take turns on.
+const PUBLISH_TURN_LOCK: i64 = 0x6d64_7772; // "mdwr"
+
 async fn run(db: DatabaseConnection, hub: Hub, mut queue: mpsc::Receiver<Job>, max_batch: usize) {
+    let take_turns = hub.spans_instances() && db.get_database_backend() == DbBackend::Postgres;
     let mut batch = Vec::with_capacity(max_batch);
     while queue.recv_many(&mut batch, max_batch).await > 0 {
+        let turn = if take_turns { wait_for_turn(&db).await } else { None };
         let results = store(&db, &batch).await;
         let mut done: Vec<_> = batch.drain(..).zip(results).collect();
         // The database hands out ids in batch order, but readers rely on id order: publish by id
@@ -86,17 +98,42 @@ async fn run(db: DatabaseConnection, hub: Hub, mut queue: mpsc::Receiver<Job>, m
             Ok(Stored::New(message)) => message.id,
             _ => 0,
         });
+        let fresh = done.iter().filter_map(|(_, result)| match result {
+            Ok(Stored::New(message)) => {
+                Some((message.room.clone(), ServerFrame::Message { message: message.clone() }))
+            }
+            _ => None,
+        });
+        hub.publish_batch(fresh.collect::<Vec<_>>()).await;
+        if let Some(turn) = turn {
+            if let Err(err) = turn.commit().await {
+                tracing::warn!(error = %err, "releasing the publish lock failed; the database drops it with the connection");
+            }
+        }
         for (job, result) in done {
-            let answer = match result {
-                Ok(Stored::New(message)) => {
-                    hub.publish(&message.room, &ServerFrame::Message { message: message.clone() }).await;
-                    Ok(message)
-                }
-                Ok(Stored::Duplicate(message)) => Ok(message),
-                Err(err) => Err(err),
-            };
+            let answer = result.map(|stored| match stored {
+                Stored::New(message) | Stored::Duplicate(message) => message,
+            });
             // The sender may have disconnected meanwhile; the message is stored all the same.
             let _ = job.reply.send(answer);
+        }
+    }
+}
+
+/// Takes the lock all instances' writers share, held by a transaction so it is released on
+/// commit, or by the database if this process dies holding it. Without the database, the
+/// insert fails anyway and there is nothing to publish; the batch goes on to report that.
+async fn wait_for_turn(db: &DatabaseConnection) -> Option<DatabaseTransaction> {
+    let turn = async {
+        let txn = db.begin().await?;
+        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({PUBLISH_TURN_LOCK})")).await?;
+        Ok::<_, DbErr>(txn)
+    };
+    match turn.await {
+        Ok(txn) => Some(txn),
+        Err(err) => {
+            tracing::error!(error = %err, "could not take the publish lock; publishing without it");
+            None
         }
     }
 }

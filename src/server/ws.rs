@@ -205,6 +205,7 @@ async fn say_goodbye<Tx: Sink<Message> + Unpin>(sink: &mut Tx, reason: Option<Cl
     let (code, text) = match reason {
         Some(CloseReason::SignedOut(reason)) => (CLOSE_SIGNED_OUT, reason),
         Some(CloseReason::Flooding) => (CLOSE_TOO_SLOW, "too many frames".to_owned()),
+        Some(CloseReason::CatchUp) => (CLOSE_TOO_SLOW, "reconnect to catch up".to_owned()),
         Some(CloseReason::TooSlow) | None => (CLOSE_TOO_SLOW, "too slow".to_owned()),
     };
     let goodbye = async {

@@ -18,7 +18,7 @@ fn leptos_toml_and_cargo_toml_agree() {
 fn the_runtime_configuration_loads_with_environment_overrides() {
     use mini_discord::server::config::{Config, Overrides};
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("Leptos.toml");
-    let config = Config::load(&path, Overrides { data_dir: Some("/tmp/md-test".into()), database_url: None })
+    let config = Config::load(&path, Overrides { data_dir: Some("/tmp/md-test".into()), ..Overrides::default() })
         .expect("loads");
     assert_eq!(config.leptos.output_name.as_ref(), "mini-discord");
     assert_eq!(config.data_dir, Path::new("/tmp/md-test"));

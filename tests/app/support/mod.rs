@@ -39,13 +39,7 @@ impl TestApp {
     }
 
     pub fn person(&self, name: &str) -> Person {
-        let jar = Arc::new(Jar::default());
-        let http = reqwest::Client::builder()
-            .cookie_provider(jar.clone())
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client");
-        Person { name: name.to_owned(), http, jar, base: self.url("") }
+        Person::at(&self.url(""), name)
     }
 
     /// A person who has signed up (and so is logged in).
@@ -58,6 +52,27 @@ impl TestApp {
 }
 
 impl Person {
+    /// A person with a fresh cookie jar, talking to the server at `base` (`http://host:port`).
+    pub fn at(base: &str, name: &str) -> Person {
+        let jar = Arc::new(Jar::default());
+        let http = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        Person { name: name.to_owned(), http, jar, base: base.to_owned() }
+    }
+
+    /// The same person (same cookies: one browser) talking to another server.
+    pub fn on(&self, base: &str) -> Person {
+        let http = reqwest::Client::builder()
+            .cookie_provider(self.jar.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        Person { name: self.name.clone(), http, jar: self.jar.clone(), base: base.to_owned() }
+    }
+
     pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
         self.http.post(format!("{}{}", self.base, path)).form(form).send().await.expect("request")
     }

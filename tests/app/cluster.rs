@@ -1,0 +1,355 @@
+//! Several instances sharing rooms: real `mini-discord` processes on two ports, one real
+//! PostgreSQL and one real Redis (its own `redis-server` per test, so a test can kill it).
+//!
+//! PostgreSQL comes from `MD_TEST_POSTGRES_URL` (an admin URL; each test creates its own
+//! database), which `scripts/test.sh` sets after starting a server. Without it these tests say so
+//! and pass, unless `MD_REQUIRE_CLUSTER_TESTS` is set, as the test script does.
+
+use std::{
+    net::TcpListener,
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use mini_discord::shared::protocol::{ClientFrame, ServerFrame, CLOSE_TOO_SLOW};
+use sea_orm::{ConnectionTrait, Database};
+
+use crate::support::{Person, Socket};
+
+/// A database of its own on the shared PostgreSQL server, dropped afterwards.
+struct TestDatabase {
+    admin_url: String,
+    name: String,
+    url: String,
+}
+
+impl TestDatabase {
+    async fn create() -> Option<TestDatabase> {
+        let Ok(admin_url) = std::env::var("MD_TEST_POSTGRES_URL") else {
+            assert!(
+                std::env::var_os("MD_REQUIRE_CLUSTER_TESTS").is_none(),
+                "MD_TEST_POSTGRES_URL is not set: run scripts/test.sh, which starts PostgreSQL"
+            );
+            eprintln!("skipped: MD_TEST_POSTGRES_URL is not set (scripts/test.sh starts PostgreSQL and sets it)");
+            return None;
+        };
+        let name = format!("md_test_{}_{}", std::process::id(), free_port());
+        let admin = Database::connect(&admin_url).await.expect("PostgreSQL answers");
+        admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create database");
+        let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(base, _)| base);
+        let url = format!("{base}/{name}");
+        Some(TestDatabase { admin_url, name, url })
+    }
+
+    async fn drop_now(self) {
+        if let Ok(admin) = Database::connect(&self.admin_url).await {
+            let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)).await;
+        }
+    }
+}
+
+/// A `redis-server` without persistence, killed with the test.
+struct RedisServer {
+    port: u16,
+    child: Child,
+}
+
+impl RedisServer {
+    fn start() -> RedisServer {
+        Self::start_on(free_port())
+    }
+
+    fn start_on(port: u16) -> RedisServer {
+        let child = Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("redis-server runs (scripts/test.sh installs it)");
+        wait_for_port(port);
+        RedisServer { port, child }
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// One `mini-discord` process.
+struct Instance {
+    base: String,
+    child: Child,
+}
+
+impl Instance {
+    fn start(database_url: &str, redis_url: &str) -> Instance {
+        let port = free_port();
+        let data_dir = std::env::temp_dir().join(format!("md-cluster-{port}"));
+        let child = Command::new(env!("CARGO_BIN_EXE_mini-discord"))
+            .args(["--config", "/nonexistent/Leptos.toml"])
+            .env("DATABASE_URL", database_url)
+            .env("REDIS_URL", redis_url)
+            .env("MINI_DISCORD_DATA_DIR", data_dir)
+            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+            .env("LEPTOS_OUTPUT_NAME", "mini-discord")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("the server binary starts");
+        wait_for_port(port);
+        Instance { base: format!("http://127.0.0.1:{port}"), child }
+    }
+
+    /// Like a power cut: no goodbye, no clean-up.
+    fn kill_9(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        self.kill_9();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+}
+
+fn wait_for_port(port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "nothing listened on port {port} within 30 s");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Two instances sharing one database and one Redis.
+struct Pair {
+    a: Instance,
+    b: Instance,
+    redis: RedisServer,
+    db: TestDatabase,
+}
+
+impl Pair {
+    async fn start() -> Option<Pair> {
+        let db = TestDatabase::create().await?;
+        let redis = RedisServer::start();
+        let a = Instance::start(&db.url, &redis.url());
+        let b = Instance::start(&db.url, &redis.url());
+        Some(Pair { a, b, redis, db })
+    }
+
+    async fn finish(self) {
+        let Pair { a, b, redis, db } = self;
+        drop((a, b, redis));
+        db.drop_now().await;
+    }
+}
+
+async fn signed_up(base: &str, name: &str) -> Person {
+    let person = Person::at(base, name);
+    let response = person.signup(name, "correct horse", "correct horse").await;
+    assert!(response.status().is_success() || response.status().is_redirection(), "sign-up failed: {}", response.status());
+    person
+}
+
+/// Message ids arriving on a socket, until `count` have come.
+async fn message_ids(socket: &mut Socket, room: &str, count: usize) -> Vec<i64> {
+    let mut ids = Vec::new();
+    while ids.len() < count {
+        let id = socket
+            .expect(|frame| match frame {
+                ServerFrame::Message { message } if message.room == room => Some(message.id),
+                _ => None,
+            })
+            .await;
+        ids.push(id);
+    }
+    ids
+}
+
+/// Follows a room's online list from `seen` (what the socket's join returned) until it is
+/// exactly `users`, for at most `within`.
+async fn presence_becomes(socket: &mut Socket, room: &str, mut seen: Vec<String>, users: &[&str], within: Duration) -> Vec<String> {
+    let deadline = Instant::now() + within;
+    while Instant::now() < deadline {
+        let Ok(frame) = tokio::time::timeout(Duration::from_secs(1), socket.next_frame()).await else { continue };
+        match frame {
+            Some(ServerFrame::Presence { room: r, users: list }) if r == room => seen = list,
+            Some(ServerFrame::Arrived { room: r, user }) if r == room && !seen.contains(&user) => seen.push(user),
+            Some(ServerFrame::Departed { room: r, user }) if r == room => seen.retain(|name| name != &user),
+            Some(_) => {}
+            // next_frame gives up after 5 quiet seconds; the socket itself may still be open.
+            None => continue,
+        }
+        let mut sorted = seen.clone();
+        sorted.sort_by_key(|name| name.to_ascii_lowercase());
+        if sorted == users {
+            return sorted;
+        }
+    }
+    panic!("the online list of {room} did not become {users:?} within {within:?} (last seen {seen:?})");
+}
+
+#[tokio::test]
+async fn a_message_crosses_instances_both_ways_once_and_in_id_order() {
+    let Some(pair) = Pair::start().await else { return };
+    let alice = signed_up(&pair.a.base, "alice").await;
+    let bob = signed_up(&pair.b.base, "bob").await;
+    alice.open_room("lobby").await;
+    let mut alice_socket = alice.socket().await;
+    let mut bob_socket = bob.socket().await;
+    alice_socket.join("lobby").await;
+    bob_socket.join("lobby").await;
+
+    // Both write at once, each through their own instance.
+    for i in 0..20 {
+        let frame = |who: &str| ClientFrame::Send {
+            room: "lobby".into(),
+            nonce: format!("{who}-{i}"),
+            body: format!("{who} says {i}"),
+        };
+        alice_socket.send(&frame("alice")).await;
+        bob_socket.send(&frame("bob")).await;
+    }
+    let seen_by_alice = message_ids(&mut alice_socket, "lobby", 40).await;
+    let seen_by_bob = message_ids(&mut bob_socket, "lobby", 40).await;
+
+    assert_eq!(seen_by_alice, seen_by_bob, "both instances deliver the same messages in the same order");
+    let mut sorted = seen_by_alice.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    assert_eq!(sorted, seen_by_alice, "ids arrive ascending, each once");
+    // Nothing more comes: no message was delivered twice.
+    let extra = tokio::time::timeout(Duration::from_millis(500), bob_socket.next_frame()).await;
+    assert!(!matches!(extra, Ok(Some(ServerFrame::Message { .. }))), "a message arrived twice: {extra:?}");
+    pair.finish().await;
+}
+
+#[tokio::test]
+async fn a_session_made_on_one_instance_works_on_the_other() {
+    let Some(pair) = Pair::start().await else { return };
+    let alice = signed_up(&pair.a.base, "alice").await;
+    let on_b = alice.on(&pair.b.base);
+    let rooms = on_b.get("/rooms").await;
+    assert_eq!(rooms.status(), 200, "the room list opens on B without logging in again");
+    let mut socket = on_b.socket_with_origin(Some(&pair.b.base)).await.expect("B accepts the session's socket");
+    alice.open_room("lobby").await;
+    assert_eq!(socket.join("lobby").await, vec!["alice"]);
+    pair.finish().await;
+}
+
+#[tokio::test]
+async fn presence_is_global_and_a_user_on_two_instances_is_listed_once() {
+    let Some(pair) = Pair::start().await else { return };
+    let alice = signed_up(&pair.a.base, "alice").await;
+    let bob = signed_up(&pair.b.base, "bob").await;
+    alice.open_room("lobby").await;
+
+    let mut alice_on_a = alice.socket().await;
+    let seen = alice_on_a.join("lobby").await;
+    let mut alice_on_b = alice.on(&pair.b.base).socket_with_origin(Some(&pair.b.base)).await.expect("socket on B");
+    assert_eq!(alice_on_b.join("lobby").await, vec!["alice"], "alice's second tab, on B, sees her once");
+    let mut bob_on_b = bob.socket().await;
+    assert_eq!(bob_on_b.join("lobby").await, vec!["alice", "bob"]);
+    presence_becomes(&mut alice_on_a, "lobby", seen, &["alice", "bob"], Duration::from_secs(5)).await;
+
+    // The room list on either instance counts two people, not three connections.
+    let mut watcher = bob.on(&pair.a.base).socket_with_origin(Some(&pair.a.base)).await.expect("socket on A");
+    watcher.send(&ClientFrame::WatchRooms).await;
+    let online = watcher
+        .expect(|frame| match frame {
+            ServerFrame::RoomActivity { room, online } if room == "lobby" => Some(online),
+            _ => None,
+        })
+        .await;
+    assert_eq!(online, 2);
+
+    // Closing one of alice's two tabs does not take her offline.
+    alice_on_b.send(&ClientFrame::Leave { room: "lobby".into() }).await;
+    drop(alice_on_b);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut late = bob.socket().await;
+    assert_eq!(late.join("lobby").await, vec!["alice", "bob"]);
+    pair.finish().await;
+}
+
+#[tokio::test]
+async fn a_killed_instance_leaves_everyones_presence_within_30_seconds() {
+    let Some(mut pair) = Pair::start().await else { return };
+    let alice = signed_up(&pair.a.base, "alice").await;
+    let carol = signed_up(&pair.b.base, "carol").await;
+    alice.open_room("lobby").await;
+    let mut alice_socket = alice.socket().await;
+    let seen = alice_socket.join("lobby").await;
+    let mut carol_socket = carol.socket().await;
+    carol_socket.join("lobby").await;
+    let seen = presence_becomes(&mut alice_socket, "lobby", seen, &["alice", "carol"], Duration::from_secs(5)).await;
+
+    let killed_at = Instant::now();
+    pair.b.kill_9();
+    presence_becomes(&mut alice_socket, "lobby", seen, &["alice"], Duration::from_secs(30)).await;
+    eprintln!("carol left A's list {:?} after B was killed", killed_at.elapsed());
+    pair.finish().await;
+}
+
+#[tokio::test]
+async fn a_redis_restart_loses_no_stored_message() {
+    let Some(mut pair) = Pair::start().await else { return };
+    let alice = signed_up(&pair.a.base, "alice").await;
+    let bob = signed_up(&pair.b.base, "bob").await;
+    alice.open_room("lobby").await;
+    let mut alice_socket = alice.socket().await;
+    alice_socket.join("lobby").await;
+    let mut bob_socket = bob.socket().await;
+    bob_socket.join("lobby").await;
+    alice_socket.send(&ClientFrame::Send { room: "lobby".into(), nonce: "before".into(), body: "before".into() }).await;
+    let last_seen_by_bob = message_ids(&mut bob_socket, "lobby", 1).await[0];
+
+    let port = pair.redis.port;
+    pair.redis.kill();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Redis is down: alice's instance still stores and acknowledges, and shows her her messages.
+    let mut acked = Vec::new();
+    for i in 0..5 {
+        let nonce = format!("during-{i}");
+        alice_socket.send(&ClientFrame::Send { room: "lobby".into(), nonce: nonce.clone(), body: format!("during {i}") }).await;
+        let id = alice_socket
+            .expect(|frame| match frame {
+                ServerFrame::Ack { nonce: n, id } if n == nonce => Some(id),
+                _ => None,
+            })
+            .await;
+        acked.push(id);
+    }
+
+    pair.redis = RedisServer::start_on(port);
+    // Once subscribed again, each instance asks its sockets to reconnect and catch up.
+    assert_eq!(bob_socket.closed().await, Some(CLOSE_TOO_SLOW));
+    assert_eq!(alice_socket.closed().await, Some(CLOSE_TOO_SLOW));
+    let mut alice_socket = alice.socket().await;
+    alice_socket.join("lobby").await;
+    let mut bob_again = bob.socket().await;
+    bob_again.send(&ClientFrame::Join { room: "lobby".into(), after: Some(last_seen_by_bob) }).await;
+    let caught_up = message_ids(&mut bob_again, "lobby", acked.len()).await;
+    assert_eq!(caught_up, acked, "bob replays every message stored while Redis was down, in order");
+
+    // And the shared bus works again: a new message crosses instances.
+    alice_socket.send(&ClientFrame::Send { room: "lobby".into(), nonce: "after".into(), body: "after".into() }).await;
+    let after = message_ids(&mut bob_again, "lobby", 1).await[0];
+    assert!(after > *acked.last().expect("acked"));
+    pair.finish().await;
+}
