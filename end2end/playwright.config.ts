@@ -4,6 +4,10 @@ import { baseURL } from './tests/support/server';
 // The server is started once for the whole run (tests/support/global-setup.ts) on
 // 127.0.0.1:$MD_PORT (default 3100) with a fresh temporary data dir.
 const NO_JS = /no-js\.spec\.ts$/;
+// Two instances sharing PostgreSQL and Redis: only when the run is given them (scripts/test.sh
+// does, in a second pass), since one process with SQLite has nothing to share.
+const CLUSTER = /cluster\.spec\.ts$/;
+const clusterMode = Boolean(process.env.REDIS_URL && process.env.DATABASE_URL);
 
 export default defineConfig({
   testDir: './tests',
@@ -33,7 +37,7 @@ export default defineConfig({
   projects: [
     {
       name: 'hydrated',
-      testIgnore: NO_JS,
+      testIgnore: clusterMode ? [NO_JS] : [NO_JS, CLUSTER],
     },
     {
       name: 'no-js',

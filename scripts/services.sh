@@ -68,3 +68,14 @@ start_redis() {
 stop_redis() {
   redis-cli -p "$1" shutdown nosave >/dev/null 2>&1 || true
 }
+
+# Creates database $1 unless it exists (keeping its data) and prints its URL.
+ensure_database() {
+  local name="$1" bin
+  bin="$(pg_bin)"
+  if ! "$bin/psql" -qtA -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres \
+      -c "SELECT 1 FROM pg_database WHERE datname = '$name'" | grep -q 1; then
+    "$bin/psql" -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -c "CREATE DATABASE \"$name\"" >/dev/null
+  fi
+  echo "postgres://postgres@127.0.0.1:$PG_PORT/$name"
+}

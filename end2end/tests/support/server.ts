@@ -305,3 +305,44 @@ export function admin(args: string[]): Promise<AdminResult> {
     });
   });
 }
+
+/** A second instance beside the run's server, sharing its DATABASE_URL and REDIS_URL. */
+export interface SecondInstance {
+  baseURL: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts another server process on MD_PORT + 1 with the same environment as the run's server;
+ * with PostgreSQL and Redis in that environment, the two serve one set of rooms.
+ */
+export async function startSecondInstance(): Promise<SecondInstance> {
+  const port = PORT + 1;
+  const host = `127.0.0.1:${port}`;
+  const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mini-discord-e2e-b-'));
+  const log = fs.openSync(path.join(runDir, 'server.log'), 'a');
+  const child = spawn(BIN, ['serve'], {
+    cwd: REPO_ROOT,
+    env: { ...serverEnv(path.join(runDir, 'data')), LEPTOS_SITE_ADDR: host },
+    stdio: ['ignore', log, log],
+  });
+  fs.closeSync(log);
+  const stop = async () => {
+    if (child.pid && isAlive(child.pid)) await stopPid(child.pid).catch(() => {});
+    fs.rmSync(runDir, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) break;
+    try {
+      const res = await fetch(`http://${host}/healthz`, { signal: AbortSignal.timeout(2000) });
+      if (res.ok) return { baseURL: `http://${host}`, stop };
+    } catch {
+      /* not up yet */
+    }
+    await sleep(250);
+  }
+  const output = tail(path.join(runDir, 'server.log'));
+  await stop();
+  throw new Error(`mini-discord e2e: the second instance on ${host} did not come up:\n${output}`);
+}

@@ -141,8 +141,8 @@ export async function logIn(
 }
 
 /** A new person in their own browser context, already signed up and on /rooms. */
-export async function newPerson(browser: Browser, prefix = 'u'): Promise<Person> {
-  const context = await newContext(browser);
+export async function newPerson(browser: Browser, prefix = 'u', options: BrowserContextOptions = {}): Promise<Person> {
+  const context = await newContext(browser, options);
   const page = await context.newPage();
   const name = uniqueName(prefix);
   await signUp(page, name, PASSWORD);

@@ -11,7 +11,8 @@ use std::{path::Path, time::Duration};
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
     sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr,
+    TransactionTrait,
 };
 
 /// The default database: one SQLite file inside the data directory.
@@ -42,9 +43,21 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
         options.max_connections(4);
     }
     let db = Database::connect(options).await?;
-    Migrator::up(&db, None).await?;
+    if db.get_database_backend() == DbBackend::Postgres {
+        // Instances started together would race to apply the same migration: they take turns,
+        // and whoever comes second finds nothing left to do.
+        let txn = db.begin().await?;
+        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")).await?;
+        Migrator::up(&txn, None).await?;
+        txn.commit().await?;
+    } else {
+        Migrator::up(&db, None).await?;
+    }
     Ok(db)
 }
+
+/// Any fixed number: the advisory lock instances hold while migrating a PostgreSQL database.
+const MIGRATION_LOCK: i64 = 0x6d64_6d67; // "mdmg"
 
 /// Folds SQLite's write-ahead log into the database once a second, on a connection other than
 /// the writer's. PASSIVE never blocks readers or the writer; what it cannot copy yet it copies
