@@ -6,9 +6,14 @@
 #   scripts/bench.sh many-rooms [CLIENTS] [ROOMS] [RATE]
 #   scripts/bench.sh idle       [SOCKETS] [USERS]       # server memory per idle socket
 #   scripts/bench.sh history    [MESSAGES]              # room page and older pages, big room
+#   scripts/bench.sh two-instances one-room   [CLIENTS] [RATES...]
+#   scripts/bench.sh two-instances many-rooms [CLIENTS] [ROOMS] [RATE]
+#       one instance on PostgreSQL beside two instances sharing PostgreSQL and Redis, clients
+#       spread over both (each room's members split between them)
 #
 # Every run is bounded: DURATION seconds of sending (default 5) plus a 3 s drain.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$ROOT/scripts/services.sh"
 cd "$ROOT"
 ulimit -n 65536 2>/dev/null || true
 
@@ -77,5 +82,45 @@ db.commit()
 PY
     target/release/loadgen page --url "http://$APP_ADDR" --room big --requests 200 --json
     ;;
-  *) echo "usage: $0 one-room|many-rooms|idle|history …" >&2; exit 2 ;;
+  two-instances)
+    ensure_services_installed
+    start_postgres >/dev/null
+    redis_url="$(start_redis 56390)"
+    redis-cli -p 56390 flushall >/dev/null
+    serve() { # port database-url redis-url
+      LEPTOS_SITE_ADDR="127.0.0.1:$1" DATABASE_URL="$2" REDIS_URL="$3" RUST_LOG=warn \
+        target/release/mini-discord serve &
+      pids+=("$!")
+      for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$1/healthz" >/dev/null && break; sleep 0.2; done
+    }
+    serve 3904 "$(fresh_database md_bench_one)" ""
+    solo_pid=${pids[-1]}
+    pair_db="$(fresh_database md_bench_two)"
+    serve 3902 "$pair_db" "$redis_url"
+    a_pid=${pids[-1]}
+    serve 3903 "$pair_db" "$redis_url"
+    one() { run app "http://127.0.0.1:3904" "$solo_pid" "$@"; }
+    two() { run app "http://127.0.0.1:3902" "$a_pid" --also-url "http://127.0.0.1:3903" "$@"; }
+    case "${2:-one-room}" in
+      one-room)
+        clients="${3:-1000}"; shift 3 2>/dev/null || shift $#
+        rates=("${@:-100 200 400}")
+        for rate in ${rates[*]}; do
+          senders=$(( rate / 40 > 20 ? rate / 40 : 20 ))
+          one --clients "$clients" --senders "$senders" --rate "$rate" --prefix one
+          two --clients "$clients" --senders "$senders" --rate "$rate" --prefix two
+        done
+        ;;
+      many-rooms)
+        clients="${3:-2000}"; rooms="${4:-100}"; rate="${5:-5000}"
+        one --clients "$clients" --rooms "$rooms" --senders 200 --rate "$rate" --prefix onem
+        two --clients "$clients" --rooms "$rooms" --senders 200 --rate "$rate" --prefix twom
+        ;;
+      *) echo "usage: $0 two-instances one-room|many-rooms …" >&2; exit 2 ;;
+    esac
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    stop_redis 56390
+    ;;
+  *) echo "usage: $0 one-room|many-rooms|idle|history|two-instances …" >&2; exit 2 ;;
 esac

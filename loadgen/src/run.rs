@@ -52,6 +52,10 @@ pub struct Server {
 pub struct Options {
     #[command(flatten)]
     server: Server,
+    /// Other instances of the same app (sharing its database and Redis): the clients are spread
+    /// round robin over `--url` and these.
+    #[arg(long = "also-url", value_name = "URL")]
+    also_urls: Vec<String>,
     #[arg(long, default_value_t = 100)]
     clients: usize,
     #[arg(long, default_value_t = 1)]
@@ -111,10 +115,14 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
     // Connect in small parallel waves: signing up hashes a password, which is slow on purpose.
     let mut sockets: Vec<(usize, Socket)> = Vec::with_capacity(options.clients);
     let mut pending = FuturesUnordered::new();
+    let instances: Vec<&String> = std::iter::once(&options.server.url).chain(&options.also_urls).collect();
     for index in 0..options.clients {
         let room = rooms[index % rooms.len()].clone();
         let name = format!("{}{index}", options.prefix);
-        let (http, url, target) = (http.clone(), options.server.url.clone(), options.server.target);
+        // Client k of room r goes to instance (r + k) mod n: each room's members, and the rooms'
+        // senders, are split evenly over the instances, so most deliveries cross between them.
+        let url = instances[(index % rooms.len() + index / rooms.len()) % instances.len()].clone();
+        let (http, target) = (http.clone(), options.server.target);
         pending.push(async move { connect(&http, &url, target, &name, &room).await.map(|s| (index, s)) });
         if pending.len() >= 16 {
             if let Some(socket) = pending.next().await {

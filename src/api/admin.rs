@@ -125,7 +125,7 @@ pub async fn set_user_disabled(id: i64, disabled: bool) -> Result<(), AppError> 
         users::set_disabled(&state.db, id, disabled).await?.ok_or_else(|| AppError::NotFound("User".into()))?;
         if disabled {
             state.sessions.delete_for_user(id).await?;
-            state.hub.sign_out_user(id, "This account is disabled");
+            state.hub.sign_out_user(id, "This account is disabled").await;
         }
         Ok(())
     }.await)

@@ -6,12 +6,33 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use super::subscribers::{Frame, Subscribers};
+use super::subscribers::{CloseReason, Frame, Subscribers};
+
+/// Ends a user's sockets (or one session's), wherever they are connected.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SignOut {
+    pub user_id: i64,
+    /// Only the sockets opened with this session; `None`: all of the user's.
+    pub session: Option<String>,
+    /// Shown to the user.
+    pub reason: String,
+}
+
+impl SignOut {
+    /// Closes the matching sockets of this process; returns how many.
+    pub fn apply(&self, subscribers: &Subscribers) -> usize {
+        let reason = CloseReason::SignedOut(self.reason.clone());
+        subscribers.close_user(self.user_id, self.session.as_deref(), reason)
+    }
+}
 
 #[async_trait]
 pub trait Bus: Send + Sync + 'static {
     /// Delivers `frame` to every subscriber of `topic`, wherever it is connected.
     async fn publish(&self, topic: &str, frame: Frame);
+
+    /// Ends sockets of a user on every instance.
+    async fn sign_out(&self, sign_out: SignOut);
 
     /// Publishes frames in the order given, as one unit where the bus allows (one round trip).
     async fn publish_batch(&self, frames: Vec<(String, Frame)>) {
@@ -42,5 +63,9 @@ impl LocalBus {
 impl Bus for LocalBus {
     async fn publish(&self, topic: &str, frame: Frame) {
         self.subscribers.deliver(topic, &frame);
+    }
+
+    async fn sign_out(&self, sign_out: SignOut) {
+        sign_out.apply(&self.subscribers);
     }
 }

@@ -12,7 +12,7 @@ use std::{
 };
 
 use super::{
-    bus::{Bus, LocalBus},
+    bus::{Bus, LocalBus, SignOut},
     presence::{Change, LocalPresence, Presence},
     subscribers::{CloseReason, ConnId, Frame, Inbox, Outbox, Subscribers},
 };
@@ -190,21 +190,24 @@ impl Hub {
         locks.entry(room.to_owned()).or_default().clone()
     }
 
-    /// Ends every socket of a user in this process, telling each why.
-    pub fn sign_out_user(&self, user_id: i64, reason: &str) -> usize {
-        self.inner.subscribers.close_user(user_id, None, CloseReason::SignedOut(reason.to_owned()))
+    /// Ends every socket of a user, on every instance, telling each why.
+    pub async fn sign_out_user(&self, user_id: i64, reason: &str) {
+        let sign_out = SignOut { user_id, session: None, reason: reason.to_owned() };
+        self.inner.bus.sign_out(sign_out).await;
+    }
+
+    /// Ends the sockets opened with one session (its user logged out in that browser), on every
+    /// instance.
+    pub async fn end_session(&self, user_id: i64, session: &str) {
+        let sign_out =
+            SignOut { user_id, session: Some(session.to_owned()), reason: "You logged out".to_owned() };
+        self.inner.bus.sign_out(sign_out).await;
     }
 
     /// Asks every socket of this process to reconnect: after an outage of the shared bus they may
     /// have missed other instances' messages, and a reconnecting tab replays what it missed.
     pub fn ask_all_to_catch_up(&self) -> usize {
         self.inner.subscribers.close_all(CloseReason::CatchUp)
-    }
-
-    /// Ends the sockets opened with one session (its user logged out in that browser).
-    pub fn end_session(&self, user_id: i64, session: &str) -> usize {
-        let reason = CloseReason::SignedOut("You logged out".to_owned());
-        self.inner.subscribers.close_user(user_id, Some(session), reason)
     }
 
     /// Tells room-list watchers a room's new online count.

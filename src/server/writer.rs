@@ -10,10 +10,12 @@
 //! With several instances there are several writers, and PostgreSQL hands out the ids. Each
 //! writer holds one advisory lock from its insert until its publish is done, so no instance
 //! can publish a later id before an earlier one is out: every reader sees the one id order.
+//! The lock is a session lock on a connection the writer keeps, so taking turns costs two
+//! round trips per batch, and a writer that dies gives its turn back with its connection.
 
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, SqlErr,
-    TransactionTrait,
+    sqlx::{pool::PoolConnection, PgPool, Postgres},
+    DatabaseConnection, DbBackend, DbErr, SqlErr, TransactionTrait,
 };
 use tokio::sync::{mpsc, oneshot};
 
@@ -86,10 +88,14 @@ impl Writer {
 const PUBLISH_TURN_LOCK: i64 = 0x6d64_7772; // "mdwr"
 
 async fn run(db: DatabaseConnection, hub: Hub, mut queue: mpsc::Receiver<Job>, max_batch: usize) {
-    let take_turns = hub.spans_instances() && db.get_database_backend() == DbBackend::Postgres;
+    let mut turns = (hub.spans_instances() && db.get_database_backend() == DbBackend::Postgres)
+        .then(|| Turns { pool: db.get_postgres_connection_pool().clone(), connection: None });
     let mut batch = Vec::with_capacity(max_batch);
     while queue.recv_many(&mut batch, max_batch).await > 0 {
-        let turn = if take_turns { wait_for_turn(&db).await } else { None };
+        let holding = match turns.as_mut() {
+            Some(turns) => turns.take().await,
+            None => false,
+        };
         let results = store(&db, &batch).await;
         let mut done: Vec<_> = batch.drain(..).zip(results).collect();
         // The database hands out ids in batch order, but readers rely on id order: publish by id
@@ -105,10 +111,8 @@ async fn run(db: DatabaseConnection, hub: Hub, mut queue: mpsc::Receiver<Job>, m
             _ => None,
         });
         hub.publish_batch(fresh.collect::<Vec<_>>()).await;
-        if let Some(turn) = turn {
-            if let Err(err) = turn.commit().await {
-                tracing::warn!(error = %err, "releasing the publish lock failed; the database drops it with the connection");
-            }
+        if let (true, Some(turns)) = (holding, turns.as_mut()) {
+            turns.give_back().await;
         }
         for (job, result) in done {
             let answer = result.map(|stored| match stored {
@@ -120,25 +124,59 @@ async fn run(db: DatabaseConnection, hub: Hub, mut queue: mpsc::Receiver<Job>, m
     }
 }
 
-/// Takes the lock all instances' writers share, held by a transaction so it is released on
-/// commit, or by the database if this process dies holding it. Without the database, the
-/// insert fails anyway and there is nothing to publish; the batch goes on to report that.
-async fn wait_for_turn(db: &DatabaseConnection) -> Option<DatabaseTransaction> {
-    let turn = async {
-        let txn = db.begin().await?;
-        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({PUBLISH_TURN_LOCK})")).await?;
-        Ok::<_, DbErr>(txn)
-    };
-    match turn.await {
-        Ok(txn) => Some(txn),
-        Err(err) => {
-            tracing::error!(error = %err, "could not take the publish lock; publishing without it");
-            None
+/// The lock the writers of all instances take turns on, held on a connection of its own.
+struct Turns {
+    pool: PgPool,
+    connection: Option<PoolConnection<Postgres>>,
+}
+
+impl Turns {
+    /// Waits for this writer's turn. False if the database could not be asked: the batch then
+    /// goes on without it (its insert most likely fails too, and says so to the senders).
+    async fn take(&mut self) -> bool {
+        if self.connection.is_none() {
+            match self.pool.acquire().await {
+                Ok(mut connection) => {
+                    // Never back into the pool: a connection that might still hold the lock
+                    // must end with its session, which releases it.
+                    connection.close_on_drop();
+                    self.connection = Some(connection);
+                }
+                Err(err) => {
+                    tracing::error!(error = %err, "no connection for the publish lock; publishing without it");
+                    return false;
+                }
+            }
+        }
+        let Some(connection) = self.connection.as_mut() else { return false };
+        let taken = sea_orm::sqlx::query("SELECT pg_advisory_lock($1)")
+            .bind(PUBLISH_TURN_LOCK)
+            .execute(&mut **connection)
+            .await;
+        match taken {
+            Ok(_) => true,
+            Err(err) => {
+                tracing::error!(error = %err, "could not take the publish lock; publishing without it");
+                self.connection = None;
+                false
+            }
+        }
+    }
+
+    async fn give_back(&mut self) {
+        let Some(connection) = self.connection.as_mut() else { return };
+        let released = sea_orm::sqlx::query("SELECT pg_advisory_unlock($1)")
+            .bind(PUBLISH_TURN_LOCK)
+            .execute(&mut **connection)
+            .await;
+        if let Err(err) = released {
+            tracing::warn!(error = %err, "releasing the publish lock failed; closing its connection releases it");
+            self.connection = None;
         }
     }
 }
 
-/// Stores a batch in one transaction; each message succeeds or fails on its own.
+/// Stores a batch; each message succeeds or fails on its own.
 async fn store(db: &DatabaseConnection, jobs: &[Job]) -> Vec<Result<Stored, PostError>> {
     match store_together(db, jobs).await {
         Ok(stored) => stored.into_iter().map(Ok).collect(),
@@ -151,16 +189,14 @@ async fn store(db: &DatabaseConnection, jobs: &[Job]) -> Vec<Result<Stored, Post
     }
 }
 
-/// The fast path: the whole batch in one statement and one commit.
+/// The fast path: the whole batch in one statement, which commits on its own (one statement is
+/// atomic), so no round trips for BEGIN and COMMIT.
 async fn store_together(db: &DatabaseConnection, jobs: &[Job]) -> Result<Vec<Stored>, DbErr> {
     let batch: Vec<NewMessage<'_>> = jobs
         .iter()
         .map(|job| NewMessage { room: &job.room, author: &job.author, body: &job.body, nonce: &job.nonce })
         .collect();
-    let txn = db.begin().await?;
-    let stored = messages::insert_batch(&txn, &batch).await?;
-    txn.commit().await?;
-    Ok(stored)
+    messages::insert_batch(db, &batch).await
 }
 
 async fn store_one_by_one(db: &DatabaseConnection, jobs: &[Job]) -> Vec<Result<Stored, PostError>> {

@@ -11,7 +11,9 @@ use std::{
     time::{Duration, Instant},
 };
 
-use mini_discord::shared::protocol::{ClientFrame, ServerFrame, CLOSE_TOO_SLOW};
+use futures::StreamExt;
+use mini_discord::shared::protocol::{ClientFrame, ServerFrame, CLOSE_SIGNED_OUT, CLOSE_TOO_SLOW};
+use tokio_tungstenite::tungstenite::Message;
 use sea_orm::{ConnectionTrait, Database};
 
 use crate::support::{Person, Socket};
@@ -249,6 +251,29 @@ async fn a_session_made_on_one_instance_works_on_the_other() {
     let mut socket = on_b.socket_with_origin(Some(&pair.b.base)).await.expect("B accepts the session's socket");
     alice.open_room("lobby").await;
     assert_eq!(socket.join("lobby").await, vec!["alice"]);
+    pair.finish().await;
+}
+
+#[tokio::test]
+async fn logging_out_on_one_instance_closes_that_browsers_sockets_on_the_other() {
+    let Some(pair) = Pair::start().await else { return };
+    let alice = signed_up(&pair.a.base, "alice").await;
+    let mut on_b = alice.on(&pair.b.base).socket_with_origin(Some(&pair.b.base)).await.expect("socket on B");
+    let other_device = Person::at(&pair.b.base, "alice");
+    other_device.login("alice", "correct horse").await;
+    let mut other_socket = other_device.socket().await;
+
+    alice.post_form("/api/logout", &[]).await;
+    let reason = on_b.expect(|frame| match frame {
+        ServerFrame::SignedOut { reason } => Some(reason),
+        _ => None,
+    });
+    assert_eq!(tokio::time::timeout(Duration::from_secs(5), reason).await.expect("signed out on B"), "You logged out");
+    assert_eq!(on_b.closed().await, Some(CLOSE_SIGNED_OUT));
+    // Her other device, with its own session, stays connected.
+    other_socket.send(&ClientFrame::WatchRooms).await;
+    let still_open = tokio::time::timeout(Duration::from_millis(500), other_socket.stream.next()).await;
+    assert!(!matches!(still_open, Ok(None) | Ok(Some(Ok(Message::Close(_))))), "the other session's socket stayed open");
     pair.finish().await;
 }
 

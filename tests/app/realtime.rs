@@ -155,7 +155,7 @@ async fn disabling_an_account_ends_its_sockets_at_once() {
     let mut socket = alice.socket().await;
     let user = mini_discord::server::db::users::by_name(&app.state.db, "alice").await.expect("db").expect("user");
     mini_discord::server::db::users::set_disabled(&app.state.db, user.id, true).await.expect("db");
-    assert_eq!(app.state.hub.sign_out_user(user.id, "This account is disabled"), 1);
+    app.state.hub.sign_out_user(user.id, "This account is disabled").await;
     let reason = socket.expect(|f| match f { ServerFrame::SignedOut { reason } => Some(reason), _ => None }).await;
     assert_eq!(reason, "This account is disabled");
     assert_eq!(socket.closed().await, Some(4001));

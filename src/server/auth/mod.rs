@@ -12,7 +12,7 @@ pub use session_store::DbSessionStore;
 pub async fn log_out(auth: &mut AuthSession, hub: &Hub) -> Result<(), axum_login::Error<Backend>> {
     let session_id = auth.session.id();
     if let (Some(user), Some(session_id)) = (auth.logout().await?, session_id) {
-        hub.end_session(user.0.id, &session_id.to_string());
+        hub.end_session(user.0.id, &session_id.to_string()).await;
     }
     Ok(())
 }

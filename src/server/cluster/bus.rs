@@ -12,11 +12,11 @@ use std::sync::{
 
 use async_trait::async_trait;
 use futures::StreamExt;
-use redis::aio::ConnectionManager;
+use redis::{aio::ConnectionManager, AsyncCommands};
 
 use super::{backoff, RedisLink, KEY_PREFIX};
 use crate::server::{
-    bus::Bus,
+    bus::{Bus, SignOut},
     hub::Hub,
     subscribers::{Frame, Subscribers},
 };
@@ -25,6 +25,8 @@ pub struct RedisBus {
     subscribers: Arc<Subscribers>,
     commands: ConnectionManager,
     channel_prefix: String,
+    /// Where sign-outs go: they end sockets on every instance.
+    control_channel: String,
     /// Whether our subscription is live, i.e. whether a publish comes back to us through Redis.
     listening: Arc<AtomicBool>,
 }
@@ -35,6 +37,7 @@ impl RedisBus {
             subscribers,
             commands: link.commands.clone(),
             channel_prefix: format!("{KEY_PREFIX}topic:"),
+            control_channel: format!("{KEY_PREFIX}sign-out"),
             listening: Arc::new(AtomicBool::new(false)),
         }
     }
@@ -46,12 +49,13 @@ impl RedisBus {
         let subscribers = self.subscribers.clone();
         let listening = self.listening.clone();
         let prefix = self.channel_prefix.clone();
+        let control = self.control_channel.clone();
         let hub = hub.clone();
         tokio::spawn(async move {
             let mut failures = 0u32;
             let mut missed_some = false;
             loop {
-                match subscribe(&client, &prefix).await {
+                match subscribe(&client, &prefix, &control).await {
                     Ok(pubsub) => {
                         listening.store(true, Ordering::Release);
                         if missed_some {
@@ -63,6 +67,15 @@ impl RedisBus {
                         failures = 0;
                         let mut messages = pubsub.into_on_message();
                         while let Some(message) = messages.next().await {
+                            if message.get_channel_name() == control {
+                                match serde_json::from_slice::<SignOut>(message.get_payload_bytes()) {
+                                    Ok(sign_out) => {
+                                        sign_out.apply(&subscribers);
+                                    }
+                                    Err(err) => tracing::warn!(error = %err, "ignored a malformed sign-out from Redis"),
+                                }
+                                continue;
+                            }
                             let Some(topic) = message.get_channel_name().strip_prefix(&prefix) else {
                                 continue;
                             };
@@ -95,10 +108,11 @@ impl RedisBus {
     }
 }
 
-async fn subscribe(client: &redis::Client, prefix: &str) -> redis::RedisResult<redis::aio::PubSub> {
+async fn subscribe(client: &redis::Client, prefix: &str, control: &str) -> redis::RedisResult<redis::aio::PubSub> {
     let connect = async {
         let mut pubsub = client.get_async_pubsub().await?;
         pubsub.psubscribe(format!("{prefix}*")).await?;
+        pubsub.subscribe(control).await?;
         Ok(pubsub)
     };
     match tokio::time::timeout(std::time::Duration::from_secs(2), connect).await {
@@ -133,6 +147,25 @@ impl Bus for RedisBus {
             tracing::warn!(error = %err, frames = frames.len(), "publishing to Redis failed; delivered to this instance only");
             self.deliver_here(&frames);
         }
+    }
+
+    async fn sign_out(&self, sign_out: SignOut) {
+        if self.listening.load(Ordering::Acquire) {
+            let published: redis::RedisResult<()> = async {
+                let payload = serde_json::to_string(&sign_out).map_err(|err| {
+                    redis::RedisError::from((redis::ErrorKind::Client, "encoding a sign-out", err.to_string()))
+                })?;
+                self.commands.clone().publish(&self.control_channel, payload).await
+            }
+            .await;
+            match published {
+                Ok(()) => return,
+                // Other instances' sockets of this session are refused when they next reconnect:
+                // the session is gone from the database.
+                Err(err) => tracing::warn!(error = %err, "publishing a sign-out to Redis failed; ended this instance's sockets only"),
+            }
+        }
+        sign_out.apply(&self.subscribers);
     }
 
     fn spans_instances(&self) -> bool {
