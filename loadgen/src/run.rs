@@ -112,19 +112,37 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
         }
     }
 
-    // Connect in small parallel waves: signing up hashes a password, which is slow on purpose.
+    // Log everyone in first, in small parallel waves (signing up hashes a password, which is slow
+    // on purpose), and only then open the sockets, all within a moment: a socket opened early
+    // would sit unread through the log-ins, miss the server's pings, and be dropped as dead.
+    let instances: Vec<&String> = std::iter::once(&options.server.url).chain(&options.also_urls).collect();
+    // Client k of room r goes to instance (r + k) mod n: each room's members, and the rooms'
+    // senders, are split evenly over the instances, so most deliveries cross between them.
+    let instance_of = |index: usize| instances[(index % rooms.len() + index / rooms.len()) % instances.len()].clone();
+    let mut cookies: Vec<(usize, String)> = Vec::with_capacity(options.clients);
+    if matches!(options.server.target, Target::App) {
+        let mut pending = FuturesUnordered::new();
+        for index in 0..options.clients {
+            let (http, url, name) = (http.clone(), instance_of(index), format!("{}{index}", options.prefix));
+            pending.push(async move { login(&http, &url, &name).await.map(|(_, cookie)| (index, cookie)) });
+            if pending.len() >= 16 {
+                if let Some(cookie) = pending.next().await {
+                    cookies.push(cookie?);
+                }
+            }
+        }
+        while let Some(cookie) = pending.next().await {
+            cookies.push(cookie?);
+        }
+    } else {
+        cookies.extend((0..options.clients).map(|index| (index, String::new())));
+    }
     let mut sockets: Vec<(usize, Socket)> = Vec::with_capacity(options.clients);
     let mut pending = FuturesUnordered::new();
-    let instances: Vec<&String> = std::iter::once(&options.server.url).chain(&options.also_urls).collect();
-    for index in 0..options.clients {
-        let room = rooms[index % rooms.len()].clone();
-        let name = format!("{}{index}", options.prefix);
-        // Client k of room r goes to instance (r + k) mod n: each room's members, and the rooms'
-        // senders, are split evenly over the instances, so most deliveries cross between them.
-        let url = instances[(index % rooms.len() + index / rooms.len()) % instances.len()].clone();
-        let (http, target) = (http.clone(), options.server.target);
-        pending.push(async move { connect(&http, &url, target, &name, &room).await.map(|s| (index, s)) });
-        if pending.len() >= 16 {
+    for (index, cookie) in cookies {
+        let (url, room, target) = (instance_of(index), rooms[index % rooms.len()].clone(), options.server.target);
+        pending.push(async move { connect(&url, target, &cookie, &room).await.map(|s| (index, s)) });
+        if pending.len() >= 64 {
             if let Some(socket) = pending.next().await {
                 sockets.push(socket?);
             }
@@ -280,16 +298,13 @@ pub async fn post_form(client: &reqwest::Client, url: &str, path: &str, form: &[
     Ok(response.status().is_success() || response.status().is_redirection())
 }
 
-async fn connect(http: &reqwest::Client, url: &str, target: Target, name: &str, room: &str) -> Result<Socket, LoadError> {
+async fn connect(url: &str, target: Target, cookie: &str, room: &str) -> Result<Socket, LoadError> {
     match target {
         Target::Reference => {
             let (socket, _) = tokio_tungstenite::connect_async(format!("{url}/{room}")).await?;
             Ok(socket)
         }
-        Target::App => {
-            let (_, cookie) = login(http, url, name).await?;
-            app_socket(url, &cookie, room).await
-        }
+        Target::App => app_socket(url, cookie, room).await,
     }
 }
 
