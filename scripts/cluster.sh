@@ -17,9 +17,9 @@ log "cargo leptos build --release"
 cargo leptos build --release
 
 start_postgres >/dev/null
-export DATABASE_URL="$(ensure_database mini_discord)"
-export REDIS_URL="$(start_redis "${MD_REDIS_PORT:-56379}")"
-export LEPTOS_ENV=PROD
+DATABASE_URL="$(ensure_database mini_discord)"
+REDIS_URL="$(start_redis "${MD_REDIS_PORT:-56379}")"
+export DATABASE_URL REDIS_URL LEPTOS_ENV=PROD
 
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null; wait' EXIT INT TERM
@@ -27,8 +27,9 @@ trap 'kill "${pids[@]}" 2>/dev/null; wait' EXIT INT TERM
 for port in 3001 3002; do
   LEPTOS_SITE_ADDR="127.0.0.1:$port" "$ROOT/target/release/mini-discord" serve &
   pids+=($!)
-  # One at a time at first start: each instance applies missing migrations as it starts.
-  for _ in $(seq 100); do curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
+  ready=""
+  for _ in $(seq 150); do curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && { ready=1; break; }; sleep 0.2; done
+  [ -n "$ready" ] || { echo "the instance on port $port did not start" >&2; exit 1; }
 done
 
 nginx_dir="$SERVICES_DIR/nginx"

@@ -61,6 +61,7 @@ start_redis() {
     redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
       --dir "$dir" --pidfile "$dir/redis.pid" --logfile "$dir/redis.log"
     for _ in $(seq 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+    redis-cli -p "$port" ping >/dev/null 2>&1 || { echo "Redis on port $port did not start" >&2; exit 1; }
   fi
   echo "redis://127.0.0.1:$port"
 }

@@ -12,8 +12,8 @@ ensure_services_installed
 ensure_rust_tools
 
 # The multi-instance tests create their own databases on this server and run their own Redis.
-export MD_TEST_POSTGRES_URL="$(start_postgres)"
-export MD_REQUIRE_CLUSTER_TESTS=1
+MD_TEST_POSTGRES_URL="$(start_postgres)"
+export MD_TEST_POSTGRES_URL MD_REQUIRE_CLUSTER_TESTS=1
 
 # A full run builds once: incremental caches would only double the size of target/.
 export CARGO_INCREMENTAL=0
@@ -34,6 +34,7 @@ fi
 npx playwright test
 
 log "Playwright across two instances (PostgreSQL + Redis)"
-DATABASE_URL="$(fresh_database md_e2e)" REDIS_URL="$(start_redis 56380)" MD_PORT=3110 \
-  npx playwright test cluster.spec.ts
-stop_redis 56380
+DATABASE_URL="$(fresh_database md_e2e)"
+REDIS_URL="$(start_redis 56380)"
+trap 'stop_redis 56380' EXIT
+DATABASE_URL="$DATABASE_URL" REDIS_URL="$REDIS_URL" MD_PORT=3110 npx playwright test cluster.spec.ts

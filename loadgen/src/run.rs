@@ -152,7 +152,8 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
         sockets.push(socket?);
     }
     sockets.sort_by_key(|(index, _)| *index);
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Let the burst of arrival announcements drain before measuring.
+    tokio::time::sleep(Duration::from_secs(2)).await;
     let rss_before = options.server_pid.and_then(stats::rss_kib);
 
     let members_per_room: Vec<u64> =
@@ -318,5 +319,21 @@ pub async fn app_socket(url: &str, cookie: &str, room: &str) -> Result<Socket, L
     let (mut socket, _) = tokio_tungstenite::connect_async(request).await?;
     let join = serde_json::json!({ "type": "join", "room": room }).to_string();
     socket.send(Message::text(join)).await?;
+    // The join is done when the room's online list comes back: only then is this client
+    // counted as a member that every message must reach.
+    let joined = async {
+        while let Some(frame) = socket.next().await {
+            if let Message::Text(text) = frame? {
+                let value: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+                if value["type"] == "presence" && value["room"] == room {
+                    return Ok(());
+                }
+            }
+        }
+        Err(LoadError::Setup(format!("the socket closed before joining {room}")))
+    };
+    tokio::time::timeout(Duration::from_secs(60), joined)
+        .await
+        .map_err(|_| LoadError::Setup(format!("joining {room} took over 60 s")))??;
     Ok(socket)
 }

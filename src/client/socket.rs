@@ -271,6 +271,14 @@ impl ChatSocket {
                         *last = (*last).max(Some(message.id));
                     }
                 }
+                ServerFrame::Rewind { after } => {
+                    // Messages after `after` may be missing here even if later ones arrived:
+                    // the rejoin that follows the close replays from there (duplicates are
+                    // dropped by id).
+                    for last in inner.rooms.values_mut().flatten() {
+                        *last = (*last).min(*after);
+                    }
+                }
                 ServerFrame::Ack { nonce, .. } | ServerFrame::Error { nonce: Some(nonce), .. } => {
                     inner.unacked.retain(|(pending, _)| pending != nonce);
                 }

@@ -68,6 +68,8 @@ enum CliError {
     Serve(std::io::Error),
     #[error("REDIS_URL: {0}")]
     Redis(redis::RedisError),
+    #[error("REDIS_URL is set, so instances share rooms: they must share one database too; set DATABASE_URL=postgres://…")]
+    RedisWithoutPostgres,
     #[error("no user named {0:?}")]
     NoSuchUser(String),
 }
@@ -120,6 +122,10 @@ async fn run(cli: Cli) -> Result<(), CliError> {
 async fn serve(config: Config, db: sea_orm::DatabaseConnection) -> Result<(), CliError> {
     let addr = config.leptos.site_addr;
     let state = match config.redis_url.clone() {
+        // Instances with a database each would hand out the same message ids.
+        Some(_) if db.get_database_backend() != sea_orm::DbBackend::Postgres => {
+            return Err(CliError::RedisWithoutPostgres);
+        }
         Some(url) => {
             let link = RedisLink::open(&url).map_err(CliError::Redis)?;
             AppState::with_redis(config, db, &link)

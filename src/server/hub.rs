@@ -14,7 +14,7 @@ use std::{
 use super::{
     bus::{Bus, LocalBus, SignOut},
     presence::{Change, LocalPresence, Presence},
-    subscribers::{CloseReason, ConnId, Frame, Inbox, Outbox, Subscribers},
+    subscribers::{ConnId, Frame, Inbox, Outbox, Subscribers},
 };
 use crate::shared::protocol::ServerFrame;
 
@@ -158,11 +158,16 @@ impl Hub {
                 let Some(inner) = inner.upgrade() else { return };
                 let hub = Hub { inner };
                 for room in hub.inner.presence.upkeep().await {
-                    let lock = hub.room_lock(&room);
-                    let _announcing = lock.lock().await;
-                    let users = hub.inner.presence.online(&room).await;
-                    hub.publish(&room, &ServerFrame::Presence { room: room.clone(), users }).await;
-                    hub.announce_count(&room).await;
+                    // Announced on the side: a room lock held up by a slow join must not delay
+                    // the renewal of this instance's entries, which would then expire.
+                    let hub = hub.clone();
+                    tokio::spawn(async move {
+                        let lock = hub.room_lock(&room);
+                        let _announcing = lock.lock().await;
+                        let users = hub.inner.presence.online(&room).await;
+                        hub.publish(&room, &ServerFrame::Presence { room: room.clone(), users }).await;
+                        hub.announce_count(&room).await;
+                    });
                 }
             }
         });
@@ -204,11 +209,6 @@ impl Hub {
         self.inner.bus.sign_out(sign_out).await;
     }
 
-    /// Asks every socket of this process to reconnect: after an outage of the shared bus they may
-    /// have missed other instances' messages, and a reconnecting tab replays what it missed.
-    pub fn ask_all_to_catch_up(&self) -> usize {
-        self.inner.subscribers.close_all(CloseReason::CatchUp)
-    }
 
     /// Tells room-list watchers a room's new online count.
     async fn announce_count(&self, room: &str) {

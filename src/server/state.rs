@@ -40,10 +40,9 @@ impl AppState {
     /// One of several instances: rooms and presence are shared through Redis.
     pub fn with_redis(config: Config, db: DatabaseConnection, link: &RedisLink) -> Self {
         let subscribers = Arc::new(Subscribers::default());
-        let bus = Arc::new(RedisBus::new(link, subscribers.clone()));
+        let bus = Arc::new(RedisBus::start(link, subscribers.clone(), db.clone()));
         let presence = Arc::new(RedisPresence::new(link, PRESENCE_TTL));
-        let hub = Hub::with_parts(subscribers, bus.clone(), presence, config.limits.outgoing_queue);
-        bus.spawn_listener(link, &hub);
+        let hub = Hub::with_parts(subscribers, bus, presence, config.limits.outgoing_queue);
         hub.spawn_presence_upkeep(PRESENCE_UPKEEP);
         Self::with_hub(config, db, hub)
     }

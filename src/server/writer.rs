@@ -17,6 +17,8 @@ use sea_orm::{
     sqlx::{pool::PoolConnection, PgPool, Postgres},
     DatabaseConnection, DbBackend, DbErr, SqlErr, TransactionTrait,
 };
+use std::time::Duration;
+
 use tokio::sync::{mpsc, oneshot};
 
 use super::{
@@ -80,9 +82,21 @@ impl Writer {
             reply,
         };
         self.jobs.send(job).await.map_err(|_| PostError::Storage)?;
-        answer.await.map_err(|_| PostError::Storage)?
+        // A database that stopped answering must not hold the sender forever. If the message is
+        // stored after all, the sender's resend (same nonce) gets the stored one back.
+        match tokio::time::timeout(POST_TIMEOUT, answer).await {
+            Ok(answer) => answer.map_err(|_| PostError::Storage)?,
+            Err(_) => Err(PostError::Storage),
+        }
     }
 }
+
+/// How long a sender waits for its message to be stored before being told to try again.
+const POST_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// How long a writer waits for its turn before publishing without it (10 s): an instance frozen
+/// while holding the lock must not stop every other instance's messages.
+const BOUND_TURN_WAIT: &str = "SET lock_timeout = '10s'";
 
 /// Any fixed number: the key of the advisory lock the writers of all instances take turns on.
 const PUBLISH_TURN_LOCK: i64 = 0x6d64_7772; // "mdwr"
@@ -96,7 +110,7 @@ async fn run(db: DatabaseConnection, hub: Hub, mut queue: mpsc::Receiver<Job>, m
             Some(turns) => turns.take().await,
             None => false,
         };
-        let results = store(&db, &batch).await;
+        let (results, retried) = store(&db, &batch).await;
         let mut done: Vec<_> = batch.drain(..).zip(results).collect();
         // The database hands out ids in batch order, but readers rely on id order: publish by id
         // whatever the engine did.
@@ -106,6 +120,11 @@ async fn run(db: DatabaseConnection, hub: Hub, mut queue: mpsc::Receiver<Job>, m
         });
         let fresh = done.iter().filter_map(|(_, result)| match result {
             Ok(Stored::New(message)) => {
+                Some((message.room.clone(), ServerFrame::Message { message: message.clone() }))
+            }
+            // After a failed batch, a "duplicate" may be a message that batch stored before its
+            // answer was lost, and so never published: publish it (readers drop ids they have).
+            Ok(Stored::Duplicate(message)) if retried => {
                 Some((message.room.clone(), ServerFrame::Message { message: message.clone() }))
             }
             _ => None,
@@ -149,6 +168,14 @@ impl Turns {
             }
         }
         let Some(connection) = self.connection.as_mut() else { return false };
+        let bounded = sea_orm::sqlx::query(BOUND_TURN_WAIT)
+            .execute(&mut **connection)
+            .await;
+        if let Err(err) = bounded {
+            tracing::error!(error = %err, "could not prepare the publish lock; publishing without it");
+            self.connection = None;
+            return false;
+        }
         let taken = sea_orm::sqlx::query("SELECT pg_advisory_lock($1)")
             .bind(PUBLISH_TURN_LOCK)
             .execute(&mut **connection)
@@ -165,26 +192,35 @@ impl Turns {
 
     async fn give_back(&mut self) {
         let Some(connection) = self.connection.as_mut() else { return };
-        let released = sea_orm::sqlx::query("SELECT pg_advisory_unlock($1)")
+        let released = sea_orm::sqlx::query_scalar::<_, bool>("SELECT pg_advisory_unlock($1)")
             .bind(PUBLISH_TURN_LOCK)
-            .execute(&mut **connection)
+            .fetch_one(&mut **connection)
             .await;
-        if let Err(err) = released {
-            tracing::warn!(error = %err, "releasing the publish lock failed; closing its connection releases it");
-            self.connection = None;
+        match released {
+            Ok(true) => {}
+            // Not held by this session: a pooler in between (transaction pooling) would do that.
+            Ok(false) => {
+                tracing::warn!("the publish lock was not held by its connection; closing it to be sure");
+                self.connection = None;
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "releasing the publish lock failed; closing its connection releases it");
+                self.connection = None;
+            }
         }
     }
 }
 
-/// Stores a batch; each message succeeds or fails on its own.
-async fn store(db: &DatabaseConnection, jobs: &[Job]) -> Vec<Result<Stored, PostError>> {
+/// Stores a batch; each message succeeds or fails on its own. Also says whether the batch had
+/// to be retried one by one.
+async fn store(db: &DatabaseConnection, jobs: &[Job]) -> (Vec<Result<Stored, PostError>>, bool) {
     match store_together(db, jobs).await {
-        Ok(stored) => stored.into_iter().map(Ok).collect(),
+        Ok(stored) => (stored.into_iter().map(Ok).collect(), false),
         // One refused row (a room deleted while its message was queued) fails the whole
         // statement; one at a time, only that message fails.
         Err(err) => {
             tracing::debug!(error = %err, "batch insert refused, storing one by one");
-            store_one_by_one(db, jobs).await
+            (store_one_by_one(db, jobs).await, true)
         }
     }
 }

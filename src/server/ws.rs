@@ -202,15 +202,18 @@ const GOODBYE_TIMEOUT: Duration = Duration::from_secs(2);
 /// Tells the peer why its connection ends (and, when signed out, that it should log in again),
 /// giving up after GOODBYE_TIMEOUT: a goodbye to a peer that is not reading could wait forever.
 async fn say_goodbye<Tx: Sink<Message> + Unpin>(sink: &mut Tx, reason: Option<CloseReason>) {
-    let (code, text) = match reason {
-        Some(CloseReason::SignedOut(reason)) => (CLOSE_SIGNED_OUT, reason),
-        Some(CloseReason::Flooding) => (CLOSE_TOO_SLOW, "too many frames".to_owned()),
-        Some(CloseReason::CatchUp) => (CLOSE_TOO_SLOW, "reconnect to catch up".to_owned()),
-        Some(CloseReason::TooSlow) | None => (CLOSE_TOO_SLOW, "too slow".to_owned()),
+    let (code, text, last_word) = match reason {
+        Some(CloseReason::SignedOut(reason)) => {
+            (CLOSE_SIGNED_OUT, reason.clone(), Some(ServerFrame::SignedOut { reason }))
+        }
+        Some(CloseReason::Flooding) => (CLOSE_TOO_SLOW, "too many frames".to_owned(), None),
+        Some(CloseReason::CatchUp { after }) => {
+            (CLOSE_TOO_SLOW, "reconnect to catch up".to_owned(), Some(ServerFrame::Rewind { after }))
+        }
+        Some(CloseReason::TooSlow) | None => (CLOSE_TOO_SLOW, "too slow".to_owned(), None),
     };
     let goodbye = async {
-        if code == CLOSE_SIGNED_OUT {
-            let frame = ServerFrame::SignedOut { reason: text.clone() };
+        if let Some(frame) = last_word {
             let _ = sink.send(Message::Text(encode(&frame).text())).await;
         }
         let _ = sink.send(Message::Close(Some(CloseFrame { code, reason: text.into() }))).await;

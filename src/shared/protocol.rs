@@ -51,6 +51,9 @@ pub enum ServerFrame {
     RoomActivity { room: String, online: u32 },
     /// The tab missed more of the room than a replay carries: it should reload the room.
     Resync { room: String },
+    /// Several instances: this tab may have missed messages since `after` (the shared bus was
+    /// down). Sent just before the socket closes with 4000: the tab rejoins its rooms from there.
+    Rewind { after: i64 },
     /// An administrator removed a message.
     MessageDeleted { room: String, id: i64 },
     /// An administrator removed a room; its pages should go back to the room list.

@@ -48,7 +48,7 @@ fn instance_name() -> String {
     format!("{}-{:x}", std::process::id(), started)
 }
 
-/// Reconnect delays: half a second doubling to ten seconds.
+/// Reconnect delays: a quarter of a second doubling to five seconds.
 pub(crate) fn backoff(failures: u32) -> Duration {
-    Duration::from_millis(500u64.saturating_mul(1 << failures.min(5)).min(10_000))
+    Duration::from_millis(125u64.saturating_mul(1 << failures.min(6)).min(5_000))
 }

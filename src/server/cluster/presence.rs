@@ -8,7 +8,10 @@
 //! announces the new lists: at most TTL + upkeep period later.
 //!
 //! Redis down: answers come from this instance's own connections (the local view), the outage is
-//! logged once, and the next upkeep after it is back rewrites this instance's entries.
+//! logged once, and the next upkeep after it is back writes this instance's entries again.
+//!
+//! Expiry times come from each instance's clock: instances must keep their clocks in sync (NTP),
+//! within a few seconds of each other.
 
 use std::{
     collections::{BTreeMap, HashMap},
@@ -227,22 +230,30 @@ impl Presence for RedisPresence {
 
     async fn upkeep(&self) -> Vec<String> {
         let now = now_ms();
-        // Renew this instance's entries. XX: only entries still there, so a user who left while
-        // this ran is not brought back. (After Redis loses its data, sockets reconnect and enter
-        // again: see the bus.)
-        let entries = self.local.entries();
-        if !entries.is_empty() {
+        // Renew (or write again: Redis may have restarted, or the first write failed) this
+        // instance's entries. A user who left while this ran is removed again just below.
+        let renewed = self.local.entries();
+        if !renewed.is_empty() {
             let mut pipe = redis::pipe();
-            for (room, user_id, username) in &entries {
-                pipe.cmd("ZADD")
-                    .arg(room_key(room))
-                    .arg("XX")
-                    .arg(self.expiry(now))
-                    .arg(self.member(*user_id, username))
-                    .ignore();
+            for (room, user_id, username) in &renewed {
+                pipe.zadd(room_key(room), self.member(*user_id, username), self.expiry(now)).ignore();
+                pipe.sadd(rooms_key(), room).ignore();
             }
             if self.note(pipe.query_async::<()>(&mut self.commands.clone()).await).is_none() {
                 return Vec::new();
+            }
+            let still_here: std::collections::HashSet<(String, i64)> =
+                self.local.entries().into_iter().map(|(room, user_id, _)| (room, user_id)).collect();
+            let mut gone = redis::pipe();
+            let mut any_gone = false;
+            for (room, user_id, username) in &renewed {
+                if !still_here.contains(&(room.clone(), *user_id)) {
+                    gone.zrem(room_key(room), self.member(*user_id, username)).ignore();
+                    any_gone = true;
+                }
+            }
+            if any_gone {
+                self.note(gone.query_async::<()>(&mut self.commands.clone()).await);
             }
         }
         let Some(rooms) = self.note(self.commands.clone().smembers::<_, Vec<String>>(rooms_key()).await) else {

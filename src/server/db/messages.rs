@@ -260,3 +260,14 @@ pub async fn delete(db: &impl ConnectionTrait, id: i64) -> Result<Option<String>
     Messages::delete_by_id(message.id).exec(db).await?;
     Ok(room.map(|room| room.name))
 }
+
+/// The newest message id stored before `time_ms` (0 if none): where readers who may have missed
+/// everything since then should replay from.
+pub async fn last_id_before(db: &impl ConnectionTrait, time_ms: i64) -> Result<i64, DbErr> {
+    let newest = Messages::find()
+        .filter(messages::Column::CreatedAt.lt(time_ms))
+        .order_by_desc(messages::Column::Id)
+        .one(db)
+        .await?;
+    Ok(newest.map_or(0, |message| message.id))
+}
