@@ -47,6 +47,8 @@ pub fn App() -> impl IntoView {
         <Meta name="description" content="A small, fast, self-hosted group chat."/>
         <Meta name="theme-color" content="#4f46e5"/>
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>
+        <Link rel="manifest" href="/manifest.webmanifest"/>
+        <Link rel="apple-touch-icon" href="/icons/apple-touch-icon.png"/>
         <Router>
             <Nav/>
             <main id="main">

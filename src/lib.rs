@@ -22,4 +22,5 @@ pub mod shared;
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_body(app::App);
+    client::offline::register_service_worker();
 }

@@ -1,5 +1,6 @@
 //! Browser-side services shared by every page. Compiled on the server too, where they do nothing,
 //! so pages can use them without `cfg` noise.
 
+pub mod offline;
 pub mod socket;
 pub mod time;

@@ -10,6 +10,7 @@ pub mod db;
 pub mod hub;
 pub mod presence;
 pub mod router;
+pub mod service_worker;
 pub mod state;
 pub mod subscribers;
 pub mod writer;

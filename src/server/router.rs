@@ -15,6 +15,7 @@ use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 
 use super::{
     auth::{log_out, AuthSession, Backend},
+    service_worker::ServiceWorker,
     state::AppState,
     ws,
 };
@@ -23,6 +24,8 @@ use crate::{app::{shell, App}, shared::paths};
 pub fn build(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
+    let service_worker =
+        ServiceWorker::load(std::path::Path::new(options.site_root.as_ref()), options.site_pkg_dir.as_ref());
 
     let sessions = SessionManagerLayer::new(state.sessions.clone())
         .with_name("mini_discord_session")
@@ -36,6 +39,7 @@ pub fn build(state: AppState) -> Router {
 
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .route("/sw.js", get(move || async move { service_worker.response() }))
         .route("/ws", get(ws::upgrade))
         .route("/chat", get(|| async { Redirect::permanent("/rooms") }))
         .route("/chat/", get(|| async { Redirect::permanent("/rooms") }))

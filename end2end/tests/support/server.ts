@@ -268,10 +268,21 @@ export async function stopServer(): Promise<void> {
   }
 }
 
-/** Gracefully restarts the running server (SIGTERM, wait for exit, start with the same data dir). */
-export async function restart(): Promise<void> {
+/**
+ * Gracefully restarts the running server (SIGTERM, wait for exit, start with the same data dir),
+ * running `whileDown` in between.
+ */
+export async function restart(whileDown: () => Promise<void> = async () => {}): Promise<void> {
   const state = readState();
   await stopPid(state.pid);
+  try {
+    await whileDown();
+  } finally {
+    await startAgain(state);
+  }
+}
+
+async function startAgain(state: ServerState): Promise<void> {
   // The port should be free once the process is gone; give the kernel a moment if not.
   const deadline = Date.now() + 10_000;
   while ((await portIsOpen()) && Date.now() < deadline) await sleep(100);
