@@ -135,6 +135,14 @@ impl ChatSocket {
         }
     }
 
+    /// Says the user is typing in a room. Only sent on a live connection: it is stale by the time
+    /// a new one opens.
+    pub fn typing(&self, room: &str) {
+        let _ = room;
+        #[cfg(feature = "hydrate")]
+        self.transmit(&ClientFrame::Typing { room: room.to_owned() }, Intent::Transient);
+    }
+
     /// Sends a message; the returned nonce comes back in the `ack` (or `error`) for it.
     pub fn send_message(&self, room: &str, body: &str) -> String {
         let nonce = new_nonce();
@@ -232,7 +240,7 @@ impl ChatSocket {
         let inner = self.inner();
         let sent = {
             let mut inner = inner.borrow_mut();
-            if intent != Intent::Unsubscribe {
+            if matches!(intent, Intent::Subscribe | Intent::Post) {
                 inner.leaving = false;
             }
             if let ClientFrame::Send { nonce, .. } = frame {
@@ -240,7 +248,7 @@ impl ChatSocket {
             }
             matches!(&inner.outgoing, Some(tx) if tx.unbounded_send(text).is_ok())
         };
-        if !sent && intent != Intent::Unsubscribe {
+        if !sent && matches!(intent, Intent::Subscribe | Intent::Post) {
             self.start();
         }
     }
@@ -391,6 +399,8 @@ enum Intent {
     Unsubscribe,
     /// A message: kept until acknowledged, sent again in order on each connect.
     Post,
+    /// News that is only true now (typing): sent on a live connection or not at all.
+    Transient,
 }
 
 /// Exponential backoff from half a second to 30 s, with jitter so a restarted server is not hit

@@ -45,6 +45,14 @@ pub fn local_offset_and_now() -> (i64, i64) {
     (-(now.get_timezone_offset() as i64), now.get_time() as i64)
 }
 
+/// The browser's clock in ms (0 on the server, where nothing is timed).
+pub fn now_ms() -> f64 {
+    #[cfg(feature = "hydrate")]
+    return js_sys::Date::now();
+    #[cfg(not(feature = "hydrate"))]
+    0.0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,6 +16,16 @@ pub fn Composer(
     text: RwSignal<String>,
 ) -> impl IntoView {
     let socket = use_socket();
+    // When this tab last said its user is typing: every 2.5 s at most while they type.
+    let told_typing_at = StoredValue::new(f64::MIN);
+    let typing_room = room.clone();
+    let say_typing = move || {
+        let now = crate::client::time::now_ms();
+        if now - told_typing_at.get_value() >= 2_500.0 {
+            told_typing_at.set_value(now);
+            socket.typing(&typing_room);
+        }
+    };
     let send = move || {
         let body = text.get_untracked();
         match validate::message_body(&body) {
@@ -25,6 +35,8 @@ pub fn Composer(
                 expect_ack(pending, nonce);
                 text.set(String::new());
                 error.set(None);
+                // The next keystroke starts a new "is typing".
+                told_typing_at.set_value(f64::MIN);
             }
             Err(err) => error.set(Some(err.to_string())),
         }
@@ -51,6 +63,9 @@ pub fn Composer(
                 prop:value=move || text.get()
                 on:input=move |event| {
                     text.set(event_target_value(&event));
+                    if !text.with_untracked(String::is_empty) {
+                        say_typing();
+                    }
                     if error.get_untracked().is_some() && validate::message_body(&text.get_untracked()).is_ok() {
                         error.set(None);
                     }

@@ -7,3 +7,4 @@ pub mod message_list;
 pub mod nav;
 pub mod online_list;
 pub mod timestamp;
+pub mod typing_indicator;

@@ -9,6 +9,7 @@ use crate::{
         connection_status::ConnectionStatus,
         message_list::{MessageList, Pending},
         online_list::OnlineList,
+        typing_indicator::{Typist, TypingIndicator, TYPING_SHOWN_MS},
     },
     shared::protocol::ServerFrame,
 };
@@ -67,6 +68,7 @@ fn Room(data: RoomPageData) -> impl IntoView {
         });
     });
     let text = RwSignal::new(String::new());
+    let typing = RwSignal::new(Vec::<Typist>::new());
     let socket = use_socket();
     let navigate = use_navigate();
 
@@ -83,6 +85,17 @@ fn Room(data: RoomPageData) -> impl IntoView {
                 });
             }
             messages.update(|list| insert_in_order(list, message.clone()));
+            // Their message is here: they are done typing it.
+            if typing.with_untracked(|list| list.iter().any(|t| t.name == message.author)) {
+                typing.update(|list| list.retain(|t| t.name != message.author));
+            }
+        }
+        ServerFrame::Typing { room: r, user } if r == &room && user != &author => {
+            let until_ms = crate::client::time::now_ms() + TYPING_SHOWN_MS;
+            typing.update(|list| match list.iter_mut().find(|t| &t.name == user) {
+                Some(typist) => typist.until_ms = until_ms,
+                None => list.push(Typist { name: user.clone(), until_ms }),
+            });
         }
         ServerFrame::Ack { nonce, .. } => pending.update(|list| list.retain(|p| &p.nonce != nonce)),
         ServerFrame::Error { message, nonce } => {
@@ -124,8 +137,24 @@ fn Room(data: RoomPageData) -> impl IntoView {
     // Even an empty room asks for a replay from the start: messages posted between this page's
     // render and the socket joining must not be missed.
     socket.join(&name, Some(last_seen.unwrap_or(0)));
+    // "… is typing" lines expire on their own.
+    #[cfg(feature = "hydrate")]
+    let expiry = set_interval_with_handle(
+        move || {
+            let now = crate::client::time::now_ms();
+            if typing.with_untracked(|list| list.iter().any(|t| t.until_ms <= now)) {
+                typing.update(|list| list.retain(|t| t.until_ms > now));
+            }
+        },
+        std::time::Duration::from_millis(500),
+    )
+    .ok();
     let room = name.clone();
     on_cleanup(move || {
+        #[cfg(feature = "hydrate")]
+        if let Some(expiry) = expiry {
+            expiry.clear();
+        }
         socket.off(listener);
         socket.leave(&room);
     });
@@ -139,6 +168,7 @@ fn Room(data: RoomPageData) -> impl IntoView {
             <div class="room-body">
                 <div class="conversation">
                     <MessageList messages pending has_older load_older me/>
+                    <TypingIndicator typing/>
                     <Composer room=name.clone() pending error text/>
                 </div>
                 <OnlineList users=online/>

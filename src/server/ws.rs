@@ -87,7 +87,7 @@ where
     Rx: Stream<Item = Result<Message, E>> + Unpin,
 {
     let (conn, mut inbox) = state.hub.connect(user.id, &user.username, session);
-    let mut session = Session { state: &state, conn: &conn, user: &user, rooms: HashMap::new() };
+    let mut session = Session { state: &state, conn: &conn, user: &user, rooms: HashMap::new(), last_typing: None };
     conn.outbox.send(encode(&ServerFrame::Ready { username: user.username.clone() })).await;
     let ping_every = Duration::from_secs(state.config.limits.ping_interval_secs.max(1));
     let idle_timeout = Duration::from_secs(state.config.limits.idle_timeout_secs.max(1));
@@ -241,7 +241,12 @@ struct Session<'a> {
     conn: &'a Connection,
     user: &'a User,
     rooms: HashMap<String, Room>,
+    /// When this connection last said its user was typing.
+    last_typing: Option<Instant>,
 }
+
+/// At most one "is typing" per connection in this time: more says nothing new.
+const TYPING_EVERY: Duration = Duration::from_secs(2);
 
 impl Session<'_> {
     async fn handle(&mut self, frame: ClientFrame) {
@@ -253,6 +258,7 @@ impl Session<'_> {
                 }
             }
             ClientFrame::Send { room, nonce, body } => self.send(room, nonce, body).await,
+            ClientFrame::Typing { room } => self.typing(room).await,
             ClientFrame::WatchRooms => self.state.hub.watch_rooms(self.conn).await,
             ClientFrame::UnwatchRooms => self.state.hub.unwatch_rooms(self.conn),
         }
@@ -299,6 +305,8 @@ impl Session<'_> {
     }
 
     async fn send(&mut self, room: String, nonce: String, body: String) {
+        // A sent message ends the typing it came from: the next keystroke is news again.
+        self.last_typing = None;
         let Some(row) = self.rooms.get(&room) else {
             return self.reply_error("Join the room before posting to it", Some(nonce)).await;
         };
@@ -309,6 +317,16 @@ impl Session<'_> {
             }
             Err(err) => self.reply_error(&err.to_string(), Some(nonce)).await,
         }
+    }
+
+    async fn typing(&mut self, room: String) {
+        // Only members may say so, and more often than TYPING_EVERY is dropped, not refused.
+        if !self.rooms.contains_key(&room) || self.last_typing.is_some_and(|at| at.elapsed() < TYPING_EVERY) {
+            return;
+        }
+        self.last_typing = Some(Instant::now());
+        let frame = ServerFrame::Typing { room: room.clone(), user: self.user.username.clone() };
+        self.state.hub.publish(&room, &frame).await;
     }
 
     async fn reply_error(&self, message: &str, nonce: Option<String>) {

@@ -25,6 +25,9 @@ pub enum ClientFrame {
     Leave { room: String },
     /// Post a message. `nonce` is chosen by the client and echoed in the `ack` or `error`.
     Send { room: String, nonce: String, body: String },
+    /// The user is typing in a room. Browsers repeat it every few seconds while typing; the
+    /// server passes on at most one every two seconds per connection.
+    Typing { room: String },
     /// Receive live online counts for every room (the room list page).
     WatchRooms,
     UnwatchRooms,
@@ -47,6 +50,8 @@ pub enum ServerFrame {
     Arrived { room: String, user: String },
     /// Someone went offline in a room (their last tab there closed or left).
     Departed { room: String, user: String },
+    /// Someone is typing in a room: show it for a few seconds, or until their message arrives.
+    Typing { room: String, user: String },
     /// A room's online count changed (sent to room-list watchers).
     RoomActivity { room: String, online: u32 },
     /// The tab missed more of the room than a replay carries: it should reload the room.

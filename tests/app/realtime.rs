@@ -325,3 +325,38 @@ async fn a_flooding_connection_is_told_why_and_closed() {
     }
     assert_eq!(a.closed().await, Some(mini_discord::shared::protocol::CLOSE_TOO_SLOW));
 }
+
+#[tokio::test]
+async fn typing_reaches_the_room_at_most_every_two_seconds_and_a_message_resets_that() {
+    let app = spawn_app().await;
+    let alice = app.signed_up("alice").await;
+    let bob = app.signed_up("bob").await;
+    alice.open_room("general").await;
+    let mut a = alice.socket().await;
+    let mut b = bob.socket().await;
+    // Not a member yet: nothing is passed on.
+    a.send(&ClientFrame::Typing { room: "general".into() }).await;
+    a.join("general").await;
+    b.join("general").await;
+
+    let typing = ClientFrame::Typing { room: "general".into() };
+    a.send(&typing).await;
+    a.send(&typing).await;
+    a.send(&ClientFrame::Send { room: "general".into(), nonce: "n1".into(), body: "done typing".into() }).await;
+    a.send(&typing).await;
+
+    let mut seen = Vec::new();
+    while seen.last().map(String::as_str) != Some("typing again") {
+        match b.next_frame().await {
+            Some(ServerFrame::Typing { room, user }) => {
+                assert_eq!((room.as_str(), user.as_str()), ("general", "alice"));
+                seen.push(if seen.is_empty() { "typing".to_owned() } else { "typing again".to_owned() });
+            }
+            Some(ServerFrame::Message { message }) => seen.push(message.body),
+            Some(_) => {}
+            None => panic!("bob's socket went quiet after {seen:?}"),
+        }
+    }
+    // The second "typing" within 2 s was dropped; the one after the message was not.
+    assert_eq!(seen, vec!["typing", "done typing", "typing again"]);
+}
