@@ -1,0 +1,66 @@
+// Accessibility and layout on every screen, in the light and the dark theme: axe-core finds no
+// serious or critical violation, and at 375 px wide nothing scrolls sideways.
+import AxeBuilder from '@axe-core/playwright';
+import type { Page } from '@playwright/test';
+import { test, expect } from './support/fixtures';
+import { createRoom, sendMessage, uniqueRoom } from './support/rooms';
+import { settle } from './support/users';
+
+type Screen = { name: string; open: (page: Page) => Promise<void> };
+
+const anonymousScreens: Screen[] = [
+  { name: 'home', open: async (page) => void (await page.goto('/')) },
+  { name: 'log in', open: async (page) => void (await page.goto('/login')) },
+  { name: 'sign up', open: async (page) => void (await page.goto('/signup')) },
+];
+
+async function seriousViolations(page: Page): Promise<string[]> {
+  await settle(page);
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  return results.violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map((violation) => `${violation.id} (${violation.impact}): ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
+}
+
+for (const colorScheme of ['light', 'dark'] as const) {
+  test.describe(`${colorScheme} theme`, () => {
+    test.use({ colorScheme });
+
+    test('the anonymous screens have no serious accessibility problem', async ({ page }) => {
+      for (const screen of anonymousScreens) {
+        await screen.open(page);
+        expect(await seriousViolations(page), screen.name).toEqual([]);
+      }
+    });
+
+    test('the room list and a room with messages have no serious accessibility problem', async ({ browser, person }) => {
+      const a = await person();
+      // The fixture's context has no colour scheme of its own: set this test's.
+      await a.page.emulateMedia({ colorScheme });
+      await a.page.goto('/rooms');
+      expect(await seriousViolations(a.page), 'room list').toEqual([]);
+      const room = uniqueRoom();
+      await createRoom(a.page, room);
+      await sendMessage(a.page, `checking contrast ${Date.now()}`);
+      expect(await seriousViolations(a.page), 'room').toEqual([]);
+      void browser;
+    });
+  });
+}
+
+test('at 375 px wide every screen fits without sideways scrolling', async ({ person }) => {
+  const a = await person();
+  await a.page.setViewportSize({ width: 375, height: 740 });
+  const room = uniqueRoom();
+  await createRoom(a.page, room);
+  await sendMessage(a.page, `a long word: ${'x'.repeat(120)}`);
+  for (const address of ['/', '/rooms', `/rooms/${room}`, '/login', '/signup']) {
+    await a.page.goto(address);
+    await settle(a.page);
+    const overflow = await a.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow, address).toBeLessThanOrEqual(0);
+  }
+  // The way back to the rooms is there on the narrow room screen.
+  await a.page.goto(`/rooms/${room}`);
+  await expect(a.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /rooms/i })).toBeVisible();
+});
