@@ -12,7 +12,7 @@ use std::{
 };
 
 use futures::StreamExt;
-use mini_discord::shared::protocol::{ClientFrame, ServerFrame, CLOSE_SIGNED_OUT, CLOSE_TOO_SLOW};
+use mini_discord::shared::protocol::{ClientFrame, ServerFrame, CLOSE_SIGNED_OUT};
 use tokio_tungstenite::tungstenite::Message;
 use sea_orm::{ConnectionTrait, Database};
 
@@ -161,6 +161,27 @@ impl Pair {
     }
 }
 
+/// Alice on instance A and someone else on instance B, both in room "lobby".
+struct Lobby {
+    alice: Person,
+    other: Person,
+    alice_socket: Socket,
+    other_socket: Socket,
+    /// The online list alice's join returned.
+    seen_by_alice: Vec<String>,
+}
+
+async fn lobby(pair: &Pair, other_name: &str) -> Lobby {
+    let alice = signed_up(&pair.a.base, "alice").await;
+    let other = signed_up(&pair.b.base, other_name).await;
+    alice.open_room("lobby").await;
+    let mut alice_socket = alice.socket().await;
+    let seen_by_alice = alice_socket.join("lobby").await;
+    let mut other_socket = other.socket().await;
+    other_socket.join("lobby").await;
+    Lobby { alice, other, alice_socket, other_socket, seen_by_alice }
+}
+
 async fn signed_up(base: &str, name: &str) -> Person {
     let person = Person::at(base, name);
     let response = person.signup(name, "correct horse", "correct horse").await;
@@ -238,13 +259,7 @@ async fn presence_becomes(socket: &mut Socket, room: &str, mut seen: Vec<String>
 #[tokio::test]
 async fn a_message_crosses_instances_both_ways_once_and_in_id_order() {
     let Some(pair) = Pair::start().await else { return };
-    let alice = signed_up(&pair.a.base, "alice").await;
-    let bob = signed_up(&pair.b.base, "bob").await;
-    alice.open_room("lobby").await;
-    let mut alice_socket = alice.socket().await;
-    let mut bob_socket = bob.socket().await;
-    alice_socket.join("lobby").await;
-    bob_socket.join("lobby").await;
+    let Lobby { alice_socket: mut alice_socket, other_socket: mut bob_socket, .. } = lobby(&pair, "bob").await;
 
     // Both write at once, each through their own instance.
     for i in 0..20 {
@@ -344,13 +359,8 @@ async fn presence_is_global_and_a_user_on_two_instances_is_listed_once() {
 #[tokio::test]
 async fn a_killed_instance_leaves_everyones_presence_within_30_seconds() {
     let Some(mut pair) = Pair::start().await else { return };
-    let alice = signed_up(&pair.a.base, "alice").await;
-    let carol = signed_up(&pair.b.base, "carol").await;
-    alice.open_room("lobby").await;
-    let mut alice_socket = alice.socket().await;
-    let seen = alice_socket.join("lobby").await;
-    let mut carol_socket = carol.socket().await;
-    carol_socket.join("lobby").await;
+    let Lobby { alice_socket: mut alice_socket, seen_by_alice: seen, other_socket: _carol_socket, .. } =
+        lobby(&pair, "carol").await;
     let seen = presence_becomes(&mut alice_socket, "lobby", seen, &["alice", "carol"], Duration::from_secs(5)).await;
 
     let killed_at = Instant::now();
@@ -363,13 +373,8 @@ async fn a_killed_instance_leaves_everyones_presence_within_30_seconds() {
 #[tokio::test]
 async fn a_redis_outage_loses_no_message_and_everyone_catches_up_in_order() {
     let Some(mut pair) = Pair::start().await else { return };
-    let alice = signed_up(&pair.a.base, "alice").await;
-    let bob = signed_up(&pair.b.base, "bob").await;
-    alice.open_room("lobby").await;
-    let mut alice_socket = alice.socket().await;
-    alice_socket.join("lobby").await;
-    let mut bob_socket = bob.socket().await;
-    bob_socket.join("lobby").await;
+    let Lobby { alice, other: bob, alice_socket: mut alice_socket, other_socket: mut bob_socket, .. } =
+        lobby(&pair, "bob").await;
     alice_socket.send(&ClientFrame::Send { room: "lobby".into(), nonce: "before".into(), body: "before".into() }).await;
     let before = message_ids(&mut bob_socket, "lobby", 1).await[0];
 
