@@ -259,7 +259,7 @@ async fn presence_becomes(socket: &mut Socket, room: &str, mut seen: Vec<String>
 #[tokio::test]
 async fn a_message_crosses_instances_both_ways_once_and_in_id_order() {
     let Some(pair) = Pair::start().await else { return };
-    let Lobby { alice_socket: mut alice_socket, other_socket: mut bob_socket, .. } = lobby(&pair, "bob").await;
+    let Lobby { mut alice_socket, other_socket: mut bob_socket, .. } = lobby(&pair, "bob").await;
 
     // Both write at once, each through their own instance.
     for i in 0..20 {
@@ -359,7 +359,7 @@ async fn presence_is_global_and_a_user_on_two_instances_is_listed_once() {
 #[tokio::test]
 async fn a_killed_instance_leaves_everyones_presence_within_30_seconds() {
     let Some(mut pair) = Pair::start().await else { return };
-    let Lobby { alice_socket: mut alice_socket, seen_by_alice: seen, other_socket: _carol_socket, .. } =
+    let Lobby { mut alice_socket, seen_by_alice: seen, other_socket: _carol_socket, .. } =
         lobby(&pair, "carol").await;
     let seen = presence_becomes(&mut alice_socket, "lobby", seen, &["alice", "carol"], Duration::from_secs(5)).await;
 
@@ -373,7 +373,7 @@ async fn a_killed_instance_leaves_everyones_presence_within_30_seconds() {
 #[tokio::test]
 async fn a_redis_outage_loses_no_message_and_everyone_catches_up_in_order() {
     let Some(mut pair) = Pair::start().await else { return };
-    let Lobby { alice, other: bob, alice_socket: mut alice_socket, other_socket: mut bob_socket, .. } =
+    let Lobby { alice, other: bob, mut alice_socket, other_socket: mut bob_socket, .. } =
         lobby(&pair, "bob").await;
     alice_socket.send(&ClientFrame::Send { room: "lobby".into(), nonce: "before".into(), body: "before".into() }).await;
     let before = message_ids(&mut bob_socket, "lobby", 1).await[0];
