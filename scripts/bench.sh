@@ -10,6 +10,7 @@
 #   scripts/bench.sh two-instances many-rooms [CLIENTS] [ROOMS] [RATE]
 #       one instance on PostgreSQL beside two instances sharing PostgreSQL and Redis, clients
 #       spread over both (each room's members split between them)
+#   scripts/bench.sh lighthouse                          # Lighthouse on a room page (npm lighthouse)
 #
 # Every run is bounded: DURATION seconds of sending (default 5) plus a 3 s drain.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -122,5 +123,27 @@ PY
     wait 2>/dev/null || true
     stop_redis 56390
     ;;
-  *) echo "usage: $0 one-room|many-rooms|idle|history|two-instances …" >&2; exit 2 ;;
+  lighthouse)
+    command -v lighthouse >/dev/null || npm install -g --silent lighthouse@13
+    apt_install chromium
+    jar="$data/cookies"
+    curl -sf -c "$jar" -o /dev/null -d "username=lighthouse&password=correct-horse&confirm=correct-horse" "http://$APP_ADDR/api/signup"
+    curl -sf -b "$jar" -o /dev/null -d "name=lobby" "http://$APP_ADDR/api/open_room"
+    cookie="$(awk '$6 == "mini_discord_session" { print $6 "=" $7 }' "$jar")"
+    CHROME_PATH=/usr/bin/chromium lighthouse "http://$APP_ADDR/rooms/lobby" --quiet \
+      --only-categories=performance,accessibility,best-practices --output=json --output-path="$data/lh.json" \
+      --extra-headers="{\"Cookie\":\"$cookie\"}" \
+      --chrome-flags="--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --no-first-run"
+    python3 - "$data/lh.json" <<'PY'
+import json, sys
+report = json.load(open(sys.argv[1]))
+scores = {name: round(category["score"] * 100) for name, category in report["categories"].items()}
+metrics = {key: report["audits"][key]["displayValue"] for key in
+           ["first-contentful-paint", "largest-contentful-paint", "total-blocking-time", "cumulative-layout-shift", "speed-index"]}
+print(json.dumps({"url": report["finalDisplayedUrl"], "scores": scores, "metrics": metrics}))
+PY
+    wasm=target/site/pkg/mini-discord.wasm
+    echo "{\"wasm_bytes\": $(stat -c %s "$wasm"), \"wasm_gzip_bytes\": $(gzip -9 -c "$wasm" | wc -c)}"
+    ;;
+  *) echo "usage: $0 one-room|many-rooms|idle|history|two-instances|lighthouse …" >&2; exit 2 ;;
 esac
