@@ -12,6 +12,25 @@ pub struct Pending {
     pub failed: bool,
 }
 
+/// A message this soon after the previous one by the same author joins its group: shown without
+/// repeating the name and time (still there for screen readers).
+const GROUP_WITHIN_MS: i64 = 5 * 60_000;
+
+/// Each message with whether it continues the previous one's group.
+fn grouped(messages: &[MessageView]) -> Vec<(MessageView, bool)> {
+    messages
+        .iter()
+        .enumerate()
+        .map(|(at, message)| {
+            let continued = at > 0 && {
+                let previous = &messages[at - 1];
+                previous.author == message.author && message.sent_at_ms - previous.sent_at_ms < GROUP_WITHIN_MS
+            };
+            (message.clone(), continued)
+        })
+        .collect()
+}
+
 /// How long a message may wait for its acknowledgement before it is shown as not delivered.
 const ACK_DEADLINE: std::time::Duration = std::time::Duration::from_secs(15);
 
@@ -46,22 +65,39 @@ pub fn MessageList(
     // they were at the bottom; older ones added above keep the same messages in view.
     let from_bottom = StoredValue::new(0);
     let first_id = StoredValue::new(None::<i64>);
+    let last_id = StoredValue::new(None::<i64>);
+    // Messages arrived below while the reader was reading further up.
+    let unseen = RwSignal::new(false);
+    let at_bottom = move |el: &leptos::web_sys::HtmlDivElement| from_bottom.get_value() <= el.client_height() + 120;
     Effect::new(move |_| {
-        let first = messages.with(|list| list.first().map(|m| m.id));
+        let (first, last) = messages.with(|list| (list.first().map(|m| m.id), list.last().map(|m| m.id)));
         pending.track();
         let Some(el) = log.get() else { return };
         let prepended = first_id.get_value().is_some() && first != first_id.get_value();
+        let appended = last_id.get_value().is_some() && last != last_id.get_value();
         first_id.set_value(first);
+        last_id.set_value(last);
         if prepended {
             el.set_scroll_top(el.scroll_height() - from_bottom.get_value());
-        } else if from_bottom.get_value() <= el.client_height() + 120 {
+        } else if at_bottom(&el) {
             el.set_scroll_top(el.scroll_height());
+        } else if appended {
+            unseen.set(true);
         }
         from_bottom.set_value(el.scroll_height() - el.scroll_top());
     });
+    let to_bottom = move |_| {
+        if let Some(el) = log.get_untracked() {
+            el.set_scroll_top(el.scroll_height());
+        }
+        unseen.set(false);
+    };
     let on_scroll = move |_| {
         if let Some(el) = log.get_untracked() {
             from_bottom.set_value(el.scroll_height() - el.scroll_top());
+            if at_bottom(&el) && unseen.get_untracked() {
+                unseen.set(false);
+            }
             if el.scroll_top() < 80 && has_older.get_untracked() {
                 load_older.run(());
             }
@@ -83,14 +119,19 @@ pub fn MessageList(
             <Show when=move || messages.with(Vec::is_empty) && pending.with(Vec::is_empty)>
                 <p class="empty">"No messages yet. Say hello!"</p>
             </Show>
-            <For each=move || messages.get() key=|message| message.id let:message>
-                <article class="message" class:mine={message.author == me} data-id=message.id>
-                    <header>
+            <For each=move || messages.with(|list| grouped(list)) key=|(message, continued)| (message.id, *continued) let:row>
+                {
+                let (message, continued) = row;
+                view! {
+                <article class="message" class:mine={message.author == me} class:continued=continued data-id=message.id>
+                    <header class:visually-hidden=continued>
                         <span class="author">{message.author.clone()}</span>
                         <Timestamp ms=message.sent_at_ms/>
                     </header>
                     <p class="body">{message.body.clone()}</p>
                 </article>
+                }
+                }
             </For>
             <For each=move || pending.get() key=|p| (p.nonce.clone(), p.failed) let:waiting>
                 <div class="message pending" class:failed=waiting.failed>
@@ -114,6 +155,31 @@ pub fn MessageList(
                     }}
                 </div>
             </For>
+            <Show when=move || unseen.get()>
+                <button type="button" class="new-messages" on:click=to_bottom>"New messages ↓"</button>
+            </Show>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(id: i64, author: &str, sent_at_ms: i64) -> MessageView {
+        MessageView { id, room: "r".into(), author: author.into(), body: format!("m{id}"), sent_at_ms }
+    }
+
+    #[test]
+    fn an_authors_messages_in_a_row_form_one_group_for_five_minutes() {
+        let list = [
+            message(1, "alice", 0),
+            message(2, "alice", 60_000),
+            message(3, "bob", 61_000),
+            message(4, "alice", 62_000),
+            message(5, "alice", 62_000 + GROUP_WITHIN_MS),
+        ];
+        let continued: Vec<bool> = grouped(&list).into_iter().map(|(_, continued)| continued).collect();
+        assert_eq!(continued, vec![false, true, false, false, false]);
     }
 }
