@@ -1,13 +1,9 @@
 import { test, expect } from './support/fixtures';
-import { createRoom, openRoom, roomPage, sendMessage, uniqueRoom, waitForRoom } from './support/rooms';
+import { createRoom, openRoom, roomPage, sendMessage, twoInARoom, uniqueRoom, waitForRoom } from './support/rooms';
 import { alert } from './support/users';
 
 test('messages go both ways in real time, with the author name', async ({ person }) => {
-  const a = await person('a');
-  const b = await person('b');
-  const room = uniqueRoom();
-  await createRoom(a.page, room);
-  await openRoom(b.page, room);
+  const { a, b } = await twoInARoom(person);
 
   const fromA = `hello from a ${Date.now()}`;
   await sendMessage(a.page, fromA);

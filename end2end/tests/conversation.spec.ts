@@ -1,12 +1,8 @@
 import { test, expect } from './support/fixtures';
-import { createRoom, openRoom, roomPage, sendMessage, uniqueRoom } from './support/rooms';
+import { roomPage, sendMessage, twoInARoom } from './support/rooms';
 
 test("an author's messages in a row form one group: the name shows once", async ({ person }) => {
-  const a = await person('a');
-  const b = await person('b');
-  const room = uniqueRoom();
-  await createRoom(a.page, room);
-  await openRoom(b.page, room);
+  const { a, b } = await twoInARoom(person);
   for (const text of ['first of three', 'second of three', 'third of three']) await sendMessage(a.page, text);
   await sendMessage(b.page, 'an answer');
 
@@ -22,11 +18,7 @@ test("an author's messages in a row form one group: the name shows once", async 
 });
 
 test('reading further up, new messages wait behind a "New messages" button', async ({ person }) => {
-  const a = await person('a');
-  const b = await person('b');
-  const room = uniqueRoom();
-  await createRoom(a.page, room);
-  await openRoom(b.page, room);
+  const { a, b } = await twoInARoom(person);
   await b.page.setViewportSize({ width: 900, height: 500 });
   for (let i = 1; i <= 25; i++) await sendMessage(a.page, `line ${i} ${'so much to say '.repeat(3)}`);
   const log = roomPage(b.page);

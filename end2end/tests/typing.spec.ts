@@ -1,12 +1,8 @@
 import { test, expect } from './support/fixtures';
-import { createRoom, openRoom, roomPage, uniqueRoom } from './support/rooms';
+import { roomPage, twoInARoom } from './support/rooms';
 
 test('typing shows "… is typing" to the others, cleared by the message or after a few seconds', async ({ person }) => {
-  const a = await person('a');
-  const b = await person('b');
-  const room = uniqueRoom();
-  await createRoom(a.page, room);
-  await openRoom(b.page, room);
+  const { a, b } = await twoInARoom(person);
   const typingLine = a.page.locator('.typing');
 
   const composer = roomPage(b.page).composer;

@@ -1,5 +1,5 @@
 import { expect, type Page } from '@playwright/test';
-import { settle, uniqueName } from './users';
+import { settle, uniqueName, type Person } from './users';
 
 /** A room name unique for this run (letters/digits/-, ≤ 64 chars). */
 export function uniqueRoom(prefix = 'r'): string {
@@ -65,4 +65,14 @@ export async function sendMessage(page: Page, text: string): Promise<void> {
   await composer.press('Enter');
   await expect(composer).toHaveValue('');
   await expect(message(text)).toBeVisible();
+}
+
+/** Two people in a new room: `a` created it, `b` opened it, both connected. */
+export async function twoInARoom(person: (prefix?: string) => Promise<Person>) {
+  const a = await person('a');
+  const b = await person('b');
+  const room = uniqueRoom();
+  await createRoom(a.page, room);
+  await openRoom(b.page, room);
+  return { a, b, room };
 }
