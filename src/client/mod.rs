@@ -1,6 +1,7 @@
 //! Browser-side services shared by every page. Compiled on the server too, where they do nothing,
 //! so pages can use them without `cfg` noise.
 
+pub mod attention;
 pub mod offline;
 pub mod socket;
 pub mod time;

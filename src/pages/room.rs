@@ -72,6 +72,10 @@ fn Room(data: RoomPageData) -> impl IntoView {
     let socket = use_socket();
     let navigate = use_navigate();
 
+    #[cfg(feature = "hydrate")]
+    let attention = crate::client::attention::Attention::new(&name);
+    #[cfg(feature = "hydrate")]
+    let noticing = attention.clone();
     let room = name.clone();
     let author = me.clone();
     let listener = socket.on_frame(move |frame| match frame {
@@ -83,6 +87,10 @@ fn Room(data: RoomPageData) -> impl IntoView {
                         list.remove(at);
                     }
                 });
+            }
+            #[cfg(feature = "hydrate")]
+            if message.author != author && !messages.with_untracked(|list| list.iter().any(|m| m.id == message.id)) {
+                noticing.message_arrived(&message.author, &message.body);
             }
             messages.update(|list| insert_in_order(list, message.clone()));
             // Their message is here: they are done typing it.
@@ -149,8 +157,25 @@ fn Room(data: RoomPageData) -> impl IntoView {
         std::time::Duration::from_millis(500),
     )
     .ok();
+    #[cfg(feature = "hydrate")]
+    let looking = {
+        let attention = attention.clone();
+        window_event_listener(leptos::ev::visibilitychange, move |_| {
+            if !document().hidden() {
+                attention.seen();
+            }
+        })
+    };
+    // The page is torn down in the browser only; the wrapper satisfies the cleanup's bounds.
+    #[cfg(feature = "hydrate")]
+    let attention = send_wrapper::SendWrapper::new(attention);
     let room = name.clone();
     on_cleanup(move || {
+        #[cfg(feature = "hydrate")]
+        {
+            looking.remove();
+            attention.seen();
+        }
         #[cfg(feature = "hydrate")]
         if let Some(expiry) = expiry {
             expiry.clear();
@@ -163,6 +188,7 @@ fn Room(data: RoomPageData) -> impl IntoView {
         <section class="room">
             <header class="room-header">
                 <h1>{format!("#{name}")}</h1>
+                <NotificationOffer/>
                 <ConnectionStatus/>
             </header>
             <div class="room-body">
@@ -174,5 +200,24 @@ fn Room(data: RoomPageData) -> impl IntoView {
                 <OnlineList users=online/>
             </div>
         </section>
+    }
+}
+
+/// "Notify me": offered while the browser can show notifications and the user has not decided.
+#[component]
+fn NotificationOffer() -> impl IntoView {
+    // Hidden in the server's HTML and until the browser says it can ask: the same first render
+    // on both sides.
+    let offer = RwSignal::new(false);
+    Effect::new(move |_| offer.set(crate::client::attention::can_ask_for_notifications()));
+    view! {
+        <button
+            type="button"
+            class="link-button notify"
+            hidden=move || !offer.get()
+            on:click=move |_| crate::client::attention::ask_for_notifications(move || offer.set(false))
+        >
+            "Notify me of new messages"
+        </button>
     }
 }

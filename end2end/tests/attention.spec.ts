@@ -1,0 +1,57 @@
+import { test, expect } from './support/fixtures';
+import { roomPage, sendMessage, twoInARoom } from './support/rooms';
+import type { Page } from '@playwright/test';
+
+/** Makes the page believe its tab is hidden or shown again, as switching tabs would. */
+async function setHidden(page: Page, hidden: boolean) {
+  await page.evaluate((hidden) => {
+    Object.defineProperty(document, 'hidden', { value: hidden, configurable: true });
+    Object.defineProperty(document, 'visibilityState', { value: hidden ? 'hidden' : 'visible', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
+  }, hidden);
+}
+
+// Records notifications instead of showing them, as if the user had allowed them.
+const RECORD_NOTIFICATIONS = `(() => {
+  window.__notifications = [];
+  window.Notification = class {
+    constructor(title, options) { window.__notifications.push({ title, body: options && options.body }); }
+    static get permission() { return 'granted'; }
+    static requestPermission() { return Promise.resolve('granted'); }
+  };
+})();`;
+
+test('while the tab is hidden, the title counts new messages and each one notifies', async ({ person }) => {
+  const { a, b, room } = await twoInARoom(person);
+  await b.context.addInitScript(RECORD_NOTIFICATIONS);
+  await b.page.reload();
+  await expect(roomPage(b.page).connection).toHaveText('Connected', { timeout: 15_000 });
+  const title = await b.page.title();
+
+  await setHidden(b.page, true);
+  await sendMessage(a.page, 'are you there?');
+  await sendMessage(a.page, 'hello?');
+  await expect(b.page).toHaveTitle(`(2) ${title}`);
+  const notes = await b.page.evaluate(() => (window as unknown as { __notifications: unknown[] }).__notifications);
+  expect(notes).toEqual([
+    { title: `${a.name} in #${room}`, body: 'are you there?' },
+    { title: `${a.name} in #${room}`, body: 'hello?' },
+  ]);
+
+  // Back on the tab: the count goes, and messages while looking neither count nor notify.
+  await setHidden(b.page, false);
+  await expect(b.page).toHaveTitle(title);
+  await sendMessage(a.page, 'there you are');
+  await expect(roomPage(b.page).message('there you are')).toBeVisible();
+  await expect(b.page).toHaveTitle(title);
+  expect(await b.page.evaluate(() => (window as unknown as { __notifications: unknown[] }).__notifications)).toHaveLength(2);
+});
+
+test('the room offers notifications until the user decides', async ({ person, baseURL }) => {
+  const { b } = await twoInARoom(person);
+  const offer = b.page.getByRole('button', { name: 'Notify me of new messages' });
+  await expect(offer).toBeVisible();
+  await b.context.grantPermissions(['notifications'], { origin: baseURL });
+  await offer.click();
+  await expect(offer).toBeHidden();
+});

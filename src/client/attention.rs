@@ -1,0 +1,85 @@
+//! Getting the reader's attention while they are not looking at the room: the tab title counts
+//! the messages that came in meanwhile, and, if they allowed it, the browser shows a
+//! notification for each. Looking at the tab again clears the count.
+
+/// Whether this browser can show notifications and the user has not decided yet: then the room
+/// offers to turn them on.
+pub fn can_ask_for_notifications() -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        notifications_supported()
+            && web_sys::Notification::permission() == web_sys::NotificationPermission::Default
+    }
+    #[cfg(not(feature = "hydrate"))]
+    false
+}
+
+/// Asks for permission to show notifications; `done` runs once the user has answered.
+pub fn ask_for_notifications(done: impl FnOnce() + 'static) {
+    #[cfg(feature = "hydrate")]
+    {
+        let Ok(asked) = web_sys::Notification::request_permission() else { return done() };
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = wasm_bindgen_futures::JsFuture::from(asked).await;
+            done();
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    done();
+}
+
+#[cfg(feature = "hydrate")]
+fn notifications_supported() -> bool {
+    web_sys::window().is_some_and(|window| {
+        js_sys::Reflect::has(&window, &wasm_bindgen::JsValue::from_str("Notification")).unwrap_or(false)
+    })
+}
+
+/// One room page's unseen-message count.
+#[cfg(feature = "hydrate")]
+pub struct Attention {
+    room: String,
+    unseen: std::cell::Cell<u32>,
+    /// The title before the count was added, put back when the reader looks again.
+    title: std::cell::RefCell<Option<String>>,
+}
+
+#[cfg(feature = "hydrate")]
+impl Attention {
+    pub fn new(room: &str) -> std::rc::Rc<Self> {
+        std::rc::Rc::new(Self { room: room.to_owned(), unseen: 0.into(), title: None.into() })
+    }
+
+    fn document() -> Option<web_sys::Document> {
+        web_sys::window()?.document()
+    }
+
+    /// A message from someone else arrived in this room.
+    pub fn message_arrived(&self, author: &str, body: &str) {
+        let Some(document) = Self::document() else { return };
+        if !document.hidden() {
+            return;
+        }
+        let unseen = self.unseen.get() + 1;
+        self.unseen.set(unseen);
+        let base = self.title.borrow_mut().get_or_insert_with(|| document.title()).clone();
+        document.set_title(&format!("({unseen}) {base}"));
+        if notifications_supported()
+            && web_sys::Notification::permission() == web_sys::NotificationPermission::Granted
+        {
+            let options = web_sys::NotificationOptions::new();
+            options.set_body(body);
+            // One notification per room, replaced by the next, rather than a pile.
+            options.set_tag(&format!("mini-discord-{}", self.room));
+            let _ = web_sys::Notification::new_with_options(&format!("{author} in #{}", self.room), &options);
+        }
+    }
+
+    /// The reader looks at the tab again (or leaves the room): the count goes.
+    pub fn seen(&self) {
+        self.unseen.set(0);
+        if let (Some(title), Some(document)) = (self.title.borrow_mut().take(), Self::document()) {
+            document.set_title(&title);
+        }
+    }
+}
