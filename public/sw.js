@@ -19,7 +19,7 @@ const SHELL = [
 self.addEventListener('install', (event) => {
   event.waitUntil(
     caches.open(CACHE)
-      .then((cache) => cache.addAll(SHELL.map((path) => new Request(path, { cache: 'reload' }))))
+      .then((cache) => cache.addAll(SHELL.map((path) => new Request(path, { cache: 'no-cache' }))))
       .then(() => self.skipWaiting()),
   );
 });
@@ -53,4 +53,17 @@ self.addEventListener('fetch', (event) => {
       fetch(request).catch(() => caches.match(url.pathname).then((hit) => hit || Response.error())),
     );
   }
+});
+
+// A message notification (src/client/attention.rs) leads to its room: the tab showing it if there
+// is one, a new one otherwise.
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const path = typeof event.notification.data === 'string' ? event.notification.data : '/rooms';
+  event.waitUntil(
+    self.clients.matchAll({ type: 'window', includeUncontrolled: true }).then((tabs) => {
+      const open = tabs.find((tab) => new URL(tab.url).pathname === path);
+      return open ? open.focus() : self.clients.openWindow(path);
+    }),
+  );
 });

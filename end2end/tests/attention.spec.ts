@@ -11,14 +11,19 @@ async function setHidden(page: Page, hidden: boolean) {
   }, hidden);
 }
 
-// Records notifications instead of showing them, as if the user had allowed them.
+// Records notifications instead of showing them, as if the user had allowed them: those made
+// directly and those shown through the service worker.
 const RECORD_NOTIFICATIONS = `(() => {
   window.__notifications = [];
+  const record = (title, options) => window.__notifications.push({ title, body: options && options.body, data: options && options.data });
   window.Notification = class {
-    constructor(title, options) { window.__notifications.push({ title, body: options && options.body }); }
+    constructor(title, options) { record(title, options); }
     static get permission() { return 'granted'; }
     static requestPermission() { return Promise.resolve('granted'); }
   };
+  if (window.ServiceWorkerRegistration) {
+    ServiceWorkerRegistration.prototype.showNotification = function (title, options) { record(title, options); return Promise.resolve(); };
+  }
 })();`;
 
 test('while the tab is hidden, the title counts new messages and each one notifies', async ({ person }) => {
@@ -34,8 +39,8 @@ test('while the tab is hidden, the title counts new messages and each one notifi
   await expect(b.page).toHaveTitle(`(2) ${title}`);
   const notes = await b.page.evaluate(() => (window as unknown as { __notifications: unknown[] }).__notifications);
   expect(notes).toEqual([
-    { title: `${a.name} in #${room}`, body: 'are you there?' },
-    { title: `${a.name} in #${room}`, body: 'hello?' },
+    { title: `${a.name} in #${room}`, body: 'are you there?', data: `/rooms/${room}` },
+    { title: `${a.name} in #${room}`, body: 'hello?', data: `/rooms/${room}` },
   ]);
 
   // Back on the tab: the count goes, and messages while looking neither count nor notify.

@@ -28,6 +28,31 @@ pub fn ask_for_notifications(done: impl FnOnce() + 'static) {
     done();
 }
 
+/// Through the service worker when it controls the page (the only way on Android, and a click
+/// can then bring the room's tab back); otherwise directly.
+#[cfg(feature = "hydrate")]
+fn show_notification(title: String, options: web_sys::NotificationOptions) {
+    use wasm_bindgen::JsCast;
+
+    let workers = web_sys::window().map(|window| window.navigator().service_worker());
+    let Some(ready) = workers.filter(|workers| workers.controller().is_some()).and_then(|workers| workers.ready().ok()) else {
+        let _ = web_sys::Notification::new_with_options(&title, &options);
+        return;
+    };
+    wasm_bindgen_futures::spawn_local(async move {
+        let shown = match wasm_bindgen_futures::JsFuture::from(ready).await {
+            Ok(registration) => match registration.dyn_into::<web_sys::ServiceWorkerRegistration>() {
+                Ok(registration) => registration.show_notification_with_options(&title, &options).is_ok(),
+                Err(_) => false,
+            },
+            Err(_) => false,
+        };
+        if !shown {
+            let _ = web_sys::Notification::new_with_options(&title, &options);
+        }
+    });
+}
+
 #[cfg(feature = "hydrate")]
 fn notifications_supported() -> bool {
     web_sys::window().is_some_and(|window| {
@@ -71,7 +96,9 @@ impl Attention {
             options.set_body(body);
             // One notification per room, replaced by the next, rather than a pile.
             options.set_tag(&format!("mini-discord-{}", self.room));
-            let _ = web_sys::Notification::new_with_options(&format!("{author} in #{}", self.room), &options);
+            // Where a click on it leads (public/sw.js).
+            options.set_data(&wasm_bindgen::JsValue::from_str(&crate::shared::paths::room(&self.room)));
+            show_notification(format!("{author} in #{}", self.room), options);
         }
     }
 

@@ -60,6 +60,7 @@ pub fn MessageList(
     me: String,
 ) -> impl IntoView {
     let log = NodeRef::<html::Div>::new();
+    let me_for_scroll = me.clone();
     let socket = use_socket();
     // Where the reader is, measured from the bottom: new messages below keep following when
     // they were at the bottom; older ones added above keep the same messages in view.
@@ -69,18 +70,26 @@ pub fn MessageList(
     // Messages arrived below while the reader was reading further up.
     let unseen = RwSignal::new(false);
     let at_bottom = move |el: &leptos::web_sys::HtmlDivElement| from_bottom.get_value() <= el.client_height() + 120;
+    let pending_count = StoredValue::new(0usize);
     Effect::new(move |_| {
-        let (first, last) = messages.with(|list| (list.first().map(|m| m.id), list.last().map(|m| m.id)));
-        pending.track();
+        let (first, last, last_mine) = messages.with(|list| {
+            (list.first().map(|m| m.id), list.last().map(|m| m.id), list.last().is_some_and(|m| m.author == me_for_scroll))
+        });
+        let sending = pending.with(Vec::len);
         let Some(el) = log.get() else { return };
         let prepended = first_id.get_value().is_some() && first != first_id.get_value();
-        let appended = last_id.get_value().is_some() && last != last_id.get_value();
+        // Newer than what was last at the bottom (a deletion is not news).
+        let appended = last_id.get_value().is_some_and(|before| last.is_some_and(|now| now > before));
+        // The reader's own message (being sent, or back from the server) takes them down to it.
+        let own = sending > pending_count.get_value() || (appended && last_mine);
         first_id.set_value(first);
         last_id.set_value(last);
+        pending_count.set_value(sending);
         if prepended {
             el.set_scroll_top(el.scroll_height() - from_bottom.get_value());
-        } else if at_bottom(&el) {
+        } else if own || at_bottom(&el) {
             el.set_scroll_top(el.scroll_height());
+            unseen.set(false);
         } else if appended {
             unseen.set(true);
         }
@@ -89,6 +98,8 @@ pub fn MessageList(
     let to_bottom = move |_| {
         if let Some(el) = log.get_untracked() {
             el.set_scroll_top(el.scroll_height());
+            // The button goes away: keep keyboard focus in the conversation, not lost on the page.
+            let _ = el.focus();
         }
         unseen.set(false);
     };
@@ -104,6 +115,7 @@ pub fn MessageList(
         }
     };
     view! {
+        <div class="log-frame">
         <div class="log" role="log" aria-label="Messages" aria-live="polite" node_ref=log tabindex="0" on:scroll=on_scroll>
             {move || if has_older.get() {
                 view! {
@@ -155,9 +167,11 @@ pub fn MessageList(
                     }}
                 </div>
             </For>
-            <Show when=move || unseen.get()>
-                <button type="button" class="new-messages" on:click=to_bottom>"New messages ↓"</button>
-            </Show>
+        </div>
+        // Outside the live region, which would read it out like a message.
+        <Show when=move || unseen.get()>
+            <button type="button" class="new-messages" on:click=to_bottom>"New messages ↓"</button>
+        </Show>
         </div>
     }
 }

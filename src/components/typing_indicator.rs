@@ -17,6 +17,7 @@ pub fn typing_text(names: &[String]) -> Option<String> {
         [] => None,
         [one] => Some(format!("{one} is typing…")),
         [one, two] => Some(format!("{one} and {two} are typing…")),
+        [one, two, three] => Some(format!("{one}, {two} and {three} are typing…")),
         [one, two, rest @ ..] => Some(format!("{one}, {two} and {} others are typing…", rest.len())),
     }
 }
@@ -39,6 +40,7 @@ mod tests {
         assert_eq!(typing_text(&[]), None);
         assert_eq!(typing_text(&names(&["alice"])).as_deref(), Some("alice is typing…"));
         assert_eq!(typing_text(&names(&["alice", "bob"])).as_deref(), Some("alice and bob are typing…"));
+        assert_eq!(typing_text(&names(&["alice", "bob", "carol"])).as_deref(), Some("alice, bob and carol are typing…"));
         assert_eq!(
             typing_text(&names(&["alice", "bob", "carol", "dan"])).as_deref(),
             Some("alice, bob and 2 others are typing…")

@@ -31,6 +31,11 @@ pub trait Bus: Send + Sync + 'static {
     /// Delivers `frame` to every subscriber of `topic`, wherever it is connected.
     async fn publish(&self, topic: &str, frame: Frame);
 
+    /// Delivers a frame that is only news now (typing); the bus may drop it when in trouble.
+    async fn publish_transient(&self, topic: &str, frame: Frame) {
+        self.publish(topic, frame).await;
+    }
+
     /// Ends sockets of a user on every instance.
     async fn sign_out(&self, sign_out: SignOut);
 

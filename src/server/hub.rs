@@ -135,6 +135,12 @@ impl Hub {
         self.inner.bus.publish(topic, encode(frame)).await;
     }
 
+    /// Publishes a frame that is only news now (typing): lost if the bus fails, never a reason
+    /// for anyone to catch up.
+    pub async fn publish_transient(&self, topic: &str, frame: &ServerFrame) {
+        self.inner.bus.publish_transient(topic, encode(frame)).await;
+    }
+
     /// Publishes frames in the order given, in one go where the bus allows.
     pub async fn publish_batch(&self, frames: impl IntoIterator<Item = (String, ServerFrame)>) {
         let frames = frames.into_iter().map(|(topic, frame)| (topic, encode(&frame))).collect();

@@ -24,8 +24,7 @@ use crate::{app::{shell, App}, shared::paths};
 pub fn build(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
-    let service_worker =
-        ServiceWorker::load(std::path::Path::new(options.site_root.as_ref()), options.site_pkg_dir.as_ref());
+    let service_worker = ServiceWorker::load(std::path::Path::new(options.site_root.as_ref()));
 
     let sessions = SessionManagerLayer::new(state.sessions.clone())
         .with_name("mini_discord_session")

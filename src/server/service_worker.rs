@@ -19,10 +19,10 @@ pub struct ServiceWorker {
 }
 
 impl ServiceWorker {
-    pub fn load(site_root: &Path, pkg_dir: &str) -> Self {
+    pub fn load(site_root: &Path) -> Self {
         let script = std::fs::read_to_string(site_root.join("sw.js"))
             .ok()
-            .map(|template| template.replace("__BUILD_ID__", &build_id(&site_root.join(pkg_dir))));
+            .map(|template| template.replace("__BUILD_ID__", &build_id(site_root)));
         Self { script }
     }
 
@@ -42,19 +42,24 @@ impl ServiceWorker {
     }
 }
 
-/// A digest of the built assets' contents: changes exactly when the build does.
-fn build_id(pkg: &Path) -> String {
-    let mut files: Vec<_> = std::fs::read_dir(pkg)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|entry| entry.path())
-        .filter(|path| path.is_file())
-        .collect();
+/// A digest of every file of the site (the bundle, the offline page, icons, the worker's own
+/// template): changes exactly when anything the worker caches does.
+fn build_id(site_root: &Path) -> String {
+    let mut files = Vec::new();
+    let mut folders = vec![site_root.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for path in std::fs::read_dir(&folder).into_iter().flatten().flatten().map(|entry| entry.path()) {
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
     files.sort();
     let mut hasher = DefaultHasher::new();
     for file in files {
-        file.file_name().hash(&mut hasher);
+        file.strip_prefix(site_root).unwrap_or(&file).hash(&mut hasher);
         std::fs::read(&file).unwrap_or_default().hash(&mut hasher);
     }
     format!("{:016x}", hasher.finish())
@@ -70,16 +75,19 @@ mod tests {
         std::fs::create_dir(site.path().join("pkg")).expect("pkg dir");
         std::fs::write(site.path().join("sw.js"), "const CACHE = 'shell-__BUILD_ID__';").expect("template");
         std::fs::write(site.path().join("pkg/app.wasm"), b"build one").expect("asset");
-        let first = ServiceWorker::load(site.path(), "pkg").script.expect("script");
+        let first = ServiceWorker::load(site.path()).script.expect("script");
         assert!(!first.contains("__BUILD_ID__"));
-        assert_eq!(ServiceWorker::load(site.path(), "pkg").script, Some(first.clone()), "same build, same name");
+        assert_eq!(ServiceWorker::load(site.path()).script, Some(first.clone()), "same build, same name");
         std::fs::write(site.path().join("pkg/app.wasm"), b"build two").expect("asset");
-        assert_ne!(ServiceWorker::load(site.path(), "pkg").script, Some(first), "new build, new cache");
+        assert_ne!(ServiceWorker::load(site.path()).script, Some(first.clone()), "new build, new cache");
+        std::fs::write(site.path().join("pkg/app.wasm"), b"build one").expect("asset");
+        std::fs::write(site.path().join("offline.html"), b"a new offline page").expect("page");
+        assert_ne!(ServiceWorker::load(site.path()).script, Some(first), "any cached file counts");
     }
 
     #[test]
     fn without_assets_there_is_no_worker() {
         let site = tempfile::tempdir().expect("temp dir");
-        assert_eq!(ServiceWorker::load(site.path(), "pkg").response().status(), StatusCode::NOT_FOUND);
+        assert_eq!(ServiceWorker::load(site.path()).response().status(), StatusCode::NOT_FOUND);
     }
 }

@@ -305,13 +305,13 @@ impl Session<'_> {
     }
 
     async fn send(&mut self, room: String, nonce: String, body: String) {
-        // A sent message ends the typing it came from: the next keystroke is news again.
-        self.last_typing = None;
         let Some(row) = self.rooms.get(&room) else {
             return self.reply_error("Join the room before posting to it", Some(nonce)).await;
         };
         match self.state.writer.post(row, self.user, &body, &nonce).await {
             Ok(message) => {
+                // A stored message ends the typing it came from: the next keystroke is news again.
+                self.last_typing = None;
                 let ack = ServerFrame::Ack { nonce, id: message.id };
                 self.conn.outbox.send(encode(&ack)).await;
             }
@@ -326,7 +326,7 @@ impl Session<'_> {
         }
         self.last_typing = Some(Instant::now());
         let frame = ServerFrame::Typing { room: room.clone(), user: self.user.username.clone() };
-        self.state.hub.publish(&room, &frame).await;
+        self.state.hub.publish_transient(&room, &frame).await;
     }
 
     async fn reply_error(&self, message: &str, nonce: Option<String>) {

@@ -242,6 +242,19 @@ impl Bus for RedisBus {
         }
     }
 
+    async fn publish_transient(&self, topic: &str, frame: Frame) {
+        let shared = &self.shared;
+        if shared.listening.load(Ordering::Acquire) {
+            let channel = format!("{}{topic}", shared.channel_prefix);
+            let published: redis::RedisResult<()> = shared.commands.clone().publish(channel, &*frame).await;
+            if published.is_ok() {
+                return;
+            }
+        }
+        // Stale in a moment anyway: this instance's sockets get it, nobody catches up for it.
+        shared.subscribers.deliver(topic, &frame);
+    }
+
     async fn sign_out(&self, sign_out: SignOut) {
         let shared = &self.shared;
         if shared.listening.load(Ordering::Acquire) {
