@@ -191,10 +191,6 @@ impl Presence for RedisPresence {
         }
     }
 
-    async fn count(&self, room: &str) -> u32 {
-        self.online(room).await.len() as u32
-    }
-
     async fn counts(&self) -> HashMap<String, u32> {
         let fetched: redis::RedisResult<HashMap<String, u32>> = async {
             let rooms: Vec<String> = self.commands.clone().smembers(rooms_key()).await?;

@@ -55,22 +55,12 @@ impl Person {
     /// A person with a fresh cookie jar, talking to the server at `base` (`http://host:port`).
     pub fn at(base: &str, name: &str) -> Person {
         let jar = Arc::new(Jar::default());
-        let http = reqwest::Client::builder()
-            .cookie_provider(jar.clone())
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client");
-        Person { name: name.to_owned(), http, jar, base: base.to_owned() }
+        Person { name: name.to_owned(), http: client_with(&jar), jar, base: base.to_owned() }
     }
 
     /// The same person (same cookies: one browser) talking to another server.
     pub fn on(&self, base: &str) -> Person {
-        let http = reqwest::Client::builder()
-            .cookie_provider(self.jar.clone())
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client");
-        Person { name: self.name.clone(), http, jar: self.jar.clone(), base: base.to_owned() }
+        Person { name: self.name.clone(), http: client_with(&self.jar), jar: self.jar.clone(), base: base.to_owned() }
     }
 
     pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
@@ -124,6 +114,15 @@ impl Person {
             other => panic!("expected a ready frame, got {other:?}"),
         }
     }
+}
+
+/// An HTTP client that keeps its cookies in `jar` and does not follow redirects (tests look at them).
+fn client_with(jar: &Arc<Jar>) -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_provider(jar.clone())
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
 }
 
 pub struct Socket {
