@@ -7,6 +7,7 @@ mod m20261125_000002_create_rooms;
 mod m20261125_000003_create_messages;
 mod m20261125_000004_create_sessions;
 mod m20261125_000005_add_message_nonce;
+mod m20261125_000006_create_read_markers;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000003_create_messages::Migration),
             Box::new(m20261125_000004_create_sessions::Migration),
             Box::new(m20261125_000005_add_message_nonce::Migration),
+            Box::new(m20261125_000006_create_read_markers::Migration),
         ]
     }
 }

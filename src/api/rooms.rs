@@ -19,6 +19,13 @@ pub struct RoomPageData {
     pub online: Vec<String>,
 }
 
+/// The rooms a user can open, and who is asking (their own messages never count as unread).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomDirectory {
+    pub me: String,
+    pub rooms: Vec<RoomSummary>,
+}
+
 /// One page of older history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryPage {
@@ -26,19 +33,26 @@ pub struct HistoryPage {
     pub has_older: bool,
 }
 
+/// Every room with its online count, and the asking user's unread count where they have read.
 #[server(prefix = "/api", endpoint = "rooms")]
-pub async fn list_rooms() -> Result<Vec<RoomSummary>, AppError> {
+pub async fn list_rooms() -> Result<RoomDirectory, AppError> {
     super::context::with_status(async move {
-        use crate::server::db::rooms;
+        use crate::server::db::{read_markers, rooms};
 
-        super::context::require_user().await?;
+        let user = super::context::require_user().await?;
         let state = super::context::app_state()?;
         let counts = state.hub.online_counts().await;
-        Ok(rooms::all(&state.db)
+        let mut read = read_markers::for_user(&state.db, user.id).await?;
+        let rooms = rooms::all(&state.db)
             .await?
             .into_iter()
-            .map(|room| RoomSummary { online: counts.get(&room.name).copied().unwrap_or(0), name: room.name })
-            .collect())
+            .map(|room| RoomSummary {
+                online: counts.get(&room.name).copied().unwrap_or(0),
+                read: read.remove(&room.id),
+                name: room.name,
+            })
+            .collect();
+        Ok(RoomDirectory { me: user.username, rooms })
     }.await)
 }
 

@@ -1,6 +1,7 @@
 //! Getting the reader's attention while they are not looking at the room: the tab title counts
 //! the messages that came in meanwhile, and, if they allowed it, the browser shows a
-//! notification for each. Looking at the tab again clears the count.
+//! notification for each (and for messages in their other rooms, see `client::room_directory`).
+//! Looking at the tab again clears the count.
 
 /// Whether this browser can show notifications and the user has not decided yet: then the room
 /// offers to turn them on.
@@ -53,6 +54,21 @@ fn show_notification(title: String, options: web_sys::NotificationOptions) {
     });
 }
 
+/// Shows a notification for a message in `room`, if the user allowed them.
+#[cfg(feature = "hydrate")]
+pub fn notify(room: &str, author: &str, body: &str) {
+    if !notifications_supported() || web_sys::Notification::permission() != web_sys::NotificationPermission::Granted {
+        return;
+    }
+    let options = web_sys::NotificationOptions::new();
+    options.set_body(body);
+    // One notification per room, replaced by the next, rather than a pile.
+    options.set_tag(&format!("mini-discord-{room}"));
+    // Where a click on it leads (public/sw.js).
+    options.set_data(&wasm_bindgen::JsValue::from_str(&crate::shared::paths::room(room)));
+    show_notification(format!("{author} in #{room}"), options);
+}
+
 #[cfg(feature = "hydrate")]
 fn notifications_supported() -> bool {
     web_sys::window().is_some_and(|window| {
@@ -89,17 +105,7 @@ impl Attention {
         self.unseen.set(unseen);
         let base = self.title.borrow_mut().get_or_insert_with(|| document.title()).clone();
         document.set_title(&format!("({unseen}) {base}"));
-        if notifications_supported()
-            && web_sys::Notification::permission() == web_sys::NotificationPermission::Granted
-        {
-            let options = web_sys::NotificationOptions::new();
-            options.set_body(body);
-            // One notification per room, replaced by the next, rather than a pile.
-            options.set_tag(&format!("mini-discord-{}", self.room));
-            // Where a click on it leads (public/sw.js).
-            options.set_data(&wasm_bindgen::JsValue::from_str(&crate::shared::paths::room(&self.room)));
-            show_notification(format!("{author} in #{}", self.room), options);
-        }
+        notify(&self.room, author, body);
     }
 
     /// The reader looks at the tab again (or leaves the room): the count goes.

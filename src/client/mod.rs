@@ -3,5 +3,6 @@
 
 pub mod attention;
 pub mod offline;
+pub mod room_directory;
 pub mod socket;
 pub mod time;

@@ -57,6 +57,14 @@ struct Inner {
     /// Joined rooms and the last message id seen in each.
     rooms: BTreeMap<String, Option<i64>>,
     watchers: usize,
+    /// Rooms whose messages the tab follows without joining (room lists), with how many
+    /// components asked.
+    followed: BTreeMap<String, usize>,
+    /// Per joined room, the newest id the reader has seen and the newest sent as read.
+    reads: BTreeMap<String, (i64, i64)>,
+    /// Set for a second after a read marker goes out, so a busy room sends one a second, not one
+    /// per message.
+    read_cooldown: bool,
     /// The live connection's writer, if connected.
     outgoing: Option<futures::channel::mpsc::UnboundedSender<String>>,
     /// Messages not yet acknowledged, in the order they were sent, by nonce. Sent again on every
@@ -108,6 +116,7 @@ impl ChatSocket {
         #[cfg(feature = "hydrate")]
         {
             self.inner().borrow_mut().rooms.remove(room);
+            self.inner().borrow_mut().reads.remove(room);
             self.transmit(&ClientFrame::Leave { room: room.to_owned() }, Intent::Unsubscribe);
         }
     }
@@ -131,6 +140,71 @@ impl ChatSocket {
             };
             if none_left {
                 self.transmit(&ClientFrame::UnwatchRooms, Intent::Unsubscribe);
+            }
+        }
+    }
+
+    /// Receives a room's messages without joining it (to count unread messages).
+    pub fn follow(&self, room: &str) {
+        let _ = room;
+        #[cfg(feature = "hydrate")]
+        {
+            let first = {
+                let inner = self.inner();
+                let mut inner = inner.borrow_mut();
+                let followers = inner.followed.entry(room.to_owned()).or_default();
+                *followers += 1;
+                *followers == 1
+            };
+            if first {
+                self.transmit(&ClientFrame::Follow { room: room.to_owned() }, Intent::Subscribe);
+            }
+        }
+    }
+
+    pub fn unfollow(&self, room: &str) {
+        let _ = room;
+        #[cfg(feature = "hydrate")]
+        {
+            let last = {
+                let inner = self.inner();
+                let mut inner = inner.borrow_mut();
+                match inner.followed.get_mut(room) {
+                    Some(followers) if *followers > 1 => {
+                        *followers -= 1;
+                        false
+                    }
+                    Some(_) => {
+                        inner.followed.remove(room);
+                        true
+                    }
+                    None => false,
+                }
+            };
+            if last {
+                self.transmit(&ClientFrame::Unfollow { room: room.to_owned() }, Intent::Unsubscribe);
+            }
+        }
+    }
+
+    /// The reader has seen a joined room up to message `id`. Sent at most once a second (the
+    /// newest id wins), and again after a reconnect until the server has it.
+    pub fn read(&self, room: &str, id: i64) {
+        let _ = (room, id);
+        #[cfg(feature = "hydrate")]
+        {
+            let cooling = {
+                let inner = self.inner();
+                let mut inner = inner.borrow_mut();
+                if !inner.rooms.contains_key(room) {
+                    return;
+                }
+                let entry = inner.reads.entry(room.to_owned()).or_insert((-1, -1));
+                entry.0 = entry.0.max(id);
+                inner.read_cooldown
+            };
+            if !cooling {
+                self.flush_reads();
             }
         }
     }
@@ -205,6 +279,8 @@ impl ChatSocket {
             inner.leaving = true;
             inner.rooms.clear();
             inner.watchers = 0;
+            inner.followed.clear();
+            inner.reads.clear();
         }
     }
 }
@@ -269,6 +345,36 @@ impl ChatSocket {
         leptos::task::spawn_local(async move { socket.run().await });
     }
 
+    fn flush_reads(&self) {
+        let due: Vec<(String, i64)> = {
+            let inner = self.inner();
+            let mut inner = inner.borrow_mut();
+            let due: Vec<(String, i64)> = inner
+                .reads
+                .iter_mut()
+                .filter(|(_, (seen, sent))| seen > sent)
+                .map(|(room, (seen, sent))| {
+                    *sent = *seen;
+                    (room.clone(), *seen)
+                })
+                .collect();
+            if due.is_empty() {
+                return;
+            }
+            inner.read_cooldown = true;
+            due
+        };
+        for (room, id) in due {
+            self.transmit(&ClientFrame::Read { room, id }, Intent::Transient);
+        }
+        let socket = *self;
+        gloo_timers::callback::Timeout::new(1_000, move || {
+            socket.inner().borrow_mut().read_cooldown = false;
+            socket.flush_reads();
+        })
+        .forget();
+    }
+
     fn dispatch(&self, frame: &ServerFrame) {
         let handlers: Vec<Handler> = {
             let inner = self.inner();
@@ -325,6 +431,20 @@ impl ChatSocket {
                 if inner.watchers > 0 {
                     if let Ok(text) = serde_json::to_string(&ClientFrame::WatchRooms) {
                         let _ = tx.unbounded_send(text);
+                    }
+                }
+                for room in inner.followed.keys() {
+                    if let Ok(text) = serde_json::to_string(&ClientFrame::Follow { room: room.clone() }) {
+                        let _ = tx.unbounded_send(text);
+                    }
+                }
+                // A marker sent on the old connection may never have arrived; the server keeps
+                // the furthest one, so sending it again is harmless.
+                for (room, (seen, _)) in &inner.reads {
+                    if *seen >= 0 && inner.rooms.contains_key(room) {
+                        if let Ok(text) = serde_json::to_string(&ClientFrame::Read { room: room.clone(), id: *seen }) {
+                            let _ = tx.unbounded_send(text);
+                        }
                     }
                 }
                 for (_, text) in &inner.unacked {

@@ -16,6 +16,42 @@ pub fn format_time(ms: i64, offset_minutes: i64, now_ms: i64) -> String {
     }
 }
 
+/// The local day (days since 1970-01-01) of a time, at a UTC offset in minutes.
+pub fn local_day(ms: i64, offset_minutes: i64) -> i64 {
+    (ms + offset_minutes * 60_000).div_euclid(86_400_000)
+}
+
+/// A day as a divider in the conversation says it: "Today", "Yesterday", "Monday 23 November",
+/// with the year once it is not this year's.
+pub fn day_label(day: i64, today: i64) -> String {
+    const WEEKDAYS: [&str; 7] = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+    const MONTHS: [&str; 12] = [
+        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+        "November", "December",
+    ];
+    if day == today {
+        return "Today".to_owned();
+    }
+    if day == today - 1 {
+        return "Yesterday".to_owned();
+    }
+    // 1970-01-01 was a Thursday.
+    let weekday = WEEKDAYS[(day + 4).rem_euclid(7) as usize];
+    let (year, month, date) = civil_from_days(day);
+    let month = MONTHS[(month - 1) as usize];
+    if year == civil_from_days(today).0 {
+        format!("{weekday} {date} {month}")
+    } else {
+        format!("{weekday} {date} {month} {year}")
+    }
+}
+
+/// "YYYY-MM-DD", for the `datetime` attribute of a day.
+pub fn iso_day(day: i64) -> String {
+    let (y, m, d) = civil_from_days(day);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
 /// ISO 8601 in UTC, for the `datetime` attribute.
 pub fn iso_utc(ms: i64) -> String {
     let day = ms.div_euclid(86_400_000);
@@ -64,5 +100,19 @@ mod tests {
         assert_eq!(format_time(noon, 0, noon + 60_000), "12:00");
         assert_eq!(format_time(noon, 90, noon), "13:30");
         assert_eq!(format_time(noon, 0, noon + 86_400_000), "2025-11-25 12:00");
+    }
+
+    #[test]
+    fn days_are_named_the_way_people_say_them() {
+        let noon = 1_764_072_000_000; // Tuesday 2025-11-25T12:00:00Z
+        let today = local_day(noon, 0);
+        assert_eq!(day_label(today, today), "Today");
+        assert_eq!(day_label(today - 1, today), "Yesterday");
+        assert_eq!(day_label(today - 2, today), "Sunday 23 November");
+        assert_eq!(day_label(today - 365, today), "Monday 25 November 2024");
+        assert_eq!(iso_day(today), "2025-11-25");
+        // Late evening in New York is already tomorrow in UTC.
+        assert_eq!(local_day(noon + 13 * 3_600_000, -300), today);
+        assert_eq!(local_day(noon + 13 * 3_600_000, 0), today + 1);
     }
 }

@@ -16,17 +16,46 @@ pub struct Pending {
 /// repeating the name and time (still there for screen readers).
 const GROUP_WITHIN_MS: i64 = 5 * 60_000;
 
-/// Each message with whether it continues the previous one's group.
-fn grouped(messages: &[MessageView]) -> Vec<(MessageView, bool)> {
+/// A message as the conversation lays it out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Row {
+    message: MessageView,
+    /// It continues the previous message's group (same author, within five minutes, same day).
+    continued: bool,
+    /// It is the first of its day: a divider ("Today", "Monday 23 November") goes above it.
+    day: Option<Day>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Day {
+    label: String,
+    iso: String,
+}
+
+/// Groups messages by author and day. Days depend on the reader's time zone, which only the
+/// browser knows: without `zone` (the server's render, and the first one in the browser, which
+/// must match it) there are no dividers; with `(offset in minutes, now)` there are.
+fn rows(messages: &[MessageView], zone: Option<(i64, i64)>) -> Vec<Row> {
+    use crate::client::time::{day_label, iso_day, local_day};
+
+    let day_of = |ms: i64| zone.map(|(offset, _)| local_day(ms, offset));
+    let today = zone.map(|(offset, now)| local_day(now, offset));
     messages
         .iter()
         .enumerate()
         .map(|(at, message)| {
-            let continued = at > 0 && {
-                let previous = &messages[at - 1];
-                previous.author == message.author && message.sent_at_ms - previous.sent_at_ms < GROUP_WITHIN_MS
+            let previous = at.checked_sub(1).map(|before| &messages[before]);
+            let day = day_of(message.sent_at_ms);
+            let new_day = day.is_some() && previous.is_none_or(|previous| day_of(previous.sent_at_ms) != day);
+            let continued = !new_day
+                && previous.is_some_and(|previous| {
+                    previous.author == message.author && message.sent_at_ms - previous.sent_at_ms < GROUP_WITHIN_MS
+                });
+            let day = match (new_day, day, today) {
+                (true, Some(day), Some(today)) => Some(Day { label: day_label(day, today), iso: iso_day(day) }),
+                _ => None,
             };
-            (message.clone(), continued)
+            Row { message: message.clone(), continued, day }
         })
         .collect()
 }
@@ -58,6 +87,9 @@ pub fn MessageList(
     has_older: RwSignal<bool>,
     load_older: Callback<()>,
     me: String,
+    /// Called with the newest message id (0 in an empty room) whenever the reader can see the
+    /// bottom of the conversation in a visible tab: what moves their read marker.
+    on_read: Callback<i64>,
 ) -> impl IntoView {
     let log = NodeRef::<html::Div>::new();
     let me_for_scroll = me.clone();
@@ -71,6 +103,25 @@ pub fn MessageList(
     let unseen = RwSignal::new(false);
     let at_bottom = move |el: &leptos::web_sys::HtmlDivElement| from_bottom.get_value() <= el.client_height() + 120;
     let pending_count = StoredValue::new(0usize);
+    let report_read = move |el: &leptos::web_sys::HtmlDivElement| {
+        #[cfg(feature = "hydrate")]
+        if at_bottom(el) && !document().hidden() {
+            on_read.run(last_id.get_value().unwrap_or(0));
+        }
+        let _ = (el, on_read);
+    };
+    // The reader's zone, known once the page is live (see `rows`).
+    let zone = RwSignal::new(None::<(i64, i64)>);
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| zone.set(Some(crate::client::time::local_offset_and_now())));
+    #[cfg(feature = "hydrate")]
+    let looking = window_event_listener(leptos::ev::visibilitychange, move |_| {
+        if let Some(el) = log.get_untracked() {
+            report_read(&el);
+        }
+    });
+    #[cfg(feature = "hydrate")]
+    on_cleanup(move || looking.remove());
     Effect::new(move |_| {
         let (first, last, last_mine) = messages.with(|list| {
             (list.first().map(|m| m.id), list.last().map(|m| m.id), list.last().is_some_and(|m| m.author == me_for_scroll))
@@ -85,29 +136,39 @@ pub fn MessageList(
         first_id.set_value(first);
         last_id.set_value(last);
         pending_count.set_value(sending);
-        if prepended {
-            el.set_scroll_top(el.scroll_height() - from_bottom.get_value());
-        } else if own || at_bottom(&el) {
-            el.set_scroll_top(el.scroll_height());
-            unseen.set(false);
-        } else if appended {
-            unseen.set(true);
-        }
-        from_bottom.set_value(el.scroll_height() - el.scroll_top());
+        // Measured once the list has rendered the change: this effect may run before the list
+        // does, and the heights it needs are only right afterwards.
+        request_animation_frame(move || {
+            if prepended {
+                el.set_scroll_top(el.scroll_height() - from_bottom.get_value());
+            } else if own || at_bottom(&el) {
+                el.set_scroll_top(el.scroll_height());
+                unseen.set(false);
+            } else if appended {
+                unseen.set(true);
+            }
+            from_bottom.set_value(el.scroll_height() - el.scroll_top());
+            report_read(&el);
+        });
     });
     let to_bottom = move |_| {
         if let Some(el) = log.get_untracked() {
             el.set_scroll_top(el.scroll_height());
             // The button goes away: keep keyboard focus in the conversation, not lost on the page.
             let _ = el.focus();
+            from_bottom.set_value(el.scroll_height() - el.scroll_top());
+            report_read(&el);
         }
         unseen.set(false);
     };
     let on_scroll = move |_| {
         if let Some(el) = log.get_untracked() {
             from_bottom.set_value(el.scroll_height() - el.scroll_top());
-            if at_bottom(&el) && unseen.get_untracked() {
-                unseen.set(false);
+            if at_bottom(&el) {
+                if unseen.get_untracked() {
+                    unseen.set(false);
+                }
+                report_read(&el);
             }
             if el.scroll_top() < 80 && has_older.get_untracked() {
                 load_older.run(());
@@ -131,10 +192,15 @@ pub fn MessageList(
             <Show when=move || messages.with(Vec::is_empty) && pending.with(Vec::is_empty)>
                 <p class="empty">"No messages yet. Say hello!"</p>
             </Show>
-            <For each=move || messages.with(|list| grouped(list)) key=|(message, continued)| (message.id, *continued) let:row>
+            <For
+                each=move || { let zone = zone.get(); messages.with(|list| rows(list, zone)) }
+                key=|row| (row.message.id, row.continued, row.day.clone())
+                let:row
+            >
                 {
-                let (message, continued) = row;
+                let Row { message, continued, day } = row;
                 view! {
+                {day.map(|day| view! { <p class="day"><time datetime=day.iso>{day.label}</time></p> })}
                 <article class="message" class:mine={message.author == me} class:continued=continued data-id=message.id>
                     <header class:visually-hidden=continued>
                         <span class="author">{message.author.clone()}</span>
@@ -193,7 +259,23 @@ mod tests {
             message(4, "alice", 62_000),
             message(5, "alice", 62_000 + GROUP_WITHIN_MS),
         ];
-        let continued: Vec<bool> = grouped(&list).into_iter().map(|(_, continued)| continued).collect();
+        let continued: Vec<bool> = rows(&list, None).into_iter().map(|row| row.continued).collect();
         assert_eq!(continued, vec![false, true, false, false, false]);
+    }
+
+    #[test]
+    fn each_day_starts_with_a_divider_and_a_new_group() {
+        let midnight = 1_764_028_800_000; // 2025-11-25T00:00:00Z
+        let list = [message(1, "alice", midnight - 60_000), message(2, "alice", midnight + 60_000)];
+        let days = |zone| -> Vec<(Option<String>, bool)> {
+            rows(&list, zone).into_iter().map(|row| (row.day.map(|day| day.label), row.continued)).collect()
+        };
+        assert_eq!(days(None), vec![(None, false), (None, true)], "no zone, no dividers");
+        assert_eq!(
+            days(Some((0, midnight + 3_600_000))),
+            vec![(Some("Yesterday".to_owned()), false), (Some("Today".to_owned()), false)]
+        );
+        // Two hours east of UTC both fall on the same local day.
+        assert_eq!(days(Some((120, midnight + 3_600_000))), vec![(Some("Today".to_owned()), false), (None, true)]);
     }
 }

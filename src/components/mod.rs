@@ -6,5 +6,7 @@ pub mod form_alert;
 pub mod message_list;
 pub mod nav;
 pub mod online_list;
+pub mod room_sidebar;
 pub mod timestamp;
 pub mod typing_indicator;
+pub mod unread_badge;

@@ -9,6 +9,7 @@ use crate::{
         connection_status::ConnectionStatus,
         message_list::{MessageList, Pending},
         online_list::OnlineList,
+        room_sidebar::RoomSidebar,
         typing_indicator::{Typist, TypingIndicator, TYPING_SHOWN_MS},
     },
     shared::protocol::ServerFrame,
@@ -169,6 +170,8 @@ fn Room(data: RoomPageData) -> impl IntoView {
     // The page is torn down in the browser only; the wrapper satisfies the cleanup's bounds.
     #[cfg(feature = "hydrate")]
     let attention = send_wrapper::SendWrapper::new(attention);
+    let reading = name.clone();
+    let on_read = Callback::new(move |id: i64| socket.read(&reading, id));
     let room = name.clone();
     on_cleanup(move || {
         #[cfg(feature = "hydrate")]
@@ -185,6 +188,8 @@ fn Room(data: RoomPageData) -> impl IntoView {
     });
 
     view! {
+        <div class="room-layout">
+        <RoomSidebar current=name.clone()/>
         <section class="room">
             <header class="room-header">
                 <h1>{format!("#{name}")}</h1>
@@ -193,13 +198,14 @@ fn Room(data: RoomPageData) -> impl IntoView {
             </header>
             <div class="room-body">
                 <div class="conversation">
-                    <MessageList messages pending has_older load_older me/>
+                    <MessageList messages pending has_older load_older me on_read/>
                     <TypingIndicator typing/>
                     <Composer room=name.clone() pending error text/>
                 </div>
                 <OnlineList users=online/>
             </div>
         </section>
+        </div>
     }
 }
 

@@ -2,10 +2,10 @@ use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_query_map};
 
 use crate::{
-    api::rooms::{list_rooms, OpenRoom},
-    client::socket::use_socket,
-    components::form_alert::FormAlert,
-    shared::{paths, protocol::ServerFrame, views::RoomSummary},
+    api::rooms::{list_rooms, OpenRoom, RoomDirectory},
+    client::room_directory::use_room_directory,
+    components::{form_alert::FormAlert, unread_badge::UnreadBadge},
+    shared::paths,
 };
 
 #[component]
@@ -42,45 +42,19 @@ pub fn RoomsPage() -> impl IntoView {
     }
 }
 
-/// Every room with its live online count.
+/// Every room with its live online count, and unread counts in the rooms the user has opened.
 #[component]
-fn RoomList(initial: Vec<RoomSummary>) -> impl IntoView {
-    let rooms = RwSignal::new(initial);
-    let socket = use_socket();
-    let listener = socket.on_frame(move |frame| match frame {
-        ServerFrame::RoomActivity { room, online } => rooms.update(|list| {
-            match list.iter_mut().find(|summary| &summary.name == room) {
-                Some(summary) => summary.online = *online,
-                None => {
-                    let at = list.partition_point(|summary| summary.name < *room);
-                    list.insert(at, RoomSummary { name: room.clone(), online: *online });
-                }
-            }
-        }),
-        ServerFrame::RoomDeleted { room } => rooms.update(|list| list.retain(|summary| &summary.name != room)),
-        // A (re)connection: counts may have changed unseen, so take a fresh list; live updates
-        // carry on from here.
-        ServerFrame::Ready { .. } => leptos::task::spawn_local(async move {
-            if let Ok(list) = list_rooms().await {
-                rooms.set(list);
-            }
-        }),
-        _ => {}
-    });
-    socket.watch_rooms();
-    on_cleanup(move || {
-        socket.off(listener);
-        socket.unwatch_rooms();
-    });
-
+fn RoomList(initial: RoomDirectory) -> impl IntoView {
+    let rooms = use_room_directory(initial, None);
     view! {
         <Show when=move || rooms.with(Vec::is_empty)>
             <p class="empty">"No rooms yet: name one above to start it."</p>
         </Show>
         <ul class="room-list" aria-label="Room list">
-            <For each=move || rooms.get() key=|summary| (summary.name.clone(), summary.online) let:summary>
-                <li>
+            <For each=move || rooms.get() key=|summary| (summary.name.clone(), summary.online, summary.read.map(|read| read.unread)) let:summary>
+                <li class:has-unread=summary.read.is_some_and(|read| read.unread > 0)>
                     <A href=paths::room(&summary.name)>{summary.name.clone()}</A>
+                    <UnreadBadge read=summary.read/>
                     <span class="count" class:active=summary.online.gt(&0)>
                         {format!("{} online", summary.online)}
                     </span>

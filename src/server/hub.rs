@@ -22,6 +22,12 @@ use crate::shared::protocol::ServerFrame;
 /// collides with a room.
 pub const ROOM_LIST_TOPIC: &str = "#rooms";
 
+/// The topic every connection of one user is subscribed to (read markers reach all their
+/// devices through it, on every instance). `#` keeps it apart from rooms too.
+pub fn user_topic(user_id: i64) -> String {
+    format!("#user:{user_id}")
+}
+
 #[derive(Clone)]
 pub struct Hub {
     inner: Arc<Inner>,
@@ -76,15 +82,25 @@ impl Hub {
         let id = ConnId(self.inner.next_conn.fetch_add(1, Ordering::Relaxed));
         let (outbox, inbox) = Outbox::new(id, session.map(Arc::from), self.inner.queue_capacity);
         self.inner.subscribers.add_user_connection(user_id, &outbox);
+        self.inner.subscribers.subscribe(&user_topic(user_id), &outbox);
         (Connection { outbox, user_id, username: username.to_owned() }, inbox)
     }
 
     /// Forgets a socket: leaves its rooms (announcing departures) and its subscriptions.
-    pub async fn disconnect(&self, conn: &Connection, rooms: impl IntoIterator<Item = String>) {
+    pub async fn disconnect(
+        &self,
+        conn: &Connection,
+        rooms: impl IntoIterator<Item = String>,
+        followed: impl IntoIterator<Item = String>,
+    ) {
         for room in rooms {
-            self.leave(conn, &room).await;
+            self.leave(conn, &room, false).await;
+        }
+        for room in followed {
+            self.unfollow(conn, &room);
         }
         self.unwatch_rooms(conn);
+        self.inner.subscribers.unsubscribe(&user_topic(conn.user_id), conn.outbox.id);
         self.inner.subscribers.remove_user_connection(conn.user_id, conn.outbox.id);
     }
 
@@ -107,15 +123,29 @@ impl Hub {
         conn.outbox.send(encode(&ServerFrame::Presence { room: room.to_owned(), users })).await;
     }
 
-    pub async fn leave(&self, conn: &Connection, room: &str) {
+    /// Counts the user out of a room. `still_following`: the connection keeps receiving the
+    /// room's frames (its room list follows the room too).
+    pub async fn leave(&self, conn: &Connection, room: &str, still_following: bool) {
         let lock = self.room_lock(room);
         let _announcing = lock.lock().await;
-        self.inner.subscribers.unsubscribe(room, conn.outbox.id);
+        if !still_following {
+            self.inner.subscribers.unsubscribe(room, conn.outbox.id);
+        }
         if self.inner.presence.exit(room, conn.user_id).await == Change::Departed {
             let frame = ServerFrame::Departed { room: room.to_owned(), user: conn.username.clone() };
             self.publish(room, &frame).await;
             self.announce_count(room).await;
         }
+    }
+
+    /// Subscribes a connection to a room's frames without counting it as present there.
+    pub fn follow(&self, conn: &Connection, room: &str) {
+        self.inner.subscribers.subscribe(room, &conn.outbox);
+    }
+
+    /// Ends a [`Hub::follow`]; the caller keeps the subscription if the connection joined the room.
+    pub fn unfollow(&self, conn: &Connection, room: &str) {
+        self.inner.subscribers.unsubscribe(room, conn.outbox.id);
     }
 
     /// Subscribes a connection to live online counts of every room, starting with the current ones.

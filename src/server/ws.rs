@@ -3,7 +3,7 @@
 //! side until either ends, and leaves its rooms on the way out.
 
 use std::{
-    collections::HashMap,
+    collections::{HashMap, HashSet},
     time::{Duration, Instant},
 };
 
@@ -20,8 +20,8 @@ use tokio::sync::{mpsc, watch};
 
 use super::{
     auth::AuthSession,
-    db::{messages, rooms, rooms::Room, users::User},
-    hub::{encode, Connection},
+    db::{messages, read_markers, rooms, rooms::Room, users::User},
+    hub::{encode, user_topic, Connection},
     state::AppState,
     subscribers::{CloseReason, Frame},
 };
@@ -87,7 +87,7 @@ where
     Rx: Stream<Item = Result<Message, E>> + Unpin,
 {
     let (conn, mut inbox) = state.hub.connect(user.id, &user.username, session);
-    let mut session = Session { state: &state, conn: &conn, user: &user, rooms: HashMap::new(), last_typing: None };
+    let mut session = Session { state: &state, conn: &conn, user: &user, rooms: HashMap::new(), followed: HashSet::new(), last_typing: None };
     conn.outbox.send(encode(&ServerFrame::Ready { username: user.username.clone() })).await;
     let ping_every = Duration::from_secs(state.config.limits.ping_interval_secs.max(1));
     let idle_timeout = Duration::from_secs(state.config.limits.idle_timeout_secs.max(1));
@@ -173,7 +173,7 @@ where
         _ = read => {},
     }
     let rooms: Vec<String> = session.rooms.into_keys().collect();
-    state.hub.disconnect(&conn, rooms).await;
+    state.hub.disconnect(&conn, rooms, session.followed).await;
 }
 
 /// Most frames written between two flushes.
@@ -241,6 +241,8 @@ struct Session<'a> {
     conn: &'a Connection,
     user: &'a User,
     rooms: HashMap<String, Room>,
+    /// Rooms whose messages it receives without being in them (see `ClientFrame::Follow`).
+    followed: HashSet<String>,
     /// When this connection last said its user was typing.
     last_typing: Option<Instant>,
 }
@@ -248,15 +250,26 @@ struct Session<'a> {
 /// At most one "is typing" per connection in this time: more says nothing new.
 const TYPING_EVERY: Duration = Duration::from_secs(2);
 
+/// Most rooms one connection may follow: plenty for a room list, and a bound on what one socket
+/// can subscribe to.
+const MAX_FOLLOWED: usize = 200;
+
 impl Session<'_> {
     async fn handle(&mut self, frame: ClientFrame) {
         match frame {
             ClientFrame::Join { room, after } => self.join(room, after).await,
             ClientFrame::Leave { room } => {
                 if self.rooms.remove(&room).is_some() {
-                    self.state.hub.leave(self.conn, &room).await;
+                    self.state.hub.leave(self.conn, &room, self.followed.contains(&room)).await;
                 }
             }
+            ClientFrame::Follow { room } => self.follow(room).await,
+            ClientFrame::Unfollow { room } => {
+                if self.followed.remove(&room) && !self.rooms.contains_key(&room) {
+                    self.state.hub.unfollow(self.conn, &room);
+                }
+            }
+            ClientFrame::Read { room, id } => self.read(room, id).await,
             ClientFrame::Send { room, nonce, body } => self.send(room, nonce, body).await,
             ClientFrame::Typing { room } => self.typing(room).await,
             ClientFrame::WatchRooms => self.state.hub.watch_rooms(self.conn).await,
@@ -284,6 +297,38 @@ impl Session<'_> {
             Err(err) => {
                 tracing::error!(error = %err, "looking up a room failed");
                 self.reply_error("Could not join the room. Please try again.", None).await
+            }
+        }
+    }
+
+    async fn follow(&mut self, room: String) {
+        if let Err(err) = validate::room_name(&room) {
+            return self.reply_error(&err.to_string(), None).await;
+        }
+        if self.followed.contains(&room) {
+            return;
+        }
+        if self.followed.len() >= MAX_FOLLOWED {
+            return self.reply_error("Following too many rooms at once", None).await;
+        }
+        self.state.hub.follow(self.conn, &room);
+        self.followed.insert(room);
+    }
+
+    /// Moves the user's read marker and tells all their connections, on every instance, so each
+    /// device's unread count agrees.
+    async fn read(&self, room: String, id: i64) {
+        let Some(row) = self.rooms.get(&room) else {
+            return self.reply_error("Join the room before marking it read", None).await;
+        };
+        match read_markers::mark_read(&self.state.db, self.user.id, row, id).await {
+            Ok(read) => {
+                let frame = ServerFrame::Read { room, read };
+                self.state.hub.publish(&user_topic(self.user.id), &frame).await;
+            }
+            Err(err) => {
+                tracing::error!(error = %err, "saving a read marker failed");
+                self.reply_error("Could not save how far you have read", None).await
             }
         }
     }

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::views::MessageView;
+use super::views::{MessageView, ReadState};
 
 /// Close code: the connection fell behind (or flooded) and should reconnect and catch up.
 pub const CLOSE_TOO_SLOW: u16 = 4000;
@@ -31,6 +31,12 @@ pub enum ClientFrame {
     /// Receive live online counts for every room (the room list page).
     WatchRooms,
     UnwatchRooms,
+    /// Receive a room's messages without joining it (no presence, no replay): what a room list
+    /// needs to keep its unread counts live.
+    Follow { room: String },
+    Unfollow { room: String },
+    /// The user has read a joined room up to message `id`: moves their read marker forward.
+    Read { room: String, id: i64 },
 }
 
 /// What the server sends.
@@ -59,6 +65,9 @@ pub enum ServerFrame {
     /// Several instances: this tab may have missed messages since `after` (the shared bus was
     /// down). Sent just before the socket closes with 4000: the tab rejoins its rooms from there.
     Rewind { after: i64 },
+    /// The user's read marker in a room moved (on this device or another): sent to each of the
+    /// user's connections.
+    Read { room: String, read: ReadState },
     /// An administrator removed a message.
     MessageDeleted { room: String, id: i64 },
     /// An administrator removed a room; its pages should go back to the room list.

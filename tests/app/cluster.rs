@@ -421,3 +421,19 @@ async fn a_redis_outage_loses_no_message_and_everyone_catches_up_in_order() {
     assert!(after > *acked.last().expect("acked"));
     pair.finish().await;
 }
+
+#[tokio::test]
+async fn a_read_marker_moved_on_one_instance_reaches_the_users_devices_on_the_other() {
+    let Some(pair) = Pair::start().await else { return };
+    let Lobby { alice, mut alice_socket, mut other_socket, .. } = lobby(&pair, "bob").await;
+    other_socket.send(&ClientFrame::Send { room: "lobby".into(), nonce: "n1".into(), body: "hi".into() }).await;
+    let id = other_socket.expect(|frame| match frame { ServerFrame::Ack { id, .. } => Some(id), _ => None }).await;
+
+    // Alice's second tab is on instance B and follows the lobby for its unread count.
+    let mut elsewhere = alice.on(&pair.b.base).socket_with_origin(Some(&pair.b.base)).await.expect("socket on B");
+    elsewhere.send(&ClientFrame::Follow { room: "lobby".into() }).await;
+    alice_socket.send(&ClientFrame::Read { room: "lobby".into(), id }).await;
+    let read = elsewhere.expect(|frame| match frame { ServerFrame::Read { room, read } => Some((room, read)), _ => None }).await;
+    assert_eq!((read.0.as_str(), read.1.last_read, read.1.unread), ("lobby", id, 0));
+    pair.finish().await;
+}

@@ -3,6 +3,7 @@
 
 pub mod entities;
 pub mod messages;
+pub mod read_markers;
 pub mod rooms;
 pub mod users;
 

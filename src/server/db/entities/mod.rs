@@ -1,6 +1,7 @@
 //! sea-orm entities: one file per table, mirroring the `migration` crate.
 
 pub mod messages;
+pub mod read_markers;
 pub mod rooms;
 pub mod sessions;
 pub mod users;

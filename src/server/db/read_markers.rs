@@ -1,0 +1,110 @@
+//! Read markers: how far each user has read in each room they opened. A room with a marker is
+//! one of "your rooms"; its unread count is the messages of others after the marker.
+
+use std::collections::HashMap;
+
+use sea_orm::{
+    sea_query::{Expr, OnConflict, Query},
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    Set,
+};
+
+use super::{
+    entities::{
+        messages::{self, Entity as Messages},
+        read_markers::{self, Entity as ReadMarkers},
+    },
+    now_ms,
+    rooms::Room,
+};
+use crate::shared::views::ReadState;
+
+/// Unread counts stop here (shown as "99+"): counting further would make a page load as slow
+/// as the backlog is long, and nobody reads a count of 40,000.
+pub const UNREAD_CAP: u32 = ReadState::CAP;
+
+/// Moves a user's marker in a room forward to `upto` (never back, never past the room's newest
+/// message, so a made-up id cannot hide messages still to come), creating it on the first read.
+/// Returns where the marker is now and what is still unread after it.
+pub async fn mark_read(db: &impl ConnectionTrait, user_id: i64, room: &Room, upto: i64) -> Result<ReadState, DbErr> {
+    let newest = newest_id(db, room.id).await?;
+    let upto = upto.clamp(0, newest);
+    let now = now_ms();
+    let moved = ReadMarkers::update_many()
+        .col_expr(read_markers::Column::LastReadId, Expr::val(upto).into())
+        .col_expr(read_markers::Column::UpdatedAt, Expr::val(now).into())
+        .filter(read_markers::Column::UserId.eq(user_id))
+        .filter(read_markers::Column::RoomId.eq(room.id))
+        .filter(read_markers::Column::LastReadId.lt(upto))
+        .exec(db)
+        .await?;
+    if moved.rows_affected == 0 {
+        // No marker yet, or it is already further along (another device read more): only the
+        // first case writes anything.
+        let first = read_markers::ActiveModel {
+            user_id: Set(user_id),
+            room_id: Set(room.id),
+            last_read_id: Set(upto),
+            updated_at: Set(now),
+        };
+        ReadMarkers::insert(first)
+            .on_conflict(
+                OnConflict::columns([read_markers::Column::UserId, read_markers::Column::RoomId])
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(db)
+            .await?;
+    }
+    let last_read = ReadMarkers::find_by_id((user_id, room.id))
+        .one(db)
+        .await?
+        .map_or(upto, |marker| marker.last_read_id);
+    Ok(ReadState { last_read, unread: unread_after(db, room.id, last_read, user_id).await?, newest })
+}
+
+/// The read state of every room the user has opened, by room id.
+pub async fn for_user(db: &impl ConnectionTrait, user_id: i64) -> Result<HashMap<i64, ReadState>, DbErr> {
+    let markers = ReadMarkers::find().filter(read_markers::Column::UserId.eq(user_id)).all(db).await?;
+    let mut states = HashMap::with_capacity(markers.len());
+    // One small indexed query per room: a user opens tens of rooms, and each query touches only
+    // the index entries after the marker, at most UNREAD_CAP of them.
+    for marker in markers {
+        let newest = newest_id(db, marker.room_id).await?;
+        let unread = unread_after(db, marker.room_id, marker.last_read_id, user_id).await?;
+        states.insert(marker.room_id, ReadState { last_read: marker.last_read_id, unread, newest });
+    }
+    Ok(states)
+}
+
+/// The id of a room's newest message (0 if it has none).
+async fn newest_id(db: &impl ConnectionTrait, room_id: i64) -> Result<i64, DbErr> {
+    let newest: Option<i64> = Messages::find()
+        .select_only()
+        .column(messages::Column::Id)
+        .filter(messages::Column::RoomId.eq(room_id))
+        .order_by_desc(messages::Column::Id)
+        .limit(1)
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(newest.unwrap_or(0))
+}
+
+/// Messages by others after `after`, counted up to UNREAD_CAP.
+async fn unread_after(db: &impl ConnectionTrait, room_id: i64, after: i64, reader: i64) -> Result<u32, DbErr> {
+    let capped = Messages::find()
+        .select_only()
+        .column(messages::Column::Id)
+        .filter(messages::Column::RoomId.eq(room_id))
+        .filter(messages::Column::Id.gt(after))
+        .filter(messages::Column::UserId.ne(reader))
+        .limit(u64::from(UNREAD_CAP))
+        .into_query();
+    let count = Query::select().expr_as(Expr::cust("COUNT(*)"), "unread").from_subquery(capped, "capped").to_owned();
+    let unread: i64 = match db.query_one(&count).await? {
+        Some(row) => row.try_get("", "unread")?,
+        None => 0,
+    };
+    Ok(u32::try_from(unread).unwrap_or(UNREAD_CAP).min(UNREAD_CAP))
+}
