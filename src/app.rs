@@ -25,7 +25,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                // Deferred: the page is complete as the server sent it, so the bundle loads at low
+                // priority and hydrates once the browser is idle, instead of competing with the
+                // first paint for bandwidth.
+                <HydrationScripts options defer=true/>
                 <MetaTags/>
             </head>
             <body>

@@ -11,6 +11,7 @@ use axum::{
 };
 use axum_login::AuthManagerLayerBuilder;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::{compression::CompressionLayer, CompressionLevel};
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 
 use super::{
@@ -39,7 +40,6 @@ pub fn build(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/sw.js", get(move || async move { service_worker.response() }))
-        .route("/ws", get(ws::upgrade))
         .route("/chat", get(|| async { Redirect::permanent("/rooms") }))
         .route("/chat/", get(|| async { Redirect::permanent("/rooms") }))
         .route("/chat/{room}", get(legacy_room))
@@ -49,6 +49,12 @@ pub fn build(state: AppState) -> Router {
         .route("/user/signup/", get(|| async { Redirect::permanent("/signup") }))
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        // Pages, server function answers and above all the WASM bundle (a third of its size in
+        // brotli) travel compressed. Level 5 of either codec takes milliseconds even for the
+        // bundle, where the default brotli level would take the better part of a second per
+        // request. The socket is added below, outside this layer: it has no body to compress.
+        .layer(CompressionLayer::new().quality(CompressionLevel::Precise(5)))
+        .route("/ws", get(ws::upgrade))
         .layer(middleware::from_fn(require_login))
         .layer(auth)
         .with_state(state)

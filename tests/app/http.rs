@@ -202,3 +202,21 @@ async fn admin_actions_reach_everyone_at_once() {
     let body = error_text(bob.login("bob", "correct horse").await).await;
     assert!(body.contains("This account is disabled"));
 }
+
+#[tokio::test]
+async fn pages_travel_compressed_when_the_browser_accepts_it() {
+    let app = spawn_app().await;
+    let client = reqwest::Client::new();
+    for (accepted, expected) in [("br", Some("br")), ("gzip", Some("gzip")), ("identity", None)] {
+        let response = client
+            .get(app.url("/"))
+            .header("accept", "text/html")
+            .header("accept-encoding", accepted)
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status(), 200);
+        let encoding = response.headers().get("content-encoding").and_then(|value| value.to_str().ok());
+        assert_eq!(encoding, expected, "with Accept-Encoding: {accepted}");
+    }
+}
