@@ -23,8 +23,8 @@ async function signUp(context, name) {
   return page;
 }
 
-async function openRoom(page) {
-  await page.goto(`/rooms/${room}`);
+async function openRoom(page, name = room) {
+  await page.goto(`/rooms/${name}`);
   await page.getByRole('status', { name: 'Connection' }).filter({ hasText: 'Connected' }).waitFor();
 }
 
@@ -38,8 +38,14 @@ async function say(page, text) {
 const ada = await signUp(await browser.newContext({ baseURL: base }), `ada_${suffix}`);
 const linusContext = await browser.newContext({ baseURL: base });
 const linus = await signUp(linusContext, `linus_${suffix}`);
-await openRoom(ada);
+// A second room Linus has read before Ada writes in it: its unread count shows in his lists.
+const releases = `releases-${suffix}`;
+await openRoom(ada, releases);
+await openRoom(linus, releases);
 await openRoom(linus);
+await say(ada, 'v1.2 is tagged.');
+await say(ada, 'Release notes are up.');
+await openRoom(ada);
 await say(ada, 'Morning! The room list shows who is around, live.');
 await say(linus, 'Nice. And it installs as an app now.');
 await say(ada, 'Markup like <b>this</b> stays text, as it should.');
@@ -49,7 +55,7 @@ await linus.getByRole('textbox', { name: 'Message', exact: true }).pressSequenti
 
 const cookies = await linusContext.cookies();
 for (const colorScheme of ['light', 'dark']) {
-  for (const [size, viewport] of [['wide', { width: 1100, height: 680 }], ['narrow', { width: 375, height: 740 }]]) {
+  for (const [size, viewport] of [['wide', { width: 1280, height: 720 }], ['narrow', { width: 375, height: 740 }]]) {
     const context = await browser.newContext({ baseURL: base, viewport, colorScheme });
     const page = await context.newPage();
     await page.goto('/');
