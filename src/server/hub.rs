@@ -22,11 +22,7 @@ use crate::shared::protocol::ServerFrame;
 /// collides with a room.
 pub const ROOM_LIST_TOPIC: &str = "#rooms";
 
-/// The topic every connection of one user is subscribed to (read markers reach all their
-/// devices through it, on every instance). `#` keeps it apart from rooms too.
-pub fn user_topic(user_id: i64) -> String {
-    format!("#user:{user_id}")
-}
+pub use super::subscribers::user_topic;
 
 #[derive(Clone)]
 pub struct Hub {
@@ -82,7 +78,6 @@ impl Hub {
         let id = ConnId(self.inner.next_conn.fetch_add(1, Ordering::Relaxed));
         let (outbox, inbox) = Outbox::new(id, session.map(Arc::from), self.inner.queue_capacity);
         self.inner.subscribers.add_user_connection(user_id, &outbox);
-        self.inner.subscribers.subscribe(&user_topic(user_id), &outbox);
         (Connection { outbox, user_id, username: username.to_owned() }, inbox)
     }
 
@@ -100,7 +95,6 @@ impl Hub {
             self.unfollow(conn, &room);
         }
         self.unwatch_rooms(conn);
-        self.inner.subscribers.unsubscribe(&user_topic(conn.user_id), conn.outbox.id);
         self.inner.subscribers.remove_user_connection(conn.user_id, conn.outbox.id);
     }
 

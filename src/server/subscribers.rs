@@ -114,6 +114,16 @@ impl Outbox {
     }
 }
 
+/// The topic that reaches every connection of one user (read markers reach all their devices
+/// through it, on every instance). `#` keeps it apart from rooms. Nothing subscribes to it:
+/// delivery goes through the connections by user, which every connection is in anyway, so it
+/// costs an idle socket nothing.
+pub fn user_topic(user_id: i64) -> String {
+    format!("{USER_TOPIC_PREFIX}{user_id}")
+}
+
+const USER_TOPIC_PREFIX: &str = "#user:";
+
 /// Topics are spread over this many independently locked maps, so rooms do not contend for one
 /// lock on the message path.
 const SHARDS: usize = 16;
@@ -143,6 +153,9 @@ impl Subscribers {
     }
 
     pub fn deliver(&self, topic: &str, frame: &Frame) -> usize {
+        if let Some(user_id) = topic.strip_prefix(USER_TOPIC_PREFIX).and_then(|id| id.parse().ok()) {
+            return self.deliver_to_user(user_id, frame);
+        }
         let topics = self.shard(topic).read().unwrap_or_else(|poison| poison.into_inner());
         let Some(subscribers) = topics.get(topic) else {
             return 0;
@@ -151,6 +164,17 @@ impl Subscribers {
             outbox.offer(frame);
         }
         subscribers.len()
+    }
+
+    fn deliver_to_user(&self, user_id: i64, frame: &Frame) -> usize {
+        let by_user = self.by_user.lock().unwrap_or_else(|poison| poison.into_inner());
+        let Some(conns) = by_user.get(&user_id) else {
+            return 0;
+        };
+        for outbox in conns.values() {
+            outbox.offer(frame);
+        }
+        conns.len()
     }
 
     pub fn subscribe(&self, topic: &str, outbox: &Outbox) {
@@ -230,6 +254,21 @@ mod tests {
         for n in 0..3 {
             assert_eq!(fast_inbox.frames.recv().await.as_deref(), Some(format!("frame {n}").as_str()));
         }
+    }
+
+    #[test]
+    fn a_users_topic_reaches_each_of_their_connections_and_no_one_elses() {
+        let subs = Subscribers::default();
+        let (laptop, _l) = Outbox::new(ConnId(1), None, 4);
+        let (phone, _p) = Outbox::new(ConnId(2), None, 4);
+        let (other, _o) = Outbox::new(ConnId(3), None, 4);
+        subs.add_user_connection(7, &laptop);
+        subs.add_user_connection(7, &phone);
+        subs.add_user_connection(8, &other);
+        assert_eq!(subs.deliver(&user_topic(7), &Frame::from("read")), 2);
+        subs.remove_user_connection(7, ConnId(2));
+        assert_eq!(subs.deliver(&user_topic(7), &Frame::from("read")), 1);
+        assert_eq!(subs.deliver(&user_topic(9), &Frame::from("read")), 0);
     }
 
     #[test]

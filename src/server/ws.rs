@@ -323,8 +323,10 @@ impl Session<'_> {
         };
         match read_markers::mark_read(&self.state.db, self.user.id, row, id).await {
             Ok(read) => {
+                // Transient: the marker is stored, and a tab that misses this frame fetches the
+                // counts when it reconnects; no reason for a cluster-wide catch-up.
                 let frame = ServerFrame::Read { room, read };
-                self.state.hub.publish(&user_topic(self.user.id), &frame).await;
+                self.state.hub.publish_transient(&user_topic(self.user.id), &frame).await;
             }
             Err(err) => {
                 tracing::error!(error = %err, "saving a read marker failed");
