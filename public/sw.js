@@ -63,7 +63,12 @@ self.addEventListener('notificationclick', (event) => {
   event.waitUntil(
     self.clients.matchAll({ type: 'window', includeUncontrolled: true }).then((tabs) => {
       const open = tabs.find((tab) => new URL(tab.url).pathname === path);
-      return open ? open.focus() : self.clients.openWindow(path);
+      if (open) return open.focus();
+      // Another of the app's tabs goes to the room rather than a new window opening; only a tab
+      // this worker controls can be sent somewhere.
+      const ours = tabs.find((tab) => 'navigate' in tab && tab.url.startsWith(self.registration.scope));
+      if (ours) return ours.focus().then((tab) => tab.navigate(path)).catch(() => self.clients.openWindow(path));
+      return self.clients.openWindow(path);
     }),
   );
 });

@@ -26,9 +26,12 @@ pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$data"; }
 trap cleanup EXIT
 
-log "building release binaries"
-cargo leptos build --release >&2
-cargo build --release -p loadgen >&2
+# MD_BENCH_NO_BUILD=1 reuses the release binaries already built (several runs of one build).
+if [ -z "${MD_BENCH_NO_BUILD:-}" ]; then
+  log "building release binaries"
+  cargo leptos build --release >&2
+  cargo build --release -p loadgen >&2
+fi
 
 LEPTOS_SITE_ADDR=$APP_ADDR MINI_DISCORD_DATA_DIR="$data" RUST_LOG=warn target/release/mini-discord serve &
 app_pid=$!; pids+=("$app_pid")

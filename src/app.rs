@@ -8,7 +8,7 @@ use leptos_router::{
 };
 
 use crate::{
-    client::socket::ChatSocket,
+    client::{room_directory::LiveRooms, socket::ChatSocket},
     components::nav::Nav,
     pages::{
         admin::AdminPage, home::HomePage, login::LoginPage, not_found::NotFound, room::RoomPage,
@@ -41,7 +41,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    ChatSocket::provide();
+    let socket = ChatSocket::provide();
+    LiveRooms::provide(socket);
     AuthContext::provide();
 
     view! {

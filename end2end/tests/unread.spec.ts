@@ -82,3 +82,18 @@ test('messages are grouped under a divider for each day', async ({ person }) => 
   const divider = b.page.getByRole('log', { name: 'Messages' }).locator('.day');
   await expect(divider).toHaveText(['Today']);
 });
+
+test('a message read just before leaving the room stays read', async ({ person }) => {
+  const { a, b, room } = await twoInARoom(person);
+  await sendMessage(a.page, 'read this on your way out');
+  await expect(b.page.getByRole('log', { name: 'Messages' }).getByRole('article').filter({ hasText: 'on your way out' })).toBeVisible();
+  // Straight away, well within the second a read marker may wait for.
+  await b.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Rooms', exact: true }).click();
+  await expect(b.page).toHaveURL(/\/rooms$/);
+  await settle(b.page);
+  const entry = roomList(b.page).entry(room);
+  await expect(entry).toBeVisible();
+  await b.page.reload();
+  await settle(b.page);
+  await expect(unread(roomList(b.page).entry(room))).toHaveCount(0);
+});

@@ -1,100 +1,279 @@
 //! The live room list behind the rooms page and the room sidebar: online counts from the room
-//! list feed, and, for the rooms the user has opened, unread counts kept current by following
-//! those rooms' messages and the user's read markers (which other devices move too).
+//! list feed (while the rooms page watches it), and, for the rooms the user has opened, unread
+//! counts kept current by following those rooms' messages and the user's read markers (which
+//! other devices move too).
+//!
+//! One per tab, living as long as the page: navigating between rooms neither drops what it
+//! follows nor misses the frames that arrive meanwhile. Pages seed it with the list they load
+//! (so the server's render and the browser's first one agree) and render from it.
+
+use std::collections::HashMap;
 
 use leptos::prelude::*;
 
-use super::socket::use_socket;
+use super::socket::ChatSocket;
 use crate::{
     api::rooms::{list_rooms, RoomDirectory},
     shared::{
         protocol::ServerFrame,
-        views::RoomSummary,
+        views::{ReadState, RoomSummary},
     },
 };
 
-/// Keeps `initial` live for as long as the calling component lives. `current`: the room the
-/// user is looking at, whose messages they see arrive (so it raises no notification).
-pub fn use_room_directory(initial: RoomDirectory, current: Option<String>) -> RwSignal<Vec<RoomSummary>> {
-    let RoomDirectory { me, rooms: initial } = initial;
-    let rooms = RwSignal::new(initial);
-    let socket = use_socket();
-    // What this component follows, to give back when it goes.
-    let followed = StoredValue::new(Vec::<String>::new());
-    let follow_members = move || {
-        let members: Vec<String> = rooms.with_untracked(|list| {
-            list.iter().filter(|summary| summary.read.is_some()).map(|summary| summary.name.clone()).collect()
-        });
-        for room in members {
-            if !followed.with_value(|list| list.contains(&room)) {
-                socket.follow(&room);
-                followed.update_value(|list| list.push(room));
-            }
-        }
-    };
-    follow_members();
+#[derive(Clone, Copy)]
+pub struct LiveRooms {
+    socket: ChatSocket,
+    rooms: RwSignal<Vec<RoomSummary>>,
+    me: StoredValue<String>,
+    /// Per room, the ids of other people's messages counted live as unread (at most CAP of
+    /// them): what a marker or list computed before they arrived does not include.
+    counted: StoredValue<HashMap<String, Vec<i64>>>,
+    /// The room on screen, whose messages need no notification.
+    current: StoredValue<Option<String>>,
+    listening: StoredValue<bool>,
+}
 
-    let listener = socket.on_frame(move |frame| match frame {
-        ServerFrame::RoomActivity { room, online } => rooms.update(|list| {
-            match list.iter_mut().find(|summary| &summary.name == room) {
-                Some(summary) => summary.online = *online,
-                None => {
-                    let at = list.partition_point(|summary| summary.name < *room);
-                    list.insert(at, RoomSummary { name: room.clone(), online: *online, read: None });
+pub fn use_live_rooms() -> LiveRooms {
+    expect_context::<LiveRooms>()
+}
+
+impl LiveRooms {
+    pub fn provide(socket: ChatSocket) -> Self {
+        let live = LiveRooms {
+            socket,
+            rooms: RwSignal::new(Vec::new()),
+            me: StoredValue::new(String::new()),
+            counted: StoredValue::new(HashMap::new()),
+            current: StoredValue::new(None),
+            listening: StoredValue::new(false),
+        };
+        provide_context(live);
+        live
+    }
+
+    /// The rooms, alphabetical, as they are now.
+    pub fn rooms(&self) -> ReadSignal<Vec<RoomSummary>> {
+        self.rooms.read_only()
+    }
+
+    /// Takes a freshly loaded list, keeping what live frames added since it was counted.
+    pub fn seed(&self, directory: RoomDirectory) {
+        let RoomDirectory { me, rooms: mut fresh } = directory;
+        self.me.set_value(me);
+        self.counted.update_value(|counted| {
+            for summary in &mut fresh {
+                if let Some(read) = summary.read.as_mut() {
+                    let known = self.rooms.with_untracked(|rooms| {
+                        rooms.iter().find(|known| known.name == summary.name).and_then(|known| known.read)
+                    });
+                    let mut merged = known.unwrap_or(*read);
+                    let ids = counted.entry(summary.name.clone()).or_default();
+                    take_marker(&mut merged, ids, *read);
+                    *read = merged;
                 }
             }
-        }),
-        ServerFrame::RoomDeleted { room } => rooms.update(|list| list.retain(|summary| &summary.name != room)),
-        ServerFrame::Message { message } => {
-            let mine = message.author == me;
-            let mut news = false;
-            rooms.update(|list| {
-                if let Some(read) = list.iter_mut().find(|s| s.name == message.room).and_then(|s| s.read.as_mut()) {
-                    let before = read.unread;
-                    read.count(message.id, mine);
-                    news = read.unread > before;
-                }
-            });
-            #[cfg(feature = "hydrate")]
-            if news && current.as_deref() != Some(message.room.as_str()) {
-                super::attention::notify(&message.room, &message.author, &message.body);
-            }
-            let _ = (news, &current);
+        });
+        self.rooms.set(fresh);
+        self.follow_members();
+        self.listen();
+    }
+
+    /// Which room is on screen (`None` when none is).
+    pub fn set_current(&self, room: Option<String>) {
+        self.current.set_value(room);
+    }
+
+    /// The room `room` is no longer on screen (unless another took its place already).
+    pub fn leave_current(&self, room: &str) {
+        if self.current.with_value(|current| current.as_deref() == Some(room)) {
+            self.current.set_value(None);
         }
-        ServerFrame::Read { room, read } => {
-            let joined = rooms.try_update(|list| match list.iter_mut().find(|summary| &summary.name == room) {
-                Some(summary) => match summary.read.as_mut() {
-                    Some(state) => {
-                        state.advance(*read);
-                        false
-                    }
+    }
+
+    fn follow_members(&self) {
+        let members: Vec<String> = self.rooms.with_untracked(|rooms| {
+            rooms.iter().filter(|summary| summary.read.is_some()).map(|summary| summary.name.clone()).collect()
+        });
+        self.socket.follow(members);
+    }
+
+    fn listen(&self) {
+        if self.listening.get_value() {
+            return;
+        }
+        self.listening.set_value(true);
+        let live = *self;
+        // Lives as long as the tab: never removed.
+        self.socket.on_frame(move |frame| live.on_frame(frame));
+    }
+
+    fn on_frame(&self, frame: &ServerFrame) {
+        match frame {
+            ServerFrame::RoomActivity { room, online } => self.rooms.update(|list| {
+                match list.iter_mut().find(|summary| &summary.name == room) {
+                    Some(summary) => summary.online = *online,
                     None => {
-                        summary.read = Some(*read);
-                        true
+                        let at = list.partition_point(|summary| summary.name < *room);
+                        list.insert(at, RoomSummary { name: room.clone(), online: *online, read: None });
                     }
-                },
-                None => false,
-            });
-            // A room just opened here or on another device joins the user's rooms.
-            if joined == Some(true) {
-                follow_members();
+                }
+            }),
+            ServerFrame::RoomDeleted { room } => {
+                self.rooms.update(|list| list.retain(|summary| &summary.name != room));
+                self.counted.update_value(|counted| {
+                    counted.remove(room);
+                });
             }
+            ServerFrame::Message { message } => {
+                let mine = self.me.with_value(|me| *me == message.author);
+                let mut news = false;
+                self.counted.update_value(|counted| {
+                    self.rooms.update(|list| {
+                        let Some(read) = list.iter_mut().find(|s| s.name == message.room).and_then(|s| s.read.as_mut())
+                        else {
+                            return;
+                        };
+                        news = count_message(read, counted.entry(message.room.clone()).or_default(), message.id, mine);
+                    })
+                });
+                #[cfg(feature = "hydrate")]
+                if news && self.current.with_value(|current| current.as_deref() != Some(message.room.as_str())) {
+                    super::attention::notify(&message.room, &message.author, &message.body);
+                }
+                let _ = news;
+            }
+            ServerFrame::MessageDeleted { room, id } => self.counted.update_value(|counted| {
+                let Some(ids) = counted.get_mut(room) else { return };
+                if let Some(at) = ids.iter().position(|counted| counted == id) {
+                    ids.remove(at);
+                    self.rooms.update(|list| {
+                        if let Some(read) = list.iter_mut().find(|s| &s.name == room).and_then(|s| s.read.as_mut()) {
+                            read.unread = read.unread.saturating_sub(1);
+                        }
+                    });
+                }
+            }),
+            ServerFrame::Read { room, read } => {
+                let mut joined = false;
+                self.counted.update_value(|counted| {
+                    self.rooms.update(|list| {
+                        let ids = counted.entry(room.clone()).or_default();
+                        match list.iter_mut().find(|summary| &summary.name == room) {
+                            Some(summary) => match summary.read.as_mut() {
+                                Some(state) => take_marker(state, ids, *read),
+                                None => {
+                                    let mut state = *read;
+                                    take_marker(&mut state, ids, *read);
+                                    summary.read = Some(state);
+                                    joined = true;
+                                }
+                            },
+                            // A room made since the list loaded, opened on some device.
+                            None => {
+                                let at = list.partition_point(|summary| summary.name < *room);
+                                list.insert(at, RoomSummary { name: room.clone(), online: 0, read: Some(*read) });
+                                joined = true;
+                            }
+                        }
+                    })
+                });
+                if joined {
+                    self.follow_members();
+                }
+            }
+            // A (re)connection: counts may have changed unseen. Pages seeded this before, so a
+            // fresh list only refreshes it.
+            ServerFrame::Ready { .. } => {
+                let live = *self;
+                leptos::task::spawn_local(async move {
+                    if let Ok(directory) = list_rooms().await {
+                        live.seed(directory);
+                    }
+                });
+            }
+            _ => {}
         }
-        // A (re)connection: counts may have changed unseen, so take a fresh list; live updates
-        // carry on from here (a message both the list and a live frame saw counts once: by id).
-        ServerFrame::Ready { .. } => leptos::task::spawn_local(async move {
-            if let Ok(directory) = list_rooms().await {
-                rooms.set(directory.rooms);
-                follow_members();
-            }
-        }),
-        _ => {}
-    });
-    socket.watch_rooms();
-    on_cleanup(move || {
-        socket.off(listener);
-        socket.unwatch_rooms();
-        followed.with_value(|list| list.iter().for_each(|room| socket.unfollow(room)));
-    });
-    rooms
+    }
+}
+
+/// Counts a live message into a room's state; true if it is a new unread one. `others`: the ids
+/// of other people's messages counted so far.
+fn count_message(read: &mut ReadState, others: &mut Vec<i64>, id: i64, mine: bool) -> bool {
+    if id <= read.newest {
+        // Counted already (by the server's count or an earlier frame).
+        return false;
+    }
+    read.newest = id;
+    if mine {
+        // Writing in a room means having read it up to there.
+        read.last_read = id;
+        read.unread = 0;
+        others.clear();
+        return false;
+    }
+    if id <= read.last_read {
+        return false;
+    }
+    read.unread = (read.unread + 1).min(ReadState::CAP);
+    others.push(id);
+    if others.len() > ReadState::CAP as usize {
+        others.remove(0);
+    }
+    true
+}
+
+/// Takes a marker (or list entry) from the server: it counted messages up to `marker.newest`;
+/// whatever came in live after that is added on top. A marker behind the one known (an older
+/// answer overtaken by a newer one) changes nothing but what is known to exist.
+fn take_marker(read: &mut ReadState, others: &mut Vec<i64>, marker: ReadState) {
+    if marker.last_read < read.last_read {
+        read.newest = read.newest.max(marker.newest);
+        return;
+    }
+    others.retain(|id| *id > marker.last_read);
+    let later = others.iter().filter(|id| **id > marker.newest).count() as u32;
+    read.last_read = marker.last_read;
+    read.unread = (marker.unread + later).min(ReadState::CAP);
+    read.newest = read.newest.max(marker.newest);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn live_messages_count_once_and_ones_own_clear_the_count() {
+        let mut read = ReadState { last_read: 10, unread: 2, newest: 12 };
+        let mut others = Vec::new();
+        assert!(!count_message(&mut read, &mut others, 12, false), "already counted by the server");
+        assert!(count_message(&mut read, &mut others, 13, false));
+        assert!(!count_message(&mut read, &mut others, 13, false), "a message counts once");
+        assert_eq!(read.unread, 3);
+        count_message(&mut read, &mut others, 14, true);
+        assert_eq!((read.unread, read.last_read), (0, 14));
+    }
+
+    #[test]
+    fn a_marker_counted_before_a_live_message_keeps_that_message_unread() {
+        // Read up to 20 on another device; the server counted up to 20, then 21 arrived here
+        // before the marker did.
+        let mut read = ReadState { last_read: 10, unread: 10, newest: 20 };
+        let mut others = (11..=20).collect::<Vec<_>>();
+        count_message(&mut read, &mut others, 21, false);
+        take_marker(&mut read, &mut others, ReadState { last_read: 20, unread: 0, newest: 20 });
+        assert_eq!((read.last_read, read.unread, read.newest), (20, 1, 21));
+        assert_eq!(others, vec![21]);
+        // An older marker arriving late changes nothing.
+        take_marker(&mut read, &mut others, ReadState { last_read: 15, unread: 5, newest: 20 });
+        assert_eq!((read.last_read, read.unread), (20, 1));
+    }
+
+    #[test]
+    fn the_count_stops_at_the_cap() {
+        let mut read = ReadState { last_read: 0, unread: 99, newest: 99 };
+        let mut others = Vec::new();
+        count_message(&mut read, &mut others, 100, false);
+        count_message(&mut read, &mut others, 101, false);
+        assert_eq!(read.badge(), "99+");
+    }
 }

@@ -57,9 +57,8 @@ struct Inner {
     /// Joined rooms and the last message id seen in each.
     rooms: BTreeMap<String, Option<i64>>,
     watchers: usize,
-    /// Rooms whose messages the tab follows without joining (room lists), with how many
-    /// components asked.
-    followed: BTreeMap<String, usize>,
+    /// Rooms whose messages the tab follows without joining (for unread counts).
+    followed: std::collections::BTreeSet<String>,
     /// Per joined room, the newest id the reader has seen and the newest sent as read.
     reads: BTreeMap<String, (i64, i64)>,
     /// Set for a second after a read marker goes out, so a busy room sends one a second, not one
@@ -115,8 +114,16 @@ impl ChatSocket {
         let _ = room;
         #[cfg(feature = "hydrate")]
         {
+            // What was read in the last second has not gone out yet: it goes now, before the
+            // room is left (the server only takes markers for joined rooms).
+            let unsent = match self.inner().borrow_mut().reads.remove(room) {
+                Some((seen, sent)) if seen > sent => Some(seen),
+                _ => None,
+            };
+            if let Some(id) = unsent {
+                self.transmit(&ClientFrame::Read { room: room.to_owned(), id }, Intent::Transient);
+            }
             self.inner().borrow_mut().rooms.remove(room);
-            self.inner().borrow_mut().reads.remove(room);
             self.transmit(&ClientFrame::Leave { room: room.to_owned() }, Intent::Unsubscribe);
         }
     }
@@ -144,45 +151,19 @@ impl ChatSocket {
         }
     }
 
-    /// Receives a room's messages without joining it (to count unread messages).
-    pub fn follow(&self, room: &str) {
-        let _ = room;
+    /// Receives these rooms' messages without joining them (to count unread messages), from
+    /// now on and after every reconnect. Rooms already followed are not asked for again.
+    pub fn follow(&self, rooms: Vec<String>) {
+        let _ = &rooms;
         #[cfg(feature = "hydrate")]
         {
-            let first = {
+            let new: Vec<String> = {
                 let inner = self.inner();
                 let mut inner = inner.borrow_mut();
-                let followers = inner.followed.entry(room.to_owned()).or_default();
-                *followers += 1;
-                *followers == 1
+                rooms.into_iter().filter(|room| inner.followed.insert(room.clone())).collect()
             };
-            if first {
-                self.transmit(&ClientFrame::Follow { room: room.to_owned() }, Intent::Subscribe);
-            }
-        }
-    }
-
-    pub fn unfollow(&self, room: &str) {
-        let _ = room;
-        #[cfg(feature = "hydrate")]
-        {
-            let last = {
-                let inner = self.inner();
-                let mut inner = inner.borrow_mut();
-                match inner.followed.get_mut(room) {
-                    Some(followers) if *followers > 1 => {
-                        *followers -= 1;
-                        false
-                    }
-                    Some(_) => {
-                        inner.followed.remove(room);
-                        true
-                    }
-                    None => false,
-                }
-            };
-            if last {
-                self.transmit(&ClientFrame::Unfollow { room: room.to_owned() }, Intent::Unsubscribe);
+            if !new.is_empty() {
+                self.transmit(&ClientFrame::Follow { rooms: new }, Intent::Subscribe);
             }
         }
     }
@@ -433,8 +414,9 @@ impl ChatSocket {
                         let _ = tx.unbounded_send(text);
                     }
                 }
-                for room in inner.followed.keys() {
-                    if let Ok(text) = serde_json::to_string(&ClientFrame::Follow { room: room.clone() }) {
+                if !inner.followed.is_empty() {
+                    let follow = ClientFrame::Follow { rooms: inner.followed.iter().cloned().collect() };
+                    if let Ok(text) = serde_json::to_string(&follow) {
                         let _ = tx.unbounded_send(text);
                     }
                 }

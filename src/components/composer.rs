@@ -42,6 +42,10 @@ pub fn Composer(
         }
     };
     let send_on_click = send.clone();
+    // Until the page is live, the server's HTML would submit the box as a plain form (the text
+    // in the address), and hydrating would empty it: it waits, disabled, for a moment.
+    let live = RwSignal::new(false);
+    Effect::new(move |_| live.set(true));
     let on_keydown = move |event: ev::KeyboardEvent| {
         if event.key() == "Enter" && !event.shift_key() && !event.is_composing() {
             event.prevent_default();
@@ -60,6 +64,7 @@ pub fn Composer(
                 name="body"
                 rows="2"
                 placeholder="Message the room — Enter sends, Shift+Enter for a new line"
+                disabled=move || !live.get()
                 prop:value=move || text.get()
                 on:input=move |event| {
                     text.set(event_target_value(&event));
@@ -72,7 +77,7 @@ pub fn Composer(
                 }
                 on:keydown=on_keydown
             ></textarea>
-            <button type="submit">"Send"</button>
+            <button type="submit" disabled=move || !live.get()>"Send"</button>
         </form>
     }
 }

@@ -60,6 +60,25 @@ fn rows(messages: &[MessageView], zone: Option<(i64, i64)>) -> Vec<Row> {
         .collect()
 }
 
+/// What changed in the list since the view last adjusted its scroll position.
+#[derive(Debug, Clone, Copy)]
+struct Adjust {
+    /// Older messages went in above.
+    prepended: bool,
+    /// The reader's own message went in.
+    own: bool,
+    /// Newer messages went in below.
+    appended: bool,
+}
+
+impl Adjust {
+    fn merge(&mut self, later: Adjust) {
+        self.prepended |= later.prepended;
+        self.own |= later.own;
+        self.appended |= later.appended;
+    }
+}
+
 /// How long a message may wait for its acknowledgement before it is shown as not delivered.
 const ACK_DEADLINE: std::time::Duration = std::time::Duration::from_secs(15);
 
@@ -106,14 +125,37 @@ pub fn MessageList(
     let report_read = move |el: &leptos::web_sys::HtmlDivElement| {
         #[cfg(feature = "hydrate")]
         if at_bottom(el) && !document().hidden() {
-            on_read.run(last_id.get_value().unwrap_or(0));
+            if let Some(last) = last_id.try_get_value() {
+                on_read.try_run(last.unwrap_or(0));
+            }
         }
         let _ = (el, on_read);
     };
-    // The reader's zone, known once the page is live (see `rows`).
+    // The reader's zone, known once the page is live (see `rows`); checked every minute, so a
+    // tab left open overnight moves "Today" to "Yesterday".
     let zone = RwSignal::new(None::<(i64, i64)>);
     #[cfg(feature = "hydrate")]
-    Effect::new(move |_| zone.set(Some(crate::client::time::local_offset_and_now())));
+    let day_watch = {
+        use crate::client::time::{local_day, local_offset_and_now};
+        let refresh = move || {
+            let (offset, now) = local_offset_and_now();
+            let day = |zone: Option<(i64, i64)>| zone.map(|(offset, now)| local_day(now, offset));
+            if day(zone.get_untracked()) != day(Some((offset, now))) {
+                zone.set(Some((offset, now)));
+            }
+        };
+        Effect::new(move |_| refresh());
+        set_interval_with_handle(refresh, std::time::Duration::from_secs(60)).ok()
+    };
+    #[cfg(feature = "hydrate")]
+    on_cleanup(move || {
+        if let Some(day_watch) = day_watch {
+            day_watch.clear();
+        }
+    });
+    // Scroll changes wait for the list to render (one animation frame); what happened meanwhile
+    // is gathered here, so a burst of messages costs one adjustment, not one per message.
+    let adjusting = StoredValue::new(None::<Adjust>);
     #[cfg(feature = "hydrate")]
     let looking = window_event_listener(leptos::ev::visibilitychange, move |_| {
         if let Some(el) = log.get_untracked() {
@@ -138,14 +180,34 @@ pub fn MessageList(
         pending_count.set_value(sending);
         // Measured once the list has rendered the change: this effect may run before the list
         // does, and the heights it needs are only right afterwards.
+        let change = Adjust { prepended, own, appended };
+        let scheduled = adjusting.try_update_value(|waiting| match waiting {
+            Some(waiting) => {
+                waiting.merge(change);
+                true
+            }
+            None => {
+                *waiting = Some(change);
+                false
+            }
+        });
+        if scheduled != Some(false) {
+            return;
+        }
         request_animation_frame(move || {
-            if prepended {
-                el.set_scroll_top(el.scroll_height() - from_bottom.get_value());
-            } else if own || at_bottom(&el) {
+            // The page may have gone while the frame waited (a hidden tab waits long).
+            let (Some(Some(change)), Some(from)) =
+                (adjusting.try_update_value(Option::take), from_bottom.try_get_value())
+            else {
+                return;
+            };
+            if change.prepended {
+                el.set_scroll_top(el.scroll_height() - from);
+            } else if change.own || at_bottom(&el) {
                 el.set_scroll_top(el.scroll_height());
-                unseen.set(false);
-            } else if appended {
-                unseen.set(true);
+                unseen.try_set(false);
+            } else if change.appended {
+                unseen.try_set(true);
             }
             from_bottom.set_value(el.scroll_height() - el.scroll_top());
             report_read(&el);

@@ -4,7 +4,7 @@ use leptos_router::components::A;
 use super::unread_badge::UnreadBadge;
 use crate::{
     api::rooms::{list_rooms, RoomDirectory},
-    client::room_directory::use_room_directory,
+    client::room_directory::use_live_rooms,
     shared::paths,
 };
 
@@ -37,7 +37,12 @@ pub fn RoomSidebar(current: String) -> impl IntoView {
 
 #[component]
 fn YourRooms(initial: RoomDirectory, current: String) -> impl IntoView {
-    let rooms = use_room_directory(initial, Some(current.clone()));
+    let live = use_live_rooms();
+    live.seed(initial);
+    live.set_current(Some(current.clone()));
+    let leaving = current.clone();
+    on_cleanup(move || live.leave_current(&leaving));
+    let rooms = live.rooms();
     let yours = move || rooms.with(|list| list.iter().filter(|summary| summary.read.is_some()).cloned().collect::<Vec<_>>());
     view! {
         <ul>

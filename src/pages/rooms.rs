@@ -3,7 +3,7 @@ use leptos_router::{components::A, hooks::use_query_map};
 
 use crate::{
     api::rooms::{list_rooms, OpenRoom, RoomDirectory},
-    client::room_directory::use_room_directory,
+    client::{room_directory::use_live_rooms, socket::use_socket},
     components::{form_alert::FormAlert, unread_badge::UnreadBadge},
     shared::paths,
 };
@@ -45,7 +45,14 @@ pub fn RoomsPage() -> impl IntoView {
 /// Every room with its live online count, and unread counts in the rooms the user has opened.
 #[component]
 fn RoomList(initial: RoomDirectory) -> impl IntoView {
-    let rooms = use_room_directory(initial, None);
+    let live = use_live_rooms();
+    live.seed(initial);
+    live.set_current(None);
+    let rooms = live.rooms();
+    // Online counts are only shown here: only this page listens to every room's comings and goings.
+    let socket = use_socket();
+    socket.watch_rooms();
+    on_cleanup(move || socket.unwatch_rooms());
     view! {
         <Show when=move || rooms.with(Vec::is_empty)>
             <p class="empty">"No rooms yet: name one above to start it."</p>

@@ -8,10 +8,13 @@
 //! never skips one.
 //!
 //! With several instances there are several writers, and PostgreSQL hands out the ids. Each
-//! writer holds one advisory lock from its insert until its publish is done, so no instance
-//! can publish a later id before an earlier one is out: every reader sees the one id order.
-//! The lock is a session lock on a connection the writer keeps, so taking turns costs two
-//! round trips per batch, and a writer that dies gives its turn back with its connection.
+//! writer holds an advisory lock on every room of its batch from its insert until its publish is
+//! done, so no instance can publish a later id of a room before an earlier one is out: every
+//! reader sees each room in the one id order. Rooms are locked one by one in ascending id, so
+//! two writers never wait for each other in a circle, and writers of different rooms never wait
+//! at all (no lock is shared by all rooms). The locks are session locks on a connection the
+//! writer keeps, so taking turns costs two round trips per batch, and a writer that dies gives
+//! its turns back with its connection.
 
 use sea_orm::{
     sqlx::{pool::PoolConnection, PgPool, Postgres},
@@ -98,8 +101,9 @@ const POST_TIMEOUT: Duration = Duration::from_secs(15);
 /// while holding the lock must not stop every other instance's messages.
 const BOUND_TURN_WAIT: &str = "SET lock_timeout = '10s'";
 
-/// Any fixed number: the key of the advisory lock the writers of all instances take turns on.
-const PUBLISH_TURN_LOCK: i64 = 0x6d64_7772; // "mdwr"
+/// Any fixed number: the first half of each room's advisory lock key (the room id is the second),
+/// so the writers' locks never collide with other advisory locks of the database.
+const PUBLISH_TURN_SPACE: i32 = 0x6d77; // "mw"
 
 async fn run(db: DatabaseConnection, hub: Hub, mut queue: mpsc::Receiver<Job>, max_batch: usize) {
     let mut turns = (hub.spans_instances() && db.get_database_backend() == DbBackend::Postgres)
@@ -107,7 +111,7 @@ async fn run(db: DatabaseConnection, hub: Hub, mut queue: mpsc::Receiver<Job>, m
     let mut batch = Vec::with_capacity(max_batch);
     while queue.recv_many(&mut batch, max_batch).await > 0 {
         let holding = match turns.as_mut() {
-            Some(turns) => turns.take().await,
+            Some(turns) => turns.take(batch.iter().map(|job| job.room.id)).await,
             None => false,
         };
         let (results, retried) = store(&db, &batch).await;
@@ -143,47 +147,53 @@ async fn run(db: DatabaseConnection, hub: Hub, mut queue: mpsc::Receiver<Job>, m
     }
 }
 
-/// The lock the writers of all instances take turns on, held on a connection of its own.
+/// The rooms' locks the writers of all instances take turns on, held on a connection of its own.
 struct Turns {
     pool: PgPool,
     connection: Option<PoolConnection<Postgres>>,
 }
 
 impl Turns {
-    /// Waits for this writer's turn. False if the database could not be asked: the batch then
-    /// goes on without it (its insert most likely fails too, and says so to the senders).
-    async fn take(&mut self) -> bool {
+    /// Waits for this writer's turn in every room of the batch. False if the database could not
+    /// be asked: the batch then goes on without it (its insert most likely fails too, and says so
+    /// to the senders).
+    async fn take(&mut self, rooms: impl Iterator<Item = i64>) -> bool {
+        let mut keys: Vec<i32> = rooms.map(room_key).collect();
+        // Ascending, so writers locking overlapping sets of rooms cannot deadlock.
+        keys.sort_unstable();
+        keys.dedup();
         if self.connection.is_none() {
             match self.pool.acquire().await {
                 Ok(mut connection) => {
-                    // Never back into the pool: a connection that might still hold the lock
-                    // must end with its session, which releases it.
+                    // Never back into the pool: a connection that might still hold a lock must
+                    // end with its session, which releases it.
                     connection.close_on_drop();
+                    let bounded = sea_orm::sqlx::query(BOUND_TURN_WAIT).execute(&mut *connection).await;
+                    if let Err(err) = bounded {
+                        tracing::error!(error = %err, "could not prepare the publish locks; publishing without them");
+                        return false;
+                    }
                     self.connection = Some(connection);
                 }
                 Err(err) => {
-                    tracing::error!(error = %err, "no connection for the publish lock; publishing without it");
+                    tracing::error!(error = %err, "no connection for the publish locks; publishing without them");
                     return false;
                 }
             }
         }
         let Some(connection) = self.connection.as_mut() else { return false };
-        let bounded = sea_orm::sqlx::query(BOUND_TURN_WAIT)
-            .execute(&mut **connection)
-            .await;
-        if let Err(err) = bounded {
-            tracing::error!(error = %err, "could not prepare the publish lock; publishing without it");
-            self.connection = None;
-            return false;
-        }
-        let taken = sea_orm::sqlx::query("SELECT pg_advisory_lock($1)")
-            .bind(PUBLISH_TURN_LOCK)
+        // One round trip for the whole batch; `unnest` yields the keys in the array's order, and
+        // each lock is taken as its row is produced.
+        let taken = sea_orm::sqlx::query("SELECT pg_advisory_lock($1, key) FROM unnest($2::int4[]) AS key")
+            .bind(PUBLISH_TURN_SPACE)
+            .bind(&keys)
             .execute(&mut **connection)
             .await;
         match taken {
             Ok(_) => true,
             Err(err) => {
-                tracing::error!(error = %err, "could not take the publish lock; publishing without it");
+                // Closing the connection gives back whichever of the locks it got.
+                tracing::error!(error = %err, "could not take the publish locks; publishing without them");
                 self.connection = None;
                 false
             }
@@ -192,23 +202,19 @@ impl Turns {
 
     async fn give_back(&mut self) {
         let Some(connection) = self.connection.as_mut() else { return };
-        let released = sea_orm::sqlx::query_scalar::<_, bool>("SELECT pg_advisory_unlock($1)")
-            .bind(PUBLISH_TURN_LOCK)
-            .fetch_one(&mut **connection)
-            .await;
-        match released {
-            Ok(true) => {}
-            // Not held by this session: a pooler in between (transaction pooling) would do that.
-            Ok(false) => {
-                tracing::warn!("the publish lock was not held by its connection; closing it to be sure");
-                self.connection = None;
-            }
-            Err(err) => {
-                tracing::warn!(error = %err, "releasing the publish lock failed; closing its connection releases it");
-                self.connection = None;
-            }
+        // The connection holds nothing else, so releasing everything releases exactly the turns.
+        let released = sea_orm::sqlx::query("SELECT pg_advisory_unlock_all()").execute(&mut **connection).await;
+        if let Err(err) = released {
+            tracing::warn!(error = %err, "releasing the publish locks failed; closing their connection releases them");
+            self.connection = None;
         }
     }
+}
+
+/// A room's half of its lock key. Room ids fit in 31 bits in any real deployment; past that two
+/// rooms may share a lock, which only makes them take turns with each other.
+fn room_key(room_id: i64) -> i32 {
+    i32::try_from(room_id).unwrap_or((room_id.rem_euclid(i64::from(i32::MAX))) as i32)
 }
 
 /// Stores a batch; each message succeeds or fails on its own. Also says whether the batch had

@@ -263,10 +263,12 @@ impl Session<'_> {
                     self.state.hub.leave(self.conn, &room, self.followed.contains(&room)).await;
                 }
             }
-            ClientFrame::Follow { room } => self.follow(room).await,
-            ClientFrame::Unfollow { room } => {
-                if self.followed.remove(&room) && !self.rooms.contains_key(&room) {
-                    self.state.hub.unfollow(self.conn, &room);
+            ClientFrame::Follow { rooms } => self.follow(rooms).await,
+            ClientFrame::Unfollow { rooms } => {
+                for room in rooms {
+                    if self.followed.remove(&room) && !self.rooms.contains_key(&room) {
+                        self.state.hub.unfollow(self.conn, &room);
+                    }
                 }
             }
             ClientFrame::Read { room, id } => self.read(room, id).await,
@@ -301,18 +303,25 @@ impl Session<'_> {
         }
     }
 
-    async fn follow(&mut self, room: String) {
-        if let Err(err) = validate::room_name(&room) {
-            return self.reply_error(&err.to_string(), None).await;
+    /// Follows each valid room, up to MAX_FOLLOWED in all; rooms past the bound are left out
+    /// (their counts then show on the next page load only), not refused: one frame carries
+    /// them all, and the rest of it is good.
+    async fn follow(&mut self, rooms: Vec<String>) {
+        for room in rooms {
+            let Ok(room) = validate::room_name(&room).map(str::to_owned) else {
+                self.reply_error(&validate::InvalidInput::RoomName.to_string(), None).await;
+                continue;
+            };
+            if self.followed.contains(&room) {
+                continue;
+            }
+            if self.followed.len() >= MAX_FOLLOWED {
+                tracing::debug!(user = %self.user.username, "following as many rooms as one connection may");
+                return;
+            }
+            self.state.hub.follow(self.conn, &room);
+            self.followed.insert(room);
         }
-        if self.followed.contains(&room) {
-            return;
-        }
-        if self.followed.len() >= MAX_FOLLOWED {
-            return self.reply_error("Following too many rooms at once", None).await;
-        }
-        self.state.hub.follow(self.conn, &room);
-        self.followed.insert(room);
     }
 
     /// Moves the user's read marker and tells all their connections, on every instance, so each

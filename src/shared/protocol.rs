@@ -31,10 +31,11 @@ pub enum ClientFrame {
     /// Receive live online counts for every room (the room list page).
     WatchRooms,
     UnwatchRooms,
-    /// Receive a room's messages without joining it (no presence, no replay): what a room list
-    /// needs to keep its unread counts live.
-    Follow { room: String },
-    Unfollow { room: String },
+    /// Receive these rooms' messages without joining them (no presence, no replay): what a room
+    /// list needs to keep its unread counts live. One frame for all of a user's rooms, so a
+    /// reconnect costs one frame however many rooms they have.
+    Follow { rooms: Vec<String> },
+    Unfollow { rooms: Vec<String> },
     /// The user has read a joined room up to message `id`: moves their read marker forward.
     Read { room: String, id: i64 },
 }

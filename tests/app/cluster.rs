@@ -431,7 +431,7 @@ async fn a_read_marker_moved_on_one_instance_reaches_the_users_devices_on_the_ot
 
     // Alice's second tab is on instance B and follows the lobby for its unread count.
     let mut elsewhere = alice.on(&pair.b.base).socket_with_origin(Some(&pair.b.base)).await.expect("socket on B");
-    elsewhere.send(&ClientFrame::Follow { room: "lobby".into() }).await;
+    elsewhere.send(&ClientFrame::Follow { rooms: vec!["lobby".into()] }).await;
     alice_socket.send(&ClientFrame::Read { room: "lobby".into(), id }).await;
     let read = elsewhere.expect(|frame| match frame { ServerFrame::Read { room, read } => Some((room, read)), _ => None }).await;
     assert_eq!((read.0.as_str(), read.1.last_read, read.1.unread), ("lobby", id, 0));

@@ -51,7 +51,7 @@ async fn unread_counts_follow_what_each_user_read_on_every_device() {
     let phone_login = app.person("alice");
     assert!(phone_login.login("alice", "correct horse").await.status().is_success());
     let mut phone = phone_login.socket().await;
-    phone.send(&ClientFrame::Follow { room: "general".into() }).await;
+    phone.send(&ClientFrame::Follow { rooms: vec!["general".into()] }).await;
 
     let mut bob_socket = bob.socket().await;
     assert_eq!(bob_socket.join("general").await, vec!["alice", "bob"], "following is not being online");
@@ -82,7 +82,7 @@ async fn unread_counts_follow_what_each_user_read_on_every_device() {
     assert_eq!(next_read(&mut bob_socket).await.unread, 0);
 
     // After unfollowing, the phone hears the read marker but no more messages.
-    phone.send(&ClientFrame::Unfollow { room: "general".into() }).await;
+    phone.send(&ClientFrame::Unfollow { rooms: vec!["general".into()] }).await;
     let _ = next_read(&mut phone).await;
     let _ = next_read(&mut phone).await;
     let fourth = post(&mut bob_socket, "b4", "four").await;
@@ -103,7 +103,26 @@ async fn only_a_joined_room_can_be_marked_read() {
     socket.send(&ClientFrame::Read { room: "general".into(), id: 0 }).await;
     let refused = socket.expect(|frame| match frame { ServerFrame::Error { message, .. } => Some(message), _ => None }).await;
     assert_eq!(refused, "Join the room before marking it read");
-    socket.send(&ClientFrame::Follow { room: "no such/room!".into() }).await;
+    socket.send(&ClientFrame::Follow { rooms: vec!["no such/room!".into()] }).await;
     let refused = socket.expect(|frame| match frame { ServerFrame::Error { message, .. } => Some(message), _ => None }).await;
     assert!(refused.contains("name"), "a bad room name is refused clearly: {refused}");
+}
+
+#[tokio::test]
+async fn a_user_with_many_rooms_follows_them_all_in_one_frame() {
+    let app = spawn_app().await;
+    let alice = app.signed_up("alice").await;
+    let bob = app.signed_up("bob").await;
+    let rooms: Vec<String> = (0..150).map(|n| format!("room-{n}")).collect();
+    for room in &rooms {
+        bob.open_room(room).await;
+    }
+    // Well past the burst a connection may send frame by frame: one frame carries them all.
+    let mut socket = alice.socket().await;
+    socket.send(&ClientFrame::Follow { rooms: rooms.clone() }).await;
+    let mut bob_socket = bob.socket().await;
+    bob_socket.join("room-149").await;
+    bob_socket.send(&ClientFrame::Send { room: "room-149".into(), nonce: "last".into(), body: "still here?".into() }).await;
+    let got = socket.expect(|frame| match frame { ServerFrame::Message { message } => Some(message), _ => None }).await;
+    assert_eq!((got.room.as_str(), got.body.as_str()), ("room-149", "still here?"));
 }
