@@ -95,29 +95,16 @@ where
     let write = async {
         let mut ping = tokio::time::interval(ping_every);
         ping.tick().await;
+        // The close reason is watched through one registration for the connection's life (on a
+        // copy of the receiver): asking `changed()` afresh for every frame costs a registration
+        // with the channel per frame, times every socket of a busy room.
+        let mut closing = inbox.close.clone();
+        let closed = closing.changed();
+        tokio::pin!(closed);
         loop {
             tokio::select! {
-                frame = inbox.frames.recv() => {
-                    let Some(frame) = frame else { return };
-                    let condemned = tokio::select! {
-                        written = write_queued(&mut sink, frame, &mut inbox.frames) => {
-                            if written.is_err() {
-                                return;
-                            }
-                            false
-                        }
-                        // A peer that stopped reading never lets a write finish: once it is being
-                        // closed, or a write has hung for the idle timeout, stop waiting (it
-                        // catches up when it reconnects).
-                        () = closing_or_stuck(&inbox.close, idle_timeout) => true,
-                    };
-                    if condemned {
-                        let reason = inbox.close.borrow().clone();
-                        say_goodbye(&mut sink, reason).await;
-                        return;
-                    }
-                }
-                changed = inbox.close.changed() => {
+                biased;
+                changed = &mut closed => {
                     let reason = if changed.is_ok() { inbox.close.borrow().clone() } else { None };
                     say_goodbye(&mut sink, reason).await;
                     return;
@@ -129,6 +116,33 @@ where
                     };
                     if !sent {
                         return;
+                    }
+                }
+                frame = inbox.frames.recv() => {
+                    let Some(frame) = frame else { return };
+                    // Most writes finish at once (the socket's buffer has room). Only one that has
+                    // to wait is watched for a peer that stopped reading, which costs a timer: once
+                    // it is being closed, or the write has hung for the idle timeout, stop waiting
+                    // (it catches up when it reconnects).
+                    let finished = {
+                        let written = write_queued(&mut sink, frame, &mut inbox.frames);
+                        tokio::pin!(written);
+                        match futures::poll!(written.as_mut()) {
+                            std::task::Poll::Ready(result) => Some(result),
+                            std::task::Poll::Pending => tokio::select! {
+                                result = &mut written => Some(result),
+                                () = closing_or_stuck(&inbox.close, idle_timeout) => None,
+                            },
+                        }
+                    };
+                    match finished {
+                        Some(Ok(())) => {}
+                        Some(Err(_)) => return,
+                        None => {
+                            let reason = inbox.close.borrow().clone();
+                            say_goodbye(&mut sink, reason).await;
+                            return;
+                        }
                     }
                 }
             }
