@@ -89,8 +89,8 @@ PY
   two-instances)
     ensure_services_installed
     start_postgres >/dev/null
-    redis_url="$(start_redis 56390)"
-    redis-cli -p 56390 flushall >/dev/null
+    redis_url="$(start_redis 26390)"
+    redis-cli -p 26390 flushall >/dev/null
     serve() { # port database-url redis-url
       LEPTOS_SITE_ADDR="127.0.0.1:$1" DATABASE_URL="$2" REDIS_URL="$3" RUST_LOG=warn \
         target/release/mini-discord serve &
@@ -124,7 +124,7 @@ PY
     esac
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
     wait 2>/dev/null || true
-    stop_redis 56390
+    stop_redis 26390
     ;;
   lighthouse)
     command -v lighthouse >/dev/null || npm install -g --silent lighthouse@13

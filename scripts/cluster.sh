@@ -18,7 +18,7 @@ cargo leptos build --release
 
 start_postgres >/dev/null
 DATABASE_URL="$(ensure_database mini_discord)"
-REDIS_URL="$(start_redis "${MD_REDIS_PORT:-56379}")"
+REDIS_URL="$(start_redis "${MD_REDIS_PORT:-26379}")"
 export DATABASE_URL REDIS_URL LEPTOS_ENV=PROD
 
 pids=()

@@ -2,7 +2,9 @@
 # Sourced after lib.sh. Each start is a no-op when the server already answers.
 
 SERVICES_DIR="${MD_SERVICES_DIR:-${TMPDIR:-/tmp}/mini-discord-services}"
-PG_PORT="${MD_PG_PORT:-55432}"
+# Below the kernel's ephemeral range (32768 and up): after a load run with thousands of sockets,
+# a port in that range can still be held by a closing client connection.
+PG_PORT="${MD_PG_PORT:-25432}"
 
 ensure_services_installed() {
   apt_install postgresql redis-server

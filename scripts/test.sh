@@ -35,6 +35,6 @@ npx playwright test
 
 log "Playwright across two instances (PostgreSQL + Redis)"
 DATABASE_URL="$(fresh_database md_e2e)"
-REDIS_URL="$(start_redis 56380)"
-trap 'stop_redis 56380' EXIT
+REDIS_URL="$(start_redis 26380)"
+trap 'stop_redis 26380' EXIT
 DATABASE_URL="$DATABASE_URL" REDIS_URL="$REDIS_URL" MD_PORT=3110 npx playwright test cluster.spec.ts
