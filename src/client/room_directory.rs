@@ -59,7 +59,11 @@ impl LiveRooms {
     /// Takes a freshly loaded list, keeping what live frames added since it was counted.
     pub fn seed(&self, directory: RoomDirectory) {
         let RoomDirectory { me, rooms: mut fresh } = directory;
-        self.me.set_value(me);
+        if self.me.with_value(|known| *known != me) {
+            // Another user in this tab: nothing of the last one's counts carries over.
+            self.forget();
+            self.me.set_value(me);
+        }
         self.counted.update_value(|counted| {
             for summary in &mut fresh {
                 if let Some(read) = summary.read.as_mut() {
@@ -76,6 +80,20 @@ impl LiveRooms {
         self.rooms.set(fresh);
         self.follow_members();
         self.listen();
+    }
+
+    /// Whether this tab's list is loaded and kept current by live frames: a page shown after
+    /// that needs no fresh copy from the server. Never on the server, where each page starts
+    /// from nothing.
+    pub fn is_live(&self) -> bool {
+        cfg!(feature = "hydrate") && self.listening.get_value() && self.me.with_value(|me| !me.is_empty())
+    }
+
+    /// The user is logging out: the list is theirs, and the next user's starts afresh.
+    pub fn forget(&self) {
+        self.me.set_value(String::new());
+        self.counted.update_value(HashMap::clear);
+        self.rooms.set(Vec::new());
     }
 
     /// Which room is on screen (`None` when none is).
@@ -109,15 +127,7 @@ impl LiveRooms {
 
     fn on_frame(&self, frame: &ServerFrame) {
         match frame {
-            ServerFrame::RoomActivity { room, online } => self.rooms.update(|list| {
-                match list.iter_mut().find(|summary| &summary.name == room) {
-                    Some(summary) => summary.online = *online,
-                    None => {
-                        let at = list.partition_point(|summary| summary.name < *room);
-                        list.insert(at, RoomSummary { name: room.clone(), online: *online, read: None });
-                    }
-                }
-            }),
+            ServerFrame::RoomActivity { room, online } => self.rooms.update(|list| entry(list, room).online = *online),
             ServerFrame::RoomDeleted { room } => {
                 self.rooms.update(|list| list.retain(|summary| &summary.name != room));
                 self.counted.update_value(|counted| {
@@ -129,10 +139,7 @@ impl LiveRooms {
                 let mut news = false;
                 self.counted.update_value(|counted| {
                     self.rooms.update(|list| {
-                        let Some(read) = list.iter_mut().find(|s| s.name == message.room).and_then(|s| s.read.as_mut())
-                        else {
-                            return;
-                        };
+                        let Some(read) = read_state(list, &message.room) else { return };
                         news = count_message(read, counted.entry(message.room.clone()).or_default(), message.id, mine);
                     })
                 });
@@ -147,7 +154,7 @@ impl LiveRooms {
                 if let Some(at) = ids.iter().position(|counted| counted == id) {
                     ids.remove(at);
                     self.rooms.update(|list| {
-                        if let Some(read) = list.iter_mut().find(|s| &s.name == room).and_then(|s| s.read.as_mut()) {
+                        if let Some(read) = read_state(list, room) {
                             read.unread = read.unread.saturating_sub(1);
                         }
                     });
@@ -157,24 +164,11 @@ impl LiveRooms {
                 let mut joined = false;
                 self.counted.update_value(|counted| {
                     self.rooms.update(|list| {
-                        let ids = counted.entry(room.clone()).or_default();
-                        match list.iter_mut().find(|summary| &summary.name == room) {
-                            Some(summary) => match summary.read.as_mut() {
-                                Some(state) => take_marker(state, ids, *read),
-                                None => {
-                                    let mut state = *read;
-                                    take_marker(&mut state, ids, *read);
-                                    summary.read = Some(state);
-                                    joined = true;
-                                }
-                            },
-                            // A room made since the list loaded, opened on some device.
-                            None => {
-                                let at = list.partition_point(|summary| summary.name < *room);
-                                list.insert(at, RoomSummary { name: room.clone(), online: 0, read: Some(*read) });
-                                joined = true;
-                            }
-                        }
+                        // The room may be new to this list (made since it loaded, opened on some
+                        // device), or opened for the first time: either way it joins the user's rooms.
+                        let summary = entry(list, room);
+                        joined = summary.read.is_none();
+                        take_marker(summary.read.get_or_insert(*read), counted.entry(room.clone()).or_default(), *read);
                     })
                 });
                 if joined {
@@ -194,6 +188,26 @@ impl LiveRooms {
             _ => {}
         }
     }
+}
+
+/// A room's entry in the list, added in alphabetical place (nobody online, never opened) if the
+/// list did not have it yet.
+fn entry<'a>(list: &'a mut Vec<RoomSummary>, room: &str) -> &'a mut RoomSummary {
+    // Found by name, not by binary search: the database's collation may order names otherwise.
+    let at = match list.iter().position(|summary| summary.name == room) {
+        Some(at) => at,
+        None => {
+            let at = list.partition_point(|summary| summary.name.as_str() < room);
+            list.insert(at, RoomSummary { name: room.to_owned(), online: 0, read: None });
+            at
+        }
+    };
+    &mut list[at]
+}
+
+/// The reader's state in one of their rooms (`None` for a room they never opened).
+fn read_state<'a>(list: &'a mut [RoomSummary], room: &str) -> Option<&'a mut ReadState> {
+    list.iter_mut().find(|summary| summary.name == room).and_then(|summary| summary.read.as_mut())
 }
 
 /// Counts a live message into a room's state; true if it is a new unread one. `others`: the ids

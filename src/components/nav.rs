@@ -3,7 +3,7 @@ use leptos_router::components::A;
 
 use crate::{
     api::auth::Logout,
-    client::socket::use_socket,
+    client::{room_directory::use_live_rooms, socket::use_socket},
     session::use_auth,
 };
 
@@ -12,6 +12,7 @@ use crate::{
 pub fn Nav() -> impl IntoView {
     let auth = use_auth();
     let socket = use_socket();
+    let live = use_live_rooms();
     let logout = ServerAction::<Logout>::new();
     auth.refresh_after(move || logout.version().get());
 
@@ -28,7 +29,10 @@ pub fn Nav() -> impl IntoView {
                         <A href="/rooms">"Rooms"</A>
                         {user.is_admin.then(|| view! { <A href="/admin">"Admin"</A> })}
                         <span class="me" title="Logged in as">{user.username}</span>
-                        <ActionForm action=logout on:submit=move |_| socket.leaving()>
+                        <ActionForm action=logout on:submit=move |_| {
+                            socket.leaving();
+                            live.forget();
+                        }>
                             <button type="submit" class="link-button">"Log out"</button>
                         </ActionForm>
                     }

@@ -12,7 +12,12 @@ use crate::{
 /// screens (narrow ones reach the room list through the navigation bar).
 #[component]
 pub fn RoomSidebar(current: String) -> impl IntoView {
-    let directory = Resource::new(|| (), |_| list_rooms());
+    let live = use_live_rooms();
+    // Going from room to room, the tab's list is already live: only a first page loads it.
+    let directory = Resource::new(
+        || (),
+        move |_| async move { if live.is_live() { Ok(None) } else { list_rooms().await.map(Some) } },
+    );
     view! {
         <nav class="sidebar" aria-label="Your rooms">
             <h2>"Your rooms"</h2>
@@ -36,9 +41,11 @@ pub fn RoomSidebar(current: String) -> impl IntoView {
 }
 
 #[component]
-fn YourRooms(initial: RoomDirectory, current: String) -> impl IntoView {
+fn YourRooms(initial: Option<RoomDirectory>, current: String) -> impl IntoView {
     let live = use_live_rooms();
-    live.seed(initial);
+    if let Some(initial) = initial {
+        live.seed(initial);
+    }
     live.set_current(Some(current.clone()));
     let leaving = current.clone();
     on_cleanup(move || live.leave_current(&leaving));

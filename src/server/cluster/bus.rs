@@ -80,6 +80,11 @@ impl RedisBus {
 }
 
 impl Shared {
+    /// The Redis channel a topic's frames travel on.
+    fn channel(&self, topic: &str) -> String {
+        format!("{}{topic}", self.channel_prefix)
+    }
+
     fn deliver_here(&self, frames: &[(String, Frame)]) {
         for (topic, frame) in frames {
             self.subscribers.deliver(topic, frame);
@@ -230,7 +235,7 @@ impl Bus for RedisBus {
         // One pipeline: one round trip, and Redis keeps the order of the batch.
         let mut pipe = redis::pipe();
         for (topic, frame) in &frames {
-            pipe.publish(format!("{}{topic}", shared.channel_prefix), &**frame).ignore();
+            pipe.publish(shared.channel(topic), &**frame).ignore();
         }
         if let Err(err) = pipe.query_async::<()>(&mut shared.commands.clone()).await {
             // Our own sockets get them now; everyone catches up once Redis takes commands again.
@@ -245,8 +250,8 @@ impl Bus for RedisBus {
     async fn publish_transient(&self, topic: &str, frame: Frame) {
         let shared = &self.shared;
         if shared.listening.load(Ordering::Acquire) {
-            let channel = format!("{}{topic}", shared.channel_prefix);
-            let published: redis::RedisResult<()> = shared.commands.clone().publish(channel, &*frame).await;
+            let published: redis::RedisResult<()> =
+                shared.commands.clone().publish(shared.channel(topic), &*frame).await;
             if published.is_ok() {
                 return;
             }

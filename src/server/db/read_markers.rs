@@ -60,7 +60,7 @@ pub async fn mark_read(db: &impl ConnectionTrait, user_id: i64, room: &Room, upt
         .one(db)
         .await?
         .map_or(upto, |marker| marker.last_read_id);
-    Ok(ReadState { last_read, unread: unread_between(db, room.id, last_read, newest, user_id).await?, newest })
+    state_at(db, room.id, last_read, newest, user_id).await
 }
 
 /// The read state of every room the user has opened, by room id.
@@ -71,8 +71,7 @@ pub async fn for_user(db: &impl ConnectionTrait, user_id: i64) -> Result<HashMap
     // the index entries after the marker, at most UNREAD_CAP of them.
     for marker in markers {
         let newest = newest_id(db, marker.room_id).await?;
-        let unread = unread_between(db, marker.room_id, marker.last_read_id, newest, user_id).await?;
-        states.insert(marker.room_id, ReadState { last_read: marker.last_read_id, unread, newest });
+        states.insert(marker.room_id, state_at(db, marker.room_id, marker.last_read_id, newest, user_id).await?);
     }
     Ok(states)
 }
@@ -91,21 +90,22 @@ async fn newest_id(db: &impl ConnectionTrait, room_id: i64) -> Result<i64, DbErr
     Ok(newest.unwrap_or(0))
 }
 
-/// Messages by others after `after` up to `newest`, counted up to UNREAD_CAP. Bounded by the
-/// newest id read just before, so a message stored meanwhile is left to its live frame (which
-/// the browser counts as newer than `newest`) instead of being counted twice.
-async fn unread_between(
+/// A reader's state in a room with its marker at `last_read`: messages by others after it up to
+/// `newest`, counted up to UNREAD_CAP. Bounded by the newest id read just before, so a message
+/// stored meanwhile is left to its live frame (which the browser counts as newer than `newest`)
+/// instead of being counted twice.
+async fn state_at(
     db: &impl ConnectionTrait,
     room_id: i64,
-    after: i64,
+    last_read: i64,
     newest: i64,
     reader: i64,
-) -> Result<u32, DbErr> {
+) -> Result<ReadState, DbErr> {
     let capped = Messages::find()
         .select_only()
         .column(messages::Column::Id)
         .filter(messages::Column::RoomId.eq(room_id))
-        .filter(messages::Column::Id.gt(after))
+        .filter(messages::Column::Id.gt(last_read))
         .filter(messages::Column::Id.lte(newest))
         .filter(messages::Column::UserId.ne(reader))
         .limit(u64::from(UNREAD_CAP))
@@ -115,5 +115,6 @@ async fn unread_between(
         Some(row) => row.try_get("", "unread")?,
         None => 0,
     };
-    Ok(u32::try_from(unread).unwrap_or(UNREAD_CAP).min(UNREAD_CAP))
+    let unread = u32::try_from(unread).unwrap_or(UNREAD_CAP).min(UNREAD_CAP);
+    Ok(ReadState { last_read, unread, newest })
 }
