@@ -29,7 +29,7 @@ trap cleanup EXIT
 # MD_BENCH_NO_BUILD=1 reuses the release binaries already built (several runs of one build).
 if [ -z "${MD_BENCH_NO_BUILD:-}" ]; then
   log "building release binaries"
-  cargo leptos build --release >&2
+  cargo leptos build --release --precompress >&2
   cargo build --release -p loadgen >&2
 fi
 
@@ -146,7 +146,8 @@ metrics = {key: report["audits"][key]["displayValue"] for key in
 print(json.dumps({"url": report["finalDisplayedUrl"], "scores": scores, "metrics": metrics}))
 PY
     wasm=target/site/pkg/mini-discord.wasm
-    echo "{\"wasm_bytes\": $(stat -c %s "$wasm"), \"wasm_gzip_bytes\": $(gzip -9 -c "$wasm" | wc -c)}"
+    served() { curl -sf -H "accept-encoding: $1" "http://$APP_ADDR/pkg/mini-discord.wasm" | wc -c; }
+    echo "{\"wasm_bytes\": $(stat -c %s "$wasm"), \"wasm_gzip9_bytes\": $(gzip -9 -c "$wasm" | wc -c), \"served_br_bytes\": $(served br), \"served_gzip_bytes\": $(served gzip)}"
     ;;
   *) echo "usage: $0 one-room|many-rooms|idle|history|two-instances|lighthouse …" >&2; exit 2 ;;
 esac
