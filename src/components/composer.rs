@@ -43,7 +43,9 @@ pub fn Composer(
     };
     let send_on_click = send.clone();
     // Until the page is live, the server's HTML would submit the box as a plain form (the text
-    // in the address), and hydrating would empty it: it waits, disabled, for a moment.
+    // in the address), and hydrating would empty it: it waits, read-only with the button disabled,
+    // for a moment. Read-only rather than disabled: a disabled box is drawn again when it turns
+    // live, which browsers count as the page's largest paint happening only then.
     let live = RwSignal::new(false);
     Effect::new(move |_| live.set(true));
     let on_keydown = move |event: ev::KeyboardEvent| {
@@ -64,7 +66,7 @@ pub fn Composer(
                 name="body"
                 rows="2"
                 placeholder="Message the room — Enter sends, Shift+Enter for a new line"
-                disabled=move || !live.get()
+                readonly=move || !live.get()
                 prop:value=move || text.get()
                 on:input=move |event| {
                     text.set(event_target_value(&event));

@@ -212,15 +212,15 @@ fn Room(data: RoomPageData) -> impl IntoView {
 /// "Notify me": offered while the browser can show notifications and the user has not decided.
 #[component]
 fn NotificationOffer() -> impl IntoView {
-    // Hidden in the server's HTML and until the browser says it can ask: the same first render
-    // on both sides.
+    // Invisible in the server's HTML and until the browser says it can ask (the same first render
+    // on both sides), but holding its place so the conversation does not move when it appears.
     let offer = RwSignal::new(false);
     Effect::new(move |_| offer.set(crate::client::attention::can_ask_for_notifications()));
     view! {
         <button
             type="button"
             class="link-button notify"
-            hidden=move || !offer.get()
+            class:unoffered=move || !offer.get()
             on:click=move |_| crate::client::attention::ask_for_notifications(move || offer.set(false))
         >
             "Notify me of new messages"
