@@ -8,7 +8,6 @@ use leptos_router::{
 };
 
 use crate::{
-    client::{room_directory::LiveRooms, socket::ChatSocket},
     components::nav::Nav,
     pages::{
         admin::AdminPage, home::HomePage, login::LoginPage, not_found::NotFound, room::RoomPage,
@@ -25,10 +24,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <AutoReload options=options.clone()/>
-                // Deferred: the page is complete as the server sent it, so the bundle loads at low
-                // priority and hydrates once the browser is idle, instead of competing with the
-                // first paint for bandwidth.
-                <HydrationScripts options defer=true/>
+                // Islands: the page is complete as the server sent it; the bundle loads once the
+                // browser is idle and brings to life only the parts marked `#[island]`.
+                <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>
             <body>
@@ -41,8 +39,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    let socket = ChatSocket::provide();
-    LiveRooms::provide(socket);
     AuthContext::provide();
 
     view! {

@@ -5,6 +5,10 @@
 //!
 //! `shared` is compiled for both targets; `pages`, `components`, `client` and `api` make the UI;
 //! `server` (feature `ssr`) never reaches the WASM bundle.
+//!
+//! The UI is built as islands: pages are rendered on the server only, and just the parts that
+//! live in the browser (a room, the room list, the log-in and sign-up forms) are `#[island]`s
+//! hydrated there. The bundle carries those and nothing of the other pages or of the router.
 
 pub mod api;
 pub mod app;
@@ -21,6 +25,13 @@ pub mod shared;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    // Server functions that answer with a redirect (log-in, opening a room) lead to another
+    // page: without a client-side router, that is a plain navigation.
+    let _ = leptos::server_fn::redirect::set_redirect_hook(|to: &str| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.location().set_href(to);
+        }
+    });
+    leptos::mount::hydrate_islands();
     client::offline::register_service_worker();
 }

@@ -1,4 +1,4 @@
-//! Who is logged in, as every page and the navigation bar see it.
+//! Who is logged in, as the server renders every page and the navigation bar.
 
 use leptos::prelude::*;
 
@@ -7,31 +7,13 @@ use crate::{api::auth::current_user, error::AppError, shared::views::CurrentUser
 #[derive(Clone, Copy)]
 pub struct AuthContext {
     pub user: Resource<Result<Option<CurrentUser>, AppError>>,
-    /// Bumped after a log-in, sign-up or log-out so the user is fetched again.
-    version: RwSignal<u32>,
 }
 
 impl AuthContext {
     pub fn provide() -> Self {
-        let version = RwSignal::new(0);
-        let user = Resource::new(move || version.get(), |_| current_user());
-        let auth = AuthContext { user, version };
+        let auth = AuthContext { user: Resource::new(|| (), |_| current_user()) };
         provide_context(auth);
         auth
-    }
-
-    pub fn changed(&self) {
-        self.version.update(|v| *v += 1);
-    }
-
-    /// Fetches the user again whenever `version` (an action's version) changes, that is, after
-    /// each completed log-in, sign-up or log-out, whatever its result.
-    pub fn refresh_after<A>(&self, version: A)
-    where
-        A: Fn() -> usize + Send + Sync + 'static,
-    {
-        let auth = *self;
-        Effect::watch(version, move |_, _, _| auth.changed(), false);
     }
 }
 

@@ -3,9 +3,9 @@
 //! counts kept current by following those rooms' messages and the user's read markers (which
 //! other devices move too).
 //!
-//! One per tab, living as long as the page: navigating between rooms neither drops what it
-//! follows nor misses the frames that arrive meanwhile. Pages seed it with the list they load
-//! (so the server's render and the browser's first one agree) and render from it.
+//! One per page that shows rooms (the room list, a room's sidebar), inside that page's island:
+//! seeded with the list the server loaded for the page (so the server's render and the
+//! browser's first one agree), then kept current by the page's socket.
 
 use std::collections::HashMap;
 
@@ -60,7 +60,6 @@ impl LiveRooms {
     pub fn seed(&self, directory: RoomDirectory) {
         let RoomDirectory { me, rooms: mut fresh } = directory;
         if self.me.with_value(|known| *known != me) {
-            // Another user in this tab: nothing of the last one's counts carries over.
             self.forget();
             self.me.set_value(me);
         }
@@ -82,15 +81,8 @@ impl LiveRooms {
         self.listen();
     }
 
-    /// Whether this tab's list is loaded and kept current by live frames: a page shown after
-    /// that needs no fresh copy from the server. Never on the server, where each page starts
-    /// from nothing.
-    pub fn is_live(&self) -> bool {
-        cfg!(feature = "hydrate") && self.listening.get_value() && self.me.with_value(|me| !me.is_empty())
-    }
-
-    /// The user is logging out: the list is theirs, and the next user's starts afresh.
-    pub fn forget(&self) {
+    /// Another user's list replaces this one: nothing of the last one's counts carries over.
+    fn forget(&self) {
         self.me.set_value(String::new());
         self.counted.update_value(HashMap::clear);
         self.rooms.set(Vec::new());
@@ -99,13 +91,6 @@ impl LiveRooms {
     /// Which room is on screen (`None` when none is).
     pub fn set_current(&self, room: Option<String>) {
         self.current.set_value(room);
-    }
-
-    /// The room `room` is no longer on screen (unless another took its place already).
-    pub fn leave_current(&self, room: &str) {
-        if self.current.with_value(|current| current.as_deref() == Some(room)) {
-            self.current.set_value(None);
-        }
     }
 
     fn follow_members(&self) {

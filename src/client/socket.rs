@@ -250,20 +250,6 @@ impl ChatSocket {
         #[cfg(feature = "hydrate")]
         self.inner().borrow_mut().handlers.retain(|(id, _)| *id != listener.0);
     }
-
-    /// This tab is logging out: the socket will be ended by the server, and that is expected.
-    pub fn leaving(&self) {
-        #[cfg(feature = "hydrate")]
-        {
-            let inner = self.inner();
-            let mut inner = inner.borrow_mut();
-            inner.leaving = true;
-            inner.rooms.clear();
-            inner.watchers = 0;
-            inner.followed.clear();
-            inner.reads.clear();
-        }
-    }
 }
 
 fn new_nonce() -> String {
@@ -316,14 +302,33 @@ impl ChatSocket {
             return;
         }
         let socket = *self;
-        // A page being navigated away from (to /accounts/logout/, say) may see its session end
-        // first; it must not redirect and abort the navigation the user asked for.
         if !std::mem::replace(&mut inner.borrow_mut().unload_hooked, true) {
             let unloading = window_event_listener(leptos::ev::beforeunload, move |_| socket.leaving());
             // Lives as long as the page.
             std::mem::forget(unloading);
         }
         leptos::task::spawn_local(async move { socket.run().await });
+    }
+
+    /// The page is going away (to another page, or logging out). What was read and not yet said
+    /// goes out now: the room will not be left any other way. From here on the server ending the
+    /// socket (the session ending first, say) is expected: it must not redirect and abort the
+    /// navigation the user asked for.
+    fn leaving(&self) {
+        let unsent: Vec<(String, i64)> = self.inner().borrow().reads.iter()
+            .filter(|(_, (seen, sent))| seen > sent)
+            .map(|(room, (seen, _))| (room.clone(), *seen))
+            .collect();
+        for (room, id) in unsent {
+            self.transmit(&ClientFrame::Read { room, id }, Intent::Transient);
+        }
+        let inner = self.inner();
+        let mut inner = inner.borrow_mut();
+        inner.leaving = true;
+        inner.rooms.clear();
+        inner.watchers = 0;
+        inner.followed.clear();
+        inner.reads.clear();
     }
 
     fn flush_reads(&self) {

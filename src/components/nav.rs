@@ -1,20 +1,15 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::{
-    api::auth::Logout,
-    client::{room_directory::use_live_rooms, socket::use_socket},
-    session::use_auth,
-};
+use crate::{api::auth::Logout, session::use_auth};
 
 /// The navigation bar: the app's name, then either the user with "Log out" or the ways in.
+/// Rendered on the server only: "Log out" is a plain form, and the page it leads to is drawn
+/// afresh, so nothing of the last user stays in the tab.
 #[component]
 pub fn Nav() -> impl IntoView {
     let auth = use_auth();
-    let socket = use_socket();
-    let live = use_live_rooms();
     let logout = ServerAction::<Logout>::new();
-    auth.refresh_after(move || logout.version().get());
 
     let signed_in = move || {
         auth.user.get().and_then(|result| result.ok()).flatten()
@@ -29,10 +24,7 @@ pub fn Nav() -> impl IntoView {
                         <A href="/rooms">"Rooms"</A>
                         {user.is_admin.then(|| view! { <A href="/admin">"Admin"</A> })}
                         <span class="me" title="Logged in as">{user.username}</span>
-                        <ActionForm action=logout on:submit=move |_| {
-                            socket.leaving();
-                            live.forget();
-                        }>
+                        <ActionForm action=logout>
                             <button type="submit" class="link-button">"Log out"</button>
                         </ActionForm>
                     }

@@ -1,9 +1,12 @@
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_params_map;
 
 use crate::{
-    api::rooms::{older_messages, room_page, RoomPageData},
-    client::socket::{insert_in_order, use_socket},
+    api::rooms::{list_rooms, older_messages, room_page, RoomDirectory, RoomPageData},
+    client::{
+        room_directory::LiveRooms,
+        socket::{insert_in_order, ChatSocket},
+    },
     components::{
         composer::Composer,
         connection_status::ConnectionStatus,
@@ -17,15 +20,16 @@ use crate::{
 
 #[component]
 pub fn RoomPage() -> impl IntoView {
-    let params = use_params_map();
-    let name = move || params.read().get("name").unwrap_or_default();
-    let data = Resource::new(name, room_page);
+    let name = use_params_map().read_untracked().get("name").unwrap_or_default();
+    let data = Resource::new(move || name.clone(), room_page);
+    // The sidebar's rooms and unread counts.
+    let directory = Resource::new(|| (), |_| list_rooms());
     view! {
         <Suspense fallback=|| view! { <p>"Loading the room…"</p> }>
             {move || Suspend::new(async move {
-                match data.await {
-                    Ok(data) => view! { <Room data/> }.into_any(),
-                    Err(err) => view! {
+                match (data.await, directory.await) {
+                    (Ok(data), Ok(directory)) => view! { <Room data directory/> }.into_any(),
+                    (Err(err), _) | (_, Err(err)) => view! {
                         <section class="page">
                             <h1>"Cannot open this room"</h1>
                             <p role="alert" class="alert">{err.to_string()}</p>
@@ -38,9 +42,14 @@ pub fn RoomPage() -> impl IntoView {
     }
 }
 
-/// A live room: history from the page load, then whatever the socket brings.
-#[component]
-fn Room(data: RoomPageData) -> impl IntoView {
+/// A live room: history from the page load, then whatever the socket brings. The island that
+/// holds the page's socket and its list of rooms (for the sidebar).
+#[island]
+fn Room(data: RoomPageData, directory: RoomDirectory) -> impl IntoView {
+    let socket = ChatSocket::provide();
+    let live = LiveRooms::provide(socket);
+    live.seed(directory);
+    live.set_current(Some(data.name.clone()));
     let RoomPageData { name, me, history, has_older, online } = data;
     let last_seen = history.last().map(|message| message.id);
     let messages = RwSignal::new(history);
@@ -70,8 +79,6 @@ fn Room(data: RoomPageData) -> impl IntoView {
     });
     let text = RwSignal::new(String::new());
     let typing = RwSignal::new(Vec::<Typist>::new());
-    let socket = use_socket();
-    let navigate = use_navigate();
 
     #[cfg(feature = "hydrate")]
     let attention = crate::client::attention::Attention::new(&name);
@@ -139,7 +146,8 @@ fn Room(data: RoomPageData) -> impl IntoView {
             let _ = window().location().reload();
         }
         ServerFrame::RoomDeleted { room: r } if r == &room => {
-            navigate(&format!("/rooms?deleted={}", crate::shared::paths::encode_component(r)), Default::default());
+            #[cfg(feature = "hydrate")]
+            let _ = window().location().set_href(&format!("/rooms?deleted={}", crate::shared::paths::encode_component(r)));
         }
         _ => {}
     });

@@ -1,35 +1,23 @@
 use leptos::prelude::*;
-use leptos_router::{components::A, hooks::use_query_map};
+use leptos_router::hooks::use_query_map;
 
 use crate::{
     api::rooms::{list_rooms, OpenRoom, RoomDirectory},
-    client::{room_directory::use_live_rooms, socket::use_socket},
+    client::{room_directory::LiveRooms, socket::ChatSocket},
     components::{form_alert::FormAlert, unread_badge::UnreadBadge},
     shared::paths,
 };
 
 #[component]
 pub fn RoomsPage() -> impl IntoView {
-    let open = ServerAction::<OpenRoom>::new();
-    let error = Signal::derive(move || open.value().get().and_then(Result::err).map(|e| e.to_string()));
     let rooms = Resource::new(|| (), |_| list_rooms());
-    let query = use_query_map();
-    let deleted = move || query.read().get("deleted");
+    let deleted = use_query_map().read_untracked().get("deleted").is_some();
 
     view! {
         <section class="page rooms">
             <h1>"Rooms"</h1>
-            {move || deleted().map(|_| view! { <p role="status" class="notice">"This room was deleted"</p> })}
-            <ActionForm action=open attr:class="open-room">
-                <FormAlert message=error/>
-                <label for="room-name">"Room name"</label>
-                <div class="row">
-                    <input id="room-name" name="name" autocomplete="off" required
-                        placeholder="general" aria-describedby="room-name-hint"/>
-                    <button type="submit">"Open room"</button>
-                </div>
-                <p id="room-name-hint" class="hint">"Type a name and press Enter to create or join a room."</p>
-            </ActionForm>
+            {deleted.then(|| view! { <p role="status" class="notice">"This room was deleted"</p> })}
+            <OpenRoomForm/>
             <Suspense fallback=|| view! { <p>"Loading rooms…"</p> }>
                 {move || Suspend::new(async move {
                     match rooms.await {
@@ -42,17 +30,35 @@ pub fn RoomsPage() -> impl IntoView {
     }
 }
 
+/// An island so a refused name shows its error in place, the name kept for mending.
+#[island]
+fn OpenRoomForm() -> impl IntoView {
+    let open = ServerAction::<OpenRoom>::new();
+    let error = Signal::derive(move || open.value().get().and_then(Result::err).map(|e| e.to_string()));
+    view! {
+        <ActionForm action=open attr:class="open-room">
+            <FormAlert message=error/>
+            <label for="room-name">"Room name"</label>
+            <div class="row">
+                <input id="room-name" name="name" autocomplete="off" required
+                    placeholder="general" aria-describedby="room-name-hint"/>
+                <button type="submit">"Open room"</button>
+            </div>
+            <p id="room-name-hint" class="hint">"Type a name and press Enter to create or join a room."</p>
+        </ActionForm>
+    }
+}
+
 /// Every room with its live online count, and unread counts in the rooms the user has opened.
-#[component]
+#[island]
 fn RoomList(initial: RoomDirectory) -> impl IntoView {
-    let live = use_live_rooms();
+    let socket = ChatSocket::provide();
+    let live = LiveRooms::provide(socket);
     live.seed(initial);
     live.set_current(None);
     let rooms = live.rooms();
     // Online counts are only shown here: only this page listens to every room's comings and goings.
-    let socket = use_socket();
     socket.watch_rooms();
-    on_cleanup(move || socket.unwatch_rooms());
     view! {
         <Show when=move || rooms.with(Vec::is_empty)>
             <p class="empty">"No rooms yet: name one above to start it."</p>
@@ -60,7 +66,7 @@ fn RoomList(initial: RoomDirectory) -> impl IntoView {
         <ul class="room-list" aria-label="Room list">
             <For each=move || rooms.get() key=|summary| (summary.name.clone(), summary.online, summary.read.map(|read| read.unread)) let:summary>
                 <li class:has-unread=summary.read.is_some_and(|read| read.unread > 0)>
-                    <A href=paths::room(&summary.name)>{summary.name.clone()}</A>
+                    <a href=paths::room(&summary.name)>{summary.name.clone()}</a>
                     <UnreadBadge read=summary.read/>
                     <span class="count" class:active=summary.online.gt(&0)>
                         {format!("{} online", summary.online)}

@@ -1,17 +1,24 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::{
-    api::auth::Signup,
-    components::form_alert::FormAlert,
-    session::use_auth,
-    shared::validate,
-};
+use crate::{api::auth::Signup, components::form_alert::FormAlert, shared::validate};
 
 #[component]
 pub fn SignupPage() -> impl IntoView {
+    view! {
+        <section class="page auth">
+            <h1>"Sign up"</h1>
+            <SignupForm/>
+            <p>"Already have an account? " <A href="/login">"Log in"</A></p>
+        </section>
+    }
+}
+
+/// An island: hints as the user types, and a refused sign-up shows its error in place with
+/// everything typed kept. Without JavaScript it is a plain form.
+#[island]
+fn SignupForm() -> impl IntoView {
     let signup = ServerAction::<Signup>::new();
-    use_auth().refresh_after(move || signup.version().get());
     let error = Signal::derive(move || {
         signup.value().get().and_then(Result::err).map(|err| err.to_string())
     });
@@ -36,31 +43,27 @@ pub fn SignupPage() -> impl IntoView {
         }
     };
     view! {
-        <section class="page auth">
-            <h1>"Sign up"</h1>
-            <ActionForm action=signup>
-                <FormAlert message=error/>
-                <label for="signup-username">"Username"</label>
-                <input id="signup-username" name="username" autocomplete="username" required
-                    aria-describedby="signup-username-hint"
-                    on:input=move |ev| username.set(event_target_value(&ev))/>
-                <p id="signup-username-hint" class="hint">
-                    {move || username_hint().unwrap_or_else(|| "3–32 letters, digits, _ or -".into())}
-                </p>
-                <label for="signup-password">"Password"</label>
-                <input id="signup-password" name="password" type="password" autocomplete="new-password" required
-                    aria-describedby="signup-password-hint"
-                    on:input=move |ev| password.set(event_target_value(&ev))/>
-                <label for="signup-confirm">"Confirm password"</label>
-                <input id="signup-confirm" name="confirm" type="password" autocomplete="new-password" required
-                    aria-describedby="signup-password-hint"
-                    on:input=move |ev| confirm.set(event_target_value(&ev))/>
-                <p id="signup-password-hint" class="hint">
-                    {move || password_hint().unwrap_or_else(|| "At least 8 characters".into())}
-                </p>
-                <button type="submit">"Sign up"</button>
-            </ActionForm>
-            <p>"Already have an account? " <A href="/login">"Log in"</A></p>
-        </section>
+        <ActionForm action=signup>
+            <FormAlert message=error/>
+            <label for="signup-username">"Username"</label>
+            <input id="signup-username" name="username" autocomplete="username" required
+                aria-describedby="signup-username-hint"
+                on:input=move |ev| username.set(event_target_value(&ev))/>
+            <p id="signup-username-hint" class="hint">
+                {move || username_hint().unwrap_or_else(|| "3–32 letters, digits, _ or -".into())}
+            </p>
+            <label for="signup-password">"Password"</label>
+            <input id="signup-password" name="password" type="password" autocomplete="new-password" required
+                aria-describedby="signup-password-hint"
+                on:input=move |ev| password.set(event_target_value(&ev))/>
+            <label for="signup-confirm">"Confirm password"</label>
+            <input id="signup-confirm" name="confirm" type="password" autocomplete="new-password" required
+                aria-describedby="signup-password-hint"
+                on:input=move |ev| confirm.set(event_target_value(&ev))/>
+            <p id="signup-password-hint" class="hint">
+                {move || password_hint().unwrap_or_else(|| "At least 8 characters".into())}
+            </p>
+            <button type="submit">"Sign up"</button>
+        </ActionForm>
     }
 }
