@@ -29,7 +29,7 @@ trap cleanup EXIT
 # MD_BENCH_NO_BUILD=1 reuses the release binaries already built (several runs of one build).
 if [ -z "${MD_BENCH_NO_BUILD:-}" ]; then
   log "building release binaries"
-  cargo leptos build --release --precompress >&2
+  build_release
   cargo build --release -p loadgen >&2
 fi
 

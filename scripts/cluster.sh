@@ -11,12 +11,8 @@ command -v npm >/dev/null || apt_install nodejs npm
 ensure_services_installed
 command -v nginx >/dev/null || apt_install nginx
 ensure_rust_tools
-ensure_wasm_opt
 
-# --precompress writes brotli (quality 11) and gzip copies of the bundle and the other static files
-# next to them, served as they are: a third smaller than compressing each request at level 5.
-log "cargo leptos build --release --precompress"
-cargo leptos build --release --precompress
+build_release
 
 start_postgres >/dev/null
 DATABASE_URL="$(ensure_database mini_discord)"

@@ -45,3 +45,16 @@ ensure_wasm_opt() {
     npm install -g --silent binaryen@132
   fi
 }
+
+# The release build: server, WASM bundle (through wasm-opt) and the static files, each with a
+# brotli (quality 11) and a gzip copy beside it that the server sends as they are, instead of
+# compressing every request at level 5: the bundle goes out a third smaller. cargo-leptos' own
+# gzip is weaker than `gzip -9`, so those copies are made again.
+build_release() {
+  ensure_wasm_opt
+  log "cargo leptos build --release --precompress"
+  cargo leptos build --release --precompress >&2
+  find "$ROOT/target/site" -name '*.gz' -print0 | while IFS= read -r -d '' packed; do
+    gzip -9 -c "${packed%.gz}" >"$packed"
+  done
+}

@@ -6,12 +6,8 @@ cd "$ROOT"
 
 command -v npm >/dev/null || apt_install nodejs npm
 ensure_rust_tools
-ensure_wasm_opt
 
-# --precompress writes brotli (quality 11) and gzip copies of the bundle and the other static files
-# next to them, served as they are: a third smaller than compressing each request at level 5.
-log "cargo leptos build --release --precompress"
-cargo leptos build --release --precompress
+build_release
 
 export LEPTOS_SITE_ADDR="${LEPTOS_SITE_ADDR:-127.0.0.1:3000}"
 export LEPTOS_ENV=PROD
