@@ -1,6 +1,6 @@
 import { test, expect } from './support/fixtures';
 import { createRoom, openRoom, roomPage, sendMessage, twoInARoom, uniqueRoom, waitForRoom } from './support/rooms';
-import { alert } from './support/users';
+import { alert, settle } from './support/users';
 
 test('messages go both ways in real time, with the author name', async ({ person }) => {
   const { a, b } = await twoInARoom(person);
@@ -125,4 +125,18 @@ test('Enter sends and empties the box; Shift+Enter adds a newline', async ({ per
   const multi = roomPage(a.page).messages.filter({ hasText: 'line one' });
   await expect(multi).toBeVisible();
   await expect(multi).toContainText('line two');
+});
+
+test("the browser's Back button returns to a room that is live again", async ({ person }) => {
+  const { a, b, room } = await twoInARoom(person);
+  await a.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Rooms', exact: true }).click();
+  await expect(a.page).toHaveURL(/\/rooms$/);
+  await settle(a.page);
+  await a.page.goBack();
+  await waitForRoom(a.page, room);
+  await settle(a.page);
+  const said = `while a was away ${Date.now()}`;
+  await sendMessage(b.page, said);
+  await expect(roomPage(a.page).message(said)).toBeVisible();
+  await expect(roomPage(a.page).online.getByRole('listitem').filter({ hasText: a.name })).toBeVisible();
 });

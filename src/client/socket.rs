@@ -304,8 +304,16 @@ impl ChatSocket {
         let socket = *self;
         if !std::mem::replace(&mut inner.borrow_mut().unload_hooked, true) {
             let unloading = window_event_listener(leptos::ev::beforeunload, move |_| socket.leaving());
-            // Lives as long as the page.
+            // A page the browser kept in its back-forward cache comes back with its socket closed
+            // and its rooms given up on the way out: it loads afresh instead.
+            let returning = window_event_listener(leptos::ev::pageshow, |event| {
+                if event.persisted() {
+                    let _ = window().location().reload();
+                }
+            });
+            // Both live as long as the page.
             std::mem::forget(unloading);
+            std::mem::forget(returning);
         }
         leptos::task::spawn_local(async move { socket.run().await });
     }
