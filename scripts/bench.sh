@@ -9,7 +9,8 @@
 #   scripts/bench.sh two-instances one-room   [CLIENTS] [RATES...]
 #   scripts/bench.sh two-instances many-rooms [CLIENTS] [ROOMS] [RATE]
 #       one instance on PostgreSQL beside two instances sharing PostgreSQL and Redis, clients
-#       spread over both (each room's members split between them)
+#       spread over both (each room's members split between them); MD_PAIR_WORKERS=N gives each
+#       of the two N runtime threads
 #   scripts/bench.sh lighthouse                          # Lighthouse on a room page (npm lighthouse)
 #
 # Every run is bounded: DURATION seconds of sending (default 5) plus a 3 s drain.
@@ -91,18 +92,20 @@ PY
     start_postgres >/dev/null
     redis_url="$(start_redis 26390)"
     redis-cli -p 26390 flushall >/dev/null
-    serve() { # port database-url redis-url
+    serve() { # port database-url redis-url [worker threads]
       LEPTOS_SITE_ADDR="127.0.0.1:$1" DATABASE_URL="$2" REDIS_URL="$3" RUST_LOG=warn \
-        target/release/mini-discord serve &
+        TOKIO_WORKER_THREADS="${4:-$(nproc)}" target/release/mini-discord serve &
       pids+=("$!")
       for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$1/healthz" >/dev/null && break; sleep 0.2; done
     }
     serve 3904 "$(fresh_database md_bench_one)" ""
     solo_pid=${pids[-1]}
     pair_db="$(fresh_database md_bench_two)"
-    serve 3902 "$pair_db" "$redis_url"
+    # MD_PAIR_WORKERS: runtime threads of each of the pair (default: one per core, as the single
+    # instance has), to see what sharing the cores costs.
+    serve 3902 "$pair_db" "$redis_url" "${MD_PAIR_WORKERS:-}"
     a_pid=${pids[-1]}
-    serve 3903 "$pair_db" "$redis_url"
+    serve 3903 "$pair_db" "$redis_url" "${MD_PAIR_WORKERS:-}"
     one() { run app "http://127.0.0.1:3904" "$solo_pid" "$@"; }
     two() { run app "http://127.0.0.1:3902" "$a_pid" --also-url "http://127.0.0.1:3903" "$@"; }
     case "${2:-one-room}" in
