@@ -3,7 +3,7 @@
 
 use axum::{
     extract::{Path, Request, State},
-    http::HeaderMap,
+    http::{header, HeaderMap, HeaderValue},
     middleware::{self, Next},
     response::{IntoResponse, Redirect, Response},
     routing::get,
@@ -55,6 +55,7 @@ pub fn build(state: AppState) -> Router {
         // request. The socket is added below, outside this layer: it has no body to compress.
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(5)))
         .route("/ws", get(ws::upgrade))
+        .layer(middleware::map_response(pages_not_stored))
         .layer(middleware::from_fn(require_login))
         .layer(auth)
         .with_state(state)
@@ -77,6 +78,20 @@ async fn legacy_logout(State(state): State<AppState>, mut auth: AuthSession, hea
         }
     }
     Redirect::to("/").into_response()
+}
+
+/// Pages are drawn for whoever is logged in, at that moment: the browser keeps no copy. Otherwise
+/// Back after logging out would show the last room again from the browser's cache.
+async fn pages_not_stored(mut response: Response) -> Response {
+    let html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|kind| kind.to_str().ok())
+        .is_some_and(|kind| kind.starts_with("text/html"));
+    if html {
+        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
 }
 
 /// Pages that show people's conversations are for logged-in users: anyone else is sent to log

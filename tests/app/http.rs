@@ -220,3 +220,16 @@ async fn pages_travel_compressed_when_the_browser_accepts_it() {
         assert_eq!(encoding, expected, "with Accept-Encoding: {accepted}");
     }
 }
+
+#[tokio::test]
+async fn browsers_keep_no_copy_of_a_page_so_back_after_log_out_shows_nothing() {
+    let app = spawn_app().await;
+    let alice = app.signed_up("alice").await;
+    alice.open_room("kitchen").await;
+    for path in ["/rooms/kitchen", "/rooms", "/"] {
+        let response = alice.get(path).await;
+        assert_eq!(response.status(), 200, "{path}");
+        let cache = response.headers().get("cache-control").and_then(|value| value.to_str().ok());
+        assert_eq!(cache, Some("no-store"), "{path}");
+    }
+}
