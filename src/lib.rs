@@ -33,5 +33,7 @@ pub fn hydrate() {
         }
     });
     leptos::mount::hydrate_islands();
+    // Under the root the islands are brought to life in, once this returns.
+    client::form_error::provide_from_address();
     client::offline::register_service_worker();
 }

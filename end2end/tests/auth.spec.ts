@@ -53,6 +53,29 @@ test.describe('sign up', () => {
   });
 });
 
+test('a sign-up sent before the page is live comes back with its error, and the page then comes alive', async ({ page }) => {
+  // Hold the bundle back: the form goes out as plain HTML, as on a slow connection.
+  let release: () => void = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route('**/pkg/mini-discord.wasm', async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto('/signup');
+  await page.getByLabel('Username', { exact: true }).fill('ab');
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await page.getByLabel('Confirm password', { exact: true }).fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign up', exact: true }).click();
+  await expect(alert(page, BAD_USERNAME)).toBeVisible();
+  await expect(page).toHaveURL(ON_SIGNUP);
+  release();
+  await settle(page);
+  // Live: the hint follows what is typed, and the error the page came back with is still shown.
+  await page.getByLabel('Username', { exact: true }).fill('no spaces');
+  await expect(page.locator('#signup-username-hint')).toHaveText(BAD_USERNAME);
+  await expect(alert(page, BAD_USERNAME)).toBeVisible();
+});
+
 test.describe('log in', () => {
   test('wrong password shows "Invalid username or password"', async ({ page, person }) => {
     const alice = await person();

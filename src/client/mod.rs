@@ -2,6 +2,7 @@
 //! so pages can use them without `cfg` noise.
 
 pub mod attention;
+pub mod form_error;
 pub mod offline;
 pub mod room_directory;
 pub mod socket;
