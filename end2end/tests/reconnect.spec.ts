@@ -45,3 +45,38 @@ test('a dropped socket reconnects and shows what was said meanwhile', async ({ p
   await expect(roomPage(b.page).message(queued)).toHaveCount(1);
   await expect(roomPage(b.page).message(missed)).toHaveCount(1);
 });
+
+test('a message typed offline is still delivered after leaving the room for another page', async ({ person }) => {
+  const a = await person('a');
+  const b = await person('b');
+  const room = uniqueRoom();
+  await createRoom(b.page, room);
+
+  let down = false;
+  const live: WebSocketRoute[] = [];
+  await a.page.routeWebSocket(/\/ws$/, (ws) => {
+    if (down) {
+      ws.close({ code: 1012, reason: 'test: network down' });
+      return;
+    }
+    ws.connectToServer();
+    live.push(ws);
+  });
+  await openRoom(a.page, room);
+  const mine = roomPage(a.page);
+  down = true;
+  for (const ws of live.splice(0)) await ws.close({ code: 1012, reason: 'test: network down' });
+  await expect(mine.connection).not.toHaveText('Connected');
+
+  const queued = `typed offline then left ${Date.now()}`;
+  await mine.composer.fill(queued);
+  await mine.composer.press('Enter');
+  await expect(mine.composer).toHaveValue('');
+  // Off to the room list while it still waits; then the network comes back.
+  await a.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Rooms', exact: true }).click();
+  await expect(a.page).toHaveURL(/\/rooms$/);
+  down = false;
+  await expect(roomPage(b.page).message(queued)).toHaveCount(1, { timeout: 30_000 });
+  await openRoom(a.page, room);
+  await expect(roomPage(a.page).message(queued)).toHaveCount(1);
+});

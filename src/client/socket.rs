@@ -1,6 +1,8 @@
-//! The ONE WebSocket of a browser tab. Pages join rooms, watch the room list, send messages and
-//! listen for frames through this handle; the module reconnects with backoff and jitter, rejoins
-//! what the tab had joined asking for what it missed, and queues messages typed while offline.
+//! The ONE WebSocket of a page (the room, the room list: the island that needs it provides it).
+//! Pages join rooms, watch the room list, send messages and listen for frames through this
+//! handle; the module reconnects with backoff and jitter, rejoins what the page had joined asking
+//! for what it missed, and queues messages typed while offline. Messages still unsent when the
+//! page goes are handed to the tab's next page with a socket, for the same user.
 //!
 //! On the server every method is a no-op: the socket only ever exists in the browser.
 
@@ -70,10 +72,16 @@ struct Inner {
     /// reconnect: the server stores a nonce once, so a message whose ack was lost with the old
     /// connection is neither lost nor doubled.
     unacked: Vec<(String, String)>,
+    /// Who the page was drawn for: whose messages `unacked` holds.
+    user: String,
     running: bool,
     unload_hooked: bool,
-    /// Set while this tab logs out, so the server ending the socket does not bounce it to /login.
+    /// Set once the page is going away, so the server ending the socket does not bounce it to
+    /// /login, nor does the socket reconnect.
     leaving: bool,
+    /// Set while a navigation away is under way (it can still be called off): the server ending
+    /// the socket meanwhile (logging out does) must not start another navigation over it.
+    navigating: bool,
 }
 
 pub fn use_socket() -> ChatSocket {
@@ -81,12 +89,22 @@ pub fn use_socket() -> ChatSocket {
 }
 
 impl ChatSocket {
-    pub fn provide() -> Self {
+    /// The socket of a page drawn for `user`.
+    pub fn provide(user: &str) -> Self {
         let socket = ChatSocket {
             state: RwSignal::new(ConnState::Connecting),
             #[cfg(feature = "hydrate")]
             inner: StoredValue::new(None),
         };
+        let _ = user;
+        #[cfg(feature = "hydrate")]
+        {
+            let inner = socket.inner();
+            let mut inner = inner.borrow_mut();
+            inner.user = user.to_owned();
+            // Sent on connecting, before anything else is: see `Inner::unacked`.
+            inner.unacked = unsent::take(user);
+        }
         provide_context(socket);
         socket
     }
@@ -303,7 +321,11 @@ impl ChatSocket {
         }
         let socket = *self;
         if !std::mem::replace(&mut inner.borrow_mut().unload_hooked, true) {
-            let unloading = window_event_listener(leptos::ev::beforeunload, move |_| socket.leaving());
+            let navigating = window_event_listener(leptos::ev::beforeunload, move |_| socket.navigating());
+            // `pagehide`, not `beforeunload`: it comes only once the page is really going (a
+            // navigation can still be called off after `beforeunload`), and mobile Safari sends it
+            // reliably.
+            let unloading = window_event_listener(leptos::ev::pagehide, move |_| socket.leaving());
             // A page the browser kept in its back-forward cache comes back with its socket closed
             // and its rooms given up on the way out: it loads afresh instead.
             let returning = window_event_listener(leptos::ev::pageshow, |event| {
@@ -311,7 +333,8 @@ impl ChatSocket {
                     let _ = window().location().reload();
                 }
             });
-            // Both live as long as the page.
+            // They live as long as the page.
+            std::mem::forget(navigating);
             std::mem::forget(unloading);
             std::mem::forget(returning);
         }
@@ -332,11 +355,20 @@ impl ChatSocket {
         }
         let inner = self.inner();
         let mut inner = inner.borrow_mut();
+        unsent::keep(&inner.user, &inner.unacked);
         inner.leaving = true;
         inner.rooms.clear();
         inner.watchers = 0;
         inner.followed.clear();
         inner.reads.clear();
+    }
+
+    /// A navigation away has started. Should it be called off, the page is back to normal after
+    /// a while: a navigation that goes ahead has long unloaded the page by then.
+    fn navigating(&self) {
+        self.inner().borrow_mut().navigating = true;
+        let socket = *self;
+        gloo_timers::callback::Timeout::new(10_000, move || socket.inner().borrow_mut().navigating = false).forget();
     }
 
     fn flush_reads(&self) {
@@ -484,7 +516,7 @@ impl ChatSocket {
                 let inner = self.inner();
                 let mut inner = inner.borrow_mut();
                 inner.outgoing = None;
-                inner.leaving
+                inner.leaving || inner.navigating
             };
             if close_code == Some(crate::shared::protocol::CLOSE_SIGNED_OUT) || leaving {
                 // The session is over: reconnecting cannot succeed until the user logs in again.
@@ -539,5 +571,50 @@ pub fn insert_in_order(messages: &mut Vec<crate::shared::views::MessageView>, me
     match messages.binary_search_by_key(&message.id, |m| m.id) {
         Ok(_) => {}
         Err(at) => messages.insert(at, message),
+    }
+}
+
+/// Messages typed on a page that went before they could be sent (offline, say, and then off to
+/// another room) wait in the tab's session storage for its next socket. Only a socket of the
+/// same user takes them: nothing one person typed is ever posted as another.
+#[cfg(feature = "hydrate")]
+mod unsent {
+    use serde::{Deserialize, Serialize};
+
+    const KEY: &str = "mini-discord:unsent";
+
+    #[derive(Serialize, Deserialize)]
+    struct Unsent {
+        user: String,
+        /// (nonce, the `send` frame as JSON), in the order they were typed.
+        frames: Vec<(String, String)>,
+    }
+
+    fn storage() -> Option<web_sys::Storage> {
+        web_sys::window()?.session_storage().ok()?
+    }
+
+    /// Called as the page goes. Whatever an earlier page left is already among `frames`: a page
+    /// with a socket takes it when it starts.
+    pub fn keep(user: &str, frames: &[(String, String)]) {
+        let Some(storage) = storage() else { return };
+        if frames.is_empty() || user.is_empty() {
+            return;
+        }
+        if let Ok(json) = serde_json::to_string(&Unsent { user: user.to_owned(), frames: frames.to_vec() }) {
+            let _ = storage.set_item(KEY, &json);
+        }
+    }
+
+    /// What waits for `user`, removed from storage; what waits for anyone else is dropped.
+    pub fn take(user: &str) -> Vec<(String, String)> {
+        let Some(storage) = storage() else { return Vec::new() };
+        let stored = storage.get_item(KEY).ok().flatten();
+        let _ = storage.remove_item(KEY);
+        stored
+            .and_then(|json| serde_json::from_str::<Unsent>(&json).ok())
+            .filter(|unsent| unsent.user == user)
+            .map(|unsent| unsent.frames)
+            .unwrap_or_default()
     }
 }

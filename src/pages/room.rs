@@ -46,7 +46,7 @@ pub fn RoomPage() -> impl IntoView {
 /// holds the page's socket and its list of rooms (for the sidebar).
 #[island]
 fn Room(data: RoomPageData, directory: RoomDirectory) -> impl IntoView {
-    let socket = ChatSocket::provide();
+    let socket = ChatSocket::provide(&data.me);
     let live = LiveRooms::provide(socket);
     live.seed(directory);
     live.set_current(Some(data.name.clone()));

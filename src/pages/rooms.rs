@@ -52,7 +52,7 @@ fn OpenRoomForm() -> impl IntoView {
 /// Every room with its live online count, and unread counts in the rooms the user has opened.
 #[island]
 fn RoomList(initial: RoomDirectory) -> impl IntoView {
-    let socket = ChatSocket::provide();
+    let socket = ChatSocket::provide(&initial.me);
     let live = LiveRooms::provide(socket);
     live.seed(initial);
     live.set_current(None);

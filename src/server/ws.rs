@@ -375,8 +375,22 @@ impl Session<'_> {
     }
 
     async fn send(&mut self, room: String, nonce: String, body: String) {
-        let Some(row) = self.rooms.get(&room) else {
-            return self.reply_error("Join the room before posting to it", Some(nonce)).await;
+        // Usually a joined room; not always: a message typed on a room's page that went before it
+        // could be sent is posted by the tab's next page, which may show another room.
+        let looked_up;
+        let row = match self.rooms.get(&room) {
+            Some(row) => row,
+            None => match rooms::by_name(&self.state.db, validate::room_name(&room).unwrap_or(&room)).await {
+                Ok(Some(row)) => {
+                    looked_up = row;
+                    &looked_up
+                }
+                Ok(None) => return self.reply_error("No such room", Some(nonce)).await,
+                Err(err) => {
+                    tracing::error!(error = %err, "looking up a room failed");
+                    return self.reply_error("Could not post the message. Please try again.", Some(nonce)).await;
+                }
+            },
         };
         match self.state.writer.post(row, self.user, &body, &nonce).await {
             Ok(message) => {

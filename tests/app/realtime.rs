@@ -66,7 +66,7 @@ async fn bad_frames_get_an_error_and_the_connection_stays_open() {
 
     socket.send(&send("elsewhere", "n", "hi")).await;
     let err = socket.expect(|f| match f { ServerFrame::Error { message, .. } => Some(message), _ => None }).await;
-    assert_eq!(err, "Join the room before posting to it");
+    assert_eq!(err, "No such room");
 
     socket.send(&ClientFrame::Join { room: "bad name!".into(), after: None }).await;
     let err = socket.expect(|f| match f { ServerFrame::Error { message, .. } => Some(message), _ => None }).await;
@@ -359,4 +359,29 @@ async fn typing_reaches_the_room_at_most_every_two_seconds_and_a_message_resets_
     }
     // The second "typing" within 2 s was dropped; the one after the message was not.
     assert_eq!(seen, vec!["typing", "done typing", "typing again"]);
+}
+
+#[tokio::test]
+async fn a_message_left_over_from_another_page_reaches_its_room_without_joining_it() {
+    let app = spawn_app().await;
+    let alice = app.signed_up("alice").await;
+    let bob = app.signed_up("bob").await;
+    alice.open_room("general").await;
+    let mut b = bob.socket().await;
+    b.join("general").await;
+
+    // Alice's tab is on the room list now; its socket has joined nothing.
+    let mut a = alice.socket().await;
+    a.send(&send("general", "from-the-last-page", "typed before I left")).await;
+    let id = a.expect(|f| match f { ServerFrame::Ack { nonce, id } if nonce == "from-the-last-page" => Some(id), _ => None }).await;
+    let got = b.expect(|f| match f { ServerFrame::Message { message } => Some(message), _ => None }).await;
+    assert_eq!((got.id, got.author.as_str(), got.body.as_str()), (id, "alice", "typed before I left"));
+
+    // Sent again (the ack was lost with that page, say): stored and delivered once.
+    a.send(&send("general", "from-the-last-page", "typed before I left")).await;
+    let again = a.expect(|f| match f { ServerFrame::Ack { id, .. } => Some(id), _ => None }).await;
+    assert_eq!(again, id);
+    a.send(&send("general", "later", "and this")).await;
+    let next = b.expect(|f| match f { ServerFrame::Message { message } => Some(message), _ => None }).await;
+    assert_eq!(next.body, "and this", "the resend was not delivered twice");
 }
