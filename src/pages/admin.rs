@@ -153,17 +153,26 @@ fn MessageTable(page: Vec<crate::shared::views::MessageView>, action: ServerActi
     }
 }
 
+/// The address's parameters that say what the lists show (searches, pages), without the error a
+/// refused action left there to be shown once (`__err`, `__path`).
+fn list_params() -> Vec<(String, String)> {
+    use_query_map()
+        .read_untracked()
+        .clone()
+        .into_iter()
+        .filter(|(key, _)| !key.starts_with("__"))
+        .map(|(key, value)| (key.to_string(), value))
+        .collect()
+}
+
 /// A GET search form that keeps the other lists' parameters.
 #[component]
 fn Search(name: &'static str, label: &'static str, value: String) -> impl IntoView {
-    let query = use_query_map();
-    let others = move || {
-        query.read().clone().into_iter()
-            .filter(|(key, _)| key != name && !key.ends_with("_page"))
-            .map(|(key, value)| (key.to_string(), value))
-            .map(|(key, value)| view! { <input type="hidden" name=key value=value/> })
-            .collect_view()
-    };
+    let others = list_params()
+        .into_iter()
+        .filter(|(key, _)| key != name && !key.ends_with("_page"))
+        .map(|(key, value)| view! { <input type="hidden" name=key value=value/> })
+        .collect_view();
     let id = format!("search-{name}");
     view! {
         <Form method="GET" action="" attr:class="search">
@@ -178,10 +187,9 @@ fn Search(name: &'static str, label: &'static str, value: String) -> impl IntoVi
 /// Previous/Next links for one list, keeping every other parameter.
 #[component]
 fn Pager(key: &'static str, page: u64, has_more: bool) -> impl IntoView {
-    let query = use_query_map();
+    let kept: Vec<(String, String)> = list_params().into_iter().filter(|(k, _)| k != key).collect();
     let href = move |target: u64| {
-        let mut params: Vec<(String, String)> =
-            query.read_untracked().clone().into_iter().filter(|(k, _)| k != key).map(|(k, v)| (k.to_string(), v)).collect();
+        let mut params = kept.clone();
         params.push((key.to_owned(), target.to_string()));
         let encoded: Vec<String> = params
             .iter()
