@@ -106,7 +106,7 @@ impl LiveRooms {
         }
         self.listening.set_value(true);
         let live = *self;
-        // Lives as long as the tab: never removed.
+        // Lives as long as the page: never removed.
         self.socket.on_frame(move |frame| live.on_frame(frame));
     }
 
