@@ -22,8 +22,17 @@ use crate::{
 pub fn RoomPage() -> impl IntoView {
     let name = use_params_map().read_untracked().get("name").unwrap_or_default();
     let data = Resource::new(move || name.clone(), room_page);
-    // The sidebar's rooms and unread counts.
-    let directory = Resource::new(|| (), |_| list_rooms());
+    // The sidebar's rooms and unread counts: only the rooms the user has opened go to the page
+    // (the sidebar lists those, and only those have unread counts to keep), not every room.
+    let directory = Resource::new(
+        || (),
+        |_| async {
+            list_rooms().await.map(|mut directory| {
+                directory.rooms.retain(|summary| summary.read.is_some());
+                directory
+            })
+        },
+    );
     view! {
         <Suspense fallback=|| view! { <p>"Loading the room…"</p> }>
             {move || Suspend::new(async move {

@@ -126,3 +126,21 @@ async fn a_user_with_many_rooms_follows_them_all_in_one_frame() {
     let got = socket.expect(|frame| match frame { ServerFrame::Message { message } => Some(message), _ => None }).await;
     assert_eq!((got.room.as_str(), got.body.as_str()), ("room-149", "still here?"));
 }
+
+#[tokio::test]
+async fn a_room_page_carries_the_rooms_one_has_opened_not_every_room() {
+    let app = spawn_app().await;
+    let alice = app.signed_up("alice").await;
+    let bob = app.signed_up("bob").await;
+    alice.open_room("kitchen").await;
+    alice.open_room("garden").await;
+    bob.open_room("bobs-corner").await;
+    let mut socket = alice.socket().await;
+    socket.join("garden").await;
+    socket.send(&ClientFrame::Read { room: "garden".into(), id: 0 }).await;
+    next_read(&mut socket).await;
+
+    let html = alice.get("/rooms/kitchen").await.text().await.expect("body");
+    assert!(html.contains("#garden"), "the sidebar lists the room alice has read");
+    assert!(!html.contains("bobs-corner"), "a room alice never opened does not weigh down her room page");
+}
