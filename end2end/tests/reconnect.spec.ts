@@ -1,19 +1,14 @@
 // The shared socket module reconnects by itself and catches up on what it missed; a message
 // typed while offline is kept and delivered once the connection is back.
-import type { WebSocketRoute } from '@playwright/test';
+import type { Page, WebSocketRoute } from '@playwright/test';
 import { test, expect } from './support/fixtures';
 import { createRoom, openRoom, roomPage, sendMessage, uniqueRoom } from './support/rooms';
 
-test('a dropped socket reconnects and shows what was said meanwhile', async ({ person }) => {
-  const a = await person('a');
-  const b = await person('b');
-  const room = uniqueRoom();
-  await createRoom(b.page, room);
-
-  // A's socket goes through a route the test can cut, and keep cut.
+/** Routes the page's sockets through a network the test can cut (and keep cut), then restore. */
+async function cuttableNetwork(page: Page) {
   let down = false;
   const live: WebSocketRoute[] = [];
-  await a.page.routeWebSocket(/\/ws$/, (ws) => {
+  await page.routeWebSocket(/\/ws$/, (ws) => {
     if (down) {
       ws.close({ code: 1012, reason: 'test: network down' });
       return;
@@ -21,11 +16,28 @@ test('a dropped socket reconnects and shows what was said meanwhile', async ({ p
     ws.connectToServer();
     live.push(ws);
   });
+  return {
+    async cut() {
+      down = true;
+      for (const ws of live.splice(0)) await ws.close({ code: 1012, reason: 'test: network down' });
+    },
+    restore() {
+      down = false;
+    },
+  };
+}
+
+test('a dropped socket reconnects and shows what was said meanwhile', async ({ person }) => {
+  const a = await person('a');
+  const b = await person('b');
+  const room = uniqueRoom();
+  await createRoom(b.page, room);
+
+  const network = await cuttableNetwork(a.page);
   await openRoom(a.page, room);
   const mine = roomPage(a.page);
 
-  down = true;
-  for (const ws of live.splice(0)) await ws.close({ code: 1012, reason: 'test: network down' });
+  await network.cut();
   await expect(mine.connection).not.toHaveText('Connected');
 
   // Said while A was away.
@@ -37,7 +49,7 @@ test('a dropped socket reconnects and shows what was said meanwhile', async ({ p
   await mine.composer.press('Enter');
   await expect(mine.composer).toHaveValue('');
 
-  down = false;
+  network.restore();
   await expect(mine.connection).toHaveText('Connected', { timeout: 30_000 });
   await expect(mine.message(missed)).toBeVisible();
   await expect(mine.message(queued)).toHaveCount(1);
@@ -52,20 +64,10 @@ test('a message typed offline is still delivered after leaving the room for anot
   const room = uniqueRoom();
   await createRoom(b.page, room);
 
-  let down = false;
-  const live: WebSocketRoute[] = [];
-  await a.page.routeWebSocket(/\/ws$/, (ws) => {
-    if (down) {
-      ws.close({ code: 1012, reason: 'test: network down' });
-      return;
-    }
-    ws.connectToServer();
-    live.push(ws);
-  });
+  const network = await cuttableNetwork(a.page);
   await openRoom(a.page, room);
   const mine = roomPage(a.page);
-  down = true;
-  for (const ws of live.splice(0)) await ws.close({ code: 1012, reason: 'test: network down' });
+  await network.cut();
   await expect(mine.connection).not.toHaveText('Connected');
 
   const queued = `typed offline then left ${Date.now()}`;
@@ -75,7 +77,7 @@ test('a message typed offline is still delivered after leaving the room for anot
   // Off to the room list while it still waits; then the network comes back.
   await a.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Rooms', exact: true }).click();
   await expect(a.page).toHaveURL(/\/rooms$/);
-  down = false;
+  network.restore();
   await expect(roomPage(b.page).message(queued)).toHaveCount(1, { timeout: 30_000 });
   await openRoom(a.page, room);
   await expect(roomPage(a.page).message(queued)).toHaveCount(1);

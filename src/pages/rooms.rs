@@ -59,6 +59,7 @@ fn RoomList(initial: RoomDirectory) -> impl IntoView {
     let rooms = live.rooms();
     // Online counts are only shown here: only this page listens to every room's comings and goings.
     socket.watch_rooms();
+    on_cleanup(move || socket.unwatch_rooms());
     view! {
         <Show when=move || rooms.with(Vec::is_empty)>
             <p class="empty">"No rooms yet: name one above to start it."</p>
