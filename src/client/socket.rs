@@ -79,9 +79,9 @@ struct Inner {
     /// Set once the page is going away, so the server ending the socket does not bounce it to
     /// /login, nor does the socket reconnect.
     leaving: bool,
-    /// Set while a navigation away is under way (it can still be called off): the server ending
-    /// the socket meanwhile (logging out does) must not start another navigation over it.
-    navigating: bool,
+    /// When a navigation away began (it can still be called off): the server ending the socket
+    /// meanwhile (logging out does) must not start another navigation over it.
+    navigating_since: Option<f64>,
 }
 
 pub fn use_socket() -> ChatSocket {
@@ -355,7 +355,10 @@ impl ChatSocket {
         }
         let inner = self.inner();
         let mut inner = inner.borrow_mut();
-        unsent::keep(&inner.user, &inner.unacked);
+        // Taken, not copied: should this page come back (from the back-forward cache) and go
+        // again, it must not put back what a later page has sent or kept since.
+        let unacked = std::mem::take(&mut inner.unacked);
+        unsent::keep(&inner.user, unacked);
         inner.leaving = true;
         inner.rooms.clear();
         inner.watchers = 0;
@@ -366,9 +369,35 @@ impl ChatSocket {
     /// A navigation away has started. Should it be called off, the page is back to normal after
     /// a while: a navigation that goes ahead has long unloaded the page by then.
     fn navigating(&self) {
-        self.inner().borrow_mut().navigating = true;
-        let socket = *self;
-        gloo_timers::callback::Timeout::new(10_000, move || socket.inner().borrow_mut().navigating = false).forget();
+        self.inner().borrow_mut().navigating_since = Some(js_sys::Date::now());
+    }
+
+    fn is_navigating(&self) -> bool {
+        self.inner().borrow().navigating_since.is_some_and(|since| js_sys::Date::now() - since < 10_000.0)
+    }
+
+    /// The connection is up and says whose it is. The messages waiting go out only on a
+    /// connection of the user the page was drawn for: with another user logged in meanwhile (in
+    /// another tab, say) they are dropped, and the page is drawn again for whoever it is now.
+    fn ready(&self, username: &str) {
+        let someone_else = {
+            let inner = self.inner();
+            let mut inner = inner.borrow_mut();
+            let someone_else = !inner.user.is_empty() && inner.user != username;
+            if someone_else {
+                inner.unacked.clear();
+                inner.leaving = true;
+            } else if let Some(tx) = &inner.outgoing {
+                for (_, text) in &inner.unacked {
+                    let _ = tx.unbounded_send(text.clone());
+                }
+            }
+            someone_else
+        };
+        // Outside the borrow: leaving the page runs this module's unload handlers.
+        if someone_else {
+            let _ = window().location().reload();
+        }
     }
 
     fn flush_reads(&self) {
@@ -474,9 +503,7 @@ impl ChatSocket {
                         }
                     }
                 }
-                for (_, text) in &inner.unacked {
-                    let _ = tx.unbounded_send(text.clone());
-                }
+                // Messages wait for `ready`: it says whose connection this is.
                 inner.outgoing = Some(tx);
             }
 
@@ -495,9 +522,10 @@ impl ChatSocket {
                             let Ok(frame) = serde_json::from_str::<ServerFrame>(&text) else {
                                 continue;
                             };
-                            if matches!(frame, ServerFrame::Ready { .. }) {
+                            if let ServerFrame::Ready { username } = &frame {
                                 failures = 0;
                                 self.state.set(ConnState::Connected);
+                                self.ready(username);
                             }
                             self.dispatch(&frame);
                         }
@@ -516,13 +544,18 @@ impl ChatSocket {
                 let inner = self.inner();
                 let mut inner = inner.borrow_mut();
                 inner.outgoing = None;
-                inner.leaving || inner.navigating
+                inner.leaving
             };
-            if close_code == Some(crate::shared::protocol::CLOSE_SIGNED_OUT) || leaving {
+            let signed_out = close_code == Some(crate::shared::protocol::CLOSE_SIGNED_OUT);
+            if signed_out {
+                // Nothing of the user stays in the tab, what they had not sent included.
+                self.inner().borrow_mut().unacked.clear();
+            }
+            if signed_out || leaving {
                 // The session is over: reconnecting cannot succeed until the user logs in again.
                 self.state.set(ConnState::Offline);
                 self.inner().borrow_mut().running = false;
-                if !leaving {
+                if !leaving && !self.is_navigating() {
                     let here = window().location().pathname().unwrap_or_default();
                     let _ = window().location().set_href(&crate::shared::paths::login_then(&here));
                 }
@@ -594,14 +627,20 @@ mod unsent {
         web_sys::window()?.session_storage().ok()?
     }
 
-    /// Called as the page goes. Whatever an earlier page left is already among `frames`: a page
-    /// with a socket takes it when it starts.
-    pub fn keep(user: &str, frames: &[(String, String)]) {
+    /// Called as the page goes, with what it could not send. Added to what already waits for the
+    /// same user (by nonce, once each); what waits for another is replaced.
+    pub fn keep(user: &str, frames: Vec<(String, String)>) {
         let Some(storage) = storage() else { return };
         if frames.is_empty() || user.is_empty() {
             return;
         }
-        if let Ok(json) = serde_json::to_string(&Unsent { user: user.to_owned(), frames: frames.to_vec() }) {
+        let mut waiting = take(user);
+        for frame in frames {
+            if !waiting.iter().any(|(nonce, _)| *nonce == frame.0) {
+                waiting.push(frame);
+            }
+        }
+        if let Ok(json) = serde_json::to_string(&Unsent { user: user.to_owned(), frames: waiting }) {
             let _ = storage.set_item(KEY, &json);
         }
     }
