@@ -3,6 +3,7 @@
 import type { Page, WebSocketRoute } from '@playwright/test';
 import { test, expect } from './support/fixtures';
 import { createRoom, openRoom, roomPage, sendMessage, uniqueRoom } from './support/rooms';
+import type { Person } from './support/users';
 
 /** Routes the page's sockets through a network the test can cut (and keep cut), then restore. */
 async function cuttableNetwork(page: Page) {
@@ -27,27 +28,37 @@ async function cuttableNetwork(page: Page) {
   };
 }
 
-test('a dropped socket reconnects and shows what was said meanwhile', async ({ person }) => {
+/** B made a room and A is in it, with A's network then cut (and kept cut). */
+async function offlineInARoom(person: (prefix?: string) => Promise<Person>) {
   const a = await person('a');
   const b = await person('b');
   const room = uniqueRoom();
   await createRoom(b.page, room);
-
   const network = await cuttableNetwork(a.page);
   await openRoom(a.page, room);
   const mine = roomPage(a.page);
-
   await network.cut();
   await expect(mine.connection).not.toHaveText('Connected');
+  return { a, b, room, network, mine };
+}
+
+/** Sends a message with Enter that cannot go out yet; returns its text. */
+async function typeAway(mine: ReturnType<typeof roomPage>, prefix: string): Promise<string> {
+  const text = `${prefix} ${Date.now()}`;
+  await mine.composer.fill(text);
+  await mine.composer.press('Enter');
+  await expect(mine.composer).toHaveValue('');
+  return text;
+}
+
+test('a dropped socket reconnects and shows what was said meanwhile', async ({ person }) => {
+  const { a, b, room, network, mine } = await offlineInARoom(person);
 
   // Said while A was away.
   const missed = `while you were away ${Date.now()}`;
   await sendMessage(b.page, missed);
   // Typed by A while offline: kept, shown as pending.
-  const queued = `typed offline ${Date.now()}`;
-  await mine.composer.fill(queued);
-  await mine.composer.press('Enter');
-  await expect(mine.composer).toHaveValue('');
+  const queued = await typeAway(mine, 'typed offline');
 
   network.restore();
   await expect(mine.connection).toHaveText('Connected', { timeout: 30_000 });
@@ -59,21 +70,9 @@ test('a dropped socket reconnects and shows what was said meanwhile', async ({ p
 });
 
 test('a message typed offline is still delivered after leaving the room for another page', async ({ person }) => {
-  const a = await person('a');
-  const b = await person('b');
-  const room = uniqueRoom();
-  await createRoom(b.page, room);
+  const { a, b, room, network, mine } = await offlineInARoom(person);
 
-  const network = await cuttableNetwork(a.page);
-  await openRoom(a.page, room);
-  const mine = roomPage(a.page);
-  await network.cut();
-  await expect(mine.connection).not.toHaveText('Connected');
-
-  const queued = `typed offline then left ${Date.now()}`;
-  await mine.composer.fill(queued);
-  await mine.composer.press('Enter');
-  await expect(mine.composer).toHaveValue('');
+  const queued = await typeAway(mine, 'typed offline then left');
   // Off to the room list while it still waits; then the network comes back.
   await a.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Rooms', exact: true }).click();
   await expect(a.page).toHaveURL(/\/rooms$/);

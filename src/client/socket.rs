@@ -346,13 +346,7 @@ impl ChatSocket {
     /// socket (the session ending first, say) is expected: it must not redirect and abort the
     /// navigation the user asked for.
     fn leaving(&self) {
-        let unsent: Vec<(String, i64)> = self.inner().borrow().reads.iter()
-            .filter(|(_, (seen, sent))| seen > sent)
-            .map(|(room, (seen, _))| (room.clone(), *seen))
-            .collect();
-        for (room, id) in unsent {
-            self.transmit(&ClientFrame::Read { room, id }, Intent::Transient);
-        }
+        self.send_due_reads();
         let inner = self.inner();
         let mut inner = inner.borrow_mut();
         // Taken, not copied: should this page come back (from the back-forward cache) and go
@@ -400,28 +394,30 @@ impl ChatSocket {
         }
     }
 
-    fn flush_reads(&self) {
-        let due: Vec<(String, i64)> = {
-            let inner = self.inner();
-            let mut inner = inner.borrow_mut();
-            let due: Vec<(String, i64)> = inner
-                .reads
-                .iter_mut()
-                .filter(|(_, (seen, sent))| seen > sent)
-                .map(|(room, (seen, sent))| {
-                    *sent = *seen;
-                    (room.clone(), *seen)
-                })
-                .collect();
-            if due.is_empty() {
-                return;
-            }
-            inner.read_cooldown = true;
-            due
-        };
-        for (room, id) in due {
-            self.transmit(&ClientFrame::Read { room, id }, Intent::Transient);
+    /// Sends each joined room's newest id read and not yet sent; whether there was any.
+    fn send_due_reads(&self) -> bool {
+        let due: Vec<(String, i64)> = self
+            .inner()
+            .borrow_mut()
+            .reads
+            .iter_mut()
+            .filter(|(_, (seen, sent))| seen > sent)
+            .map(|(room, (seen, sent))| {
+                *sent = *seen;
+                (room.clone(), *seen)
+            })
+            .collect();
+        for (room, id) in &due {
+            self.transmit(&ClientFrame::Read { room: room.clone(), id: *id }, Intent::Transient);
         }
+        !due.is_empty()
+    }
+
+    fn flush_reads(&self) {
+        if !self.send_due_reads() {
+            return;
+        }
+        self.inner().borrow_mut().read_cooldown = true;
         let socket = *self;
         gloo_timers::callback::Timeout::new(1_000, move || {
             socket.inner().borrow_mut().read_cooldown = false;
