@@ -8,6 +8,7 @@ mod m20261125_000003_create_messages;
 mod m20261125_000004_create_sessions;
 mod m20261125_000005_add_message_nonce;
 mod m20261125_000006_create_read_markers;
+mod m20261125_000007_add_room_last_seq;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000004_create_sessions::Migration),
             Box::new(m20261125_000005_add_message_nonce::Migration),
             Box::new(m20261125_000006_create_read_markers::Migration),
+            Box::new(m20261125_000007_add_room_last_seq::Migration),
         ]
     }
 }

@@ -46,11 +46,32 @@ pub trait Bus: Send + Sync + 'static {
         }
     }
 
-    /// Whether other instances receive what is published here: then the writers of all instances
-    /// must take turns for a room's messages to reach every reader in id order.
+    /// Delivers stored messages, each numbered in its room (see [`NumberedFrame`]). One process
+    /// needs no numbers: its one writer publishes in id order already.
+    async fn publish_numbered(&self, messages: Vec<NumberedFrame>) {
+        self.publish_batch(messages.into_iter().map(|message| (message.topic, message.frame)).collect())
+            .await;
+    }
+
+    /// Whether other instances receive what is published here: then the writers number each
+    /// room's messages ([`Bus::publish_numbered`]) so every reader can put them in id order.
     fn spans_instances(&self) -> bool {
         false
     }
+}
+
+/// A stored message on its way to readers, with its place in its room. Writers of several
+/// instances store at the same time, so their messages can reach Redis in another order than
+/// their ids; a reader holding number N+1 without N knows to wait for it.
+#[derive(Debug, Clone)]
+pub struct NumberedFrame {
+    /// The room's name: its topic.
+    pub topic: String,
+    pub room_id: i64,
+    /// Dense per room: 1, 2, 3… in id order.
+    pub seq: i64,
+    pub id: i64,
+    pub frame: Frame,
 }
 
 /// One process: publishing is local delivery.

@@ -12,11 +12,11 @@ use std::{
 };
 
 use super::{
-    bus::{Bus, LocalBus, SignOut},
+    bus::{Bus, LocalBus, NumberedFrame, SignOut},
     presence::{Change, LocalPresence, Presence},
     subscribers::{ConnId, Frame, Inbox, Outbox, Subscribers},
 };
-use crate::shared::protocol::ServerFrame;
+use crate::shared::{protocol::ServerFrame, views::MessageView};
 
 /// The topic room-list watchers subscribe to. Room names cannot contain `#`, so it never
 /// collides with a room.
@@ -169,6 +169,21 @@ impl Hub {
     pub async fn publish_batch(&self, frames: impl IntoIterator<Item = (String, ServerFrame)>) {
         let frames = frames.into_iter().map(|(topic, frame)| (topic, encode(&frame))).collect();
         self.inner.bus.publish_batch(frames).await;
+    }
+
+    /// Publishes stored messages with their numbers in their rooms: `(room id, seq, message)`.
+    pub async fn publish_numbered(&self, messages: impl IntoIterator<Item = (i64, i64, MessageView)>) {
+        let messages = messages
+            .into_iter()
+            .map(|(room_id, seq, message)| NumberedFrame {
+                topic: message.room.clone(),
+                room_id,
+                seq,
+                id: message.id,
+                frame: encode(&ServerFrame::Message { message }),
+            })
+            .collect();
+        self.inner.bus.publish_numbered(messages).await;
     }
 
     /// Whether other instances share this hub's rooms (see [`Bus::spans_instances`]).

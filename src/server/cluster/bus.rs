@@ -1,5 +1,10 @@
-//! The bus over Redis pub/sub: every frame goes through Redis to every instance, this one
-//! included, so all instances deliver a room's frames in the one order Redis saw them.
+//! The bus over Redis pub/sub: every frame goes through Redis to every instance.
+//!
+//! Stored messages are numbered in their room; this instance's own go straight to its sockets
+//! and are published for the others, and every instance puts what it receives back in number
+//! order before delivering ([`RoomOrder`]). So an instance never waits for another to store or
+//! publish, and every reader still sees each room in id order. Other frames (presence, typing)
+//! go through Redis to every instance, this one included.
 //!
 //! While Redis cannot be used, frames go straight to this instance's own sockets (its users keep
 //! talking; every message is still stored), and the instance remembers since when its sockets
@@ -24,16 +29,38 @@ use redis::{aio::ConnectionManager, AsyncCommands};
 use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 
-use super::{backoff, RedisLink, KEY_PREFIX};
-use crate::server::{
-    bus::{Bus, SignOut},
-    db::{messages, now_ms},
-    subscribers::{CloseReason, Frame, Subscribers},
+use super::{
+    backoff,
+    order::{Gap, NumberedSoFar, RoomOrder},
+    RedisLink, KEY_PREFIX,
+};
+use crate::{
+    server::{
+        bus::{Bus, NumberedFrame, SignOut},
+        db::{messages, now_ms},
+        hub::encode,
+        subscribers::{CloseReason, Frame, Subscribers},
+    },
+    shared::protocol::ServerFrame,
 };
 
 /// How far before the moment an outage was noticed catching up starts: frames published just
 /// before it may have been lost on the way.
 const CATCH_UP_MARGIN_MS: i64 = 5_000;
+
+/// How long a room's message waits for an earlier one before the reader fetches the gap from
+/// the database. Only a lost publish or a dead instance makes a gap last; a slow one is merely
+/// fetched a little early.
+const GAP_PATIENCE: Duration = Duration::from_secs(1);
+const GAP_CHECK_EVERY: Duration = Duration::from_millis(250);
+
+/// At most this many messages fill one gap; a longer one (a long Redis outage) is caught up by
+/// every socket replaying from the database instead.
+const GAP_FILL_LIMIT: u64 = 1_000;
+
+/// How many batches of this instance's messages may wait to be published before its writer
+/// waits too.
+const OUTGOING_BATCHES: usize = 256;
 
 /// What instances tell each other besides frames.
 #[derive(Debug, Serialize, Deserialize)]
@@ -46,6 +73,8 @@ enum Control {
 
 pub struct RedisBus {
     shared: Arc<Shared>,
+    /// This instance's stored messages, on their way to the publisher task.
+    outgoing: tokio::sync::mpsc::Sender<Vec<NumberedFrame>>,
 }
 
 /// What the bus and its listener task share.
@@ -53,6 +82,9 @@ struct Shared {
     subscribers: Arc<Subscribers>,
     commands: ConnectionManager,
     db: DatabaseConnection,
+    /// Names this instance's numbered messages on the bus, so it skips its own echo.
+    instance: String,
+    order: RoomOrder,
     channel_prefix: String,
     control_channel: String,
     /// Whether our subscription is live and commands go through: a publish comes back to us.
@@ -69,14 +101,35 @@ impl RedisBus {
             subscribers,
             commands: link.commands.clone(),
             db,
+            instance: link.instance.clone(),
+            order: RoomOrder::default(),
             channel_prefix: format!("{KEY_PREFIX}topic:"),
             control_channel: format!("{KEY_PREFIX}control"),
             listening: AtomicBool::new(false),
             unshared_since: AtomicI64::new(0),
         });
         tokio::spawn(listen(link.client.clone(), shared.clone()));
-        Self { shared }
+        tokio::spawn(fill_gaps(shared.clone()));
+        let (outgoing, queue) = tokio::sync::mpsc::channel(OUTGOING_BATCHES);
+        tokio::spawn(publish_numbered(shared.clone(), queue));
+        Self { shared, outgoing }
     }
+}
+
+/// A numbered message travels as `#<instance> <room id> <seq> <id>` and a newline before its
+/// frame; frames are JSON objects, so nothing else starts with `#`.
+fn numbered_payload(instance: &str, message: &NumberedFrame) -> String {
+    format!("#{instance} {} {} {}\n{}", message.room_id, message.seq, message.id, &*message.frame)
+}
+
+/// The instance that published a numbered message, and the message; `None` for any other payload.
+fn parse_numbered<'a>(topic: &str, payload: &'a str) -> Option<(&'a str, NumberedFrame)> {
+    let (header, frame) = payload.strip_prefix('#')?.split_once('\n')?;
+    let mut fields = header.split(' ');
+    let instance = fields.next()?;
+    let mut number = || fields.next()?.parse::<i64>().ok();
+    let (room_id, seq, id) = (number()?, number()?, number()?);
+    Some((instance, NumberedFrame { topic: topic.to_owned(), room_id, seq, id, frame: Frame::from(frame) }))
 }
 
 impl Shared {
@@ -89,6 +142,30 @@ impl Shared {
         for (topic, frame) in frames {
             self.subscribers.deliver(topic, frame);
         }
+    }
+
+    /// Delivers a numbered message to this instance's sockets once its turn in its room comes.
+    fn deliver_in_order(&self, message: &NumberedFrame) {
+        self.order.offer(message, |topic, frame| {
+            self.subscribers.deliver(topic, frame);
+        });
+    }
+
+    /// Fetches from the database what a room's readers here have been missing for too long.
+    async fn fill(&self, gap: &Gap) -> Result<(), sea_orm::DbErr> {
+        let found = messages::between(&self.db, gap.room_id, gap.after_id, gap.before_id, GAP_FILL_LIMIT).await?;
+        if found.len() as u64 >= GAP_FILL_LIMIT {
+            tracing::warn!(room = %gap.topic, "too many messages missing to fill in; every socket will replay from the database");
+            self.diverged();
+        } else if !found.is_empty() {
+            tracing::info!(room = %gap.topic, messages = found.len(), "delivered messages that did not come through Redis from the database");
+        }
+        let frames: Vec<(i64, Frame)> =
+            found.into_iter().map(|message| (message.id, encode(&ServerFrame::Message { message }))).collect();
+        self.order.fill(gap, &frames, |topic, frame| {
+            self.subscribers.deliver(topic, frame);
+        });
+        Ok(())
     }
 
     /// Frames are about to go, or went, to this instance only.
@@ -169,9 +246,14 @@ async fn listen(client: redis::Client, shared: Arc<Shared>) {
                                 shared.handle_control(message.get_payload_bytes());
                             } else if let Some(topic) = channel.strip_prefix(&shared.channel_prefix) {
                                 match std::str::from_utf8(message.get_payload_bytes()) {
-                                    Ok(text) => {
-                                        shared.subscribers.deliver(topic, &Frame::from(text));
-                                    }
+                                    Ok(text) => match parse_numbered(topic, text) {
+                                        // Delivered here already, when it was stored.
+                                        Some((instance, _)) if instance == shared.instance => {}
+                                        Some((_, numbered)) => shared.deliver_in_order(&numbered),
+                                        None => {
+                                            shared.subscribers.deliver(topic, &Frame::from(text));
+                                        }
+                                    },
                                     Err(_) => tracing::warn!(topic, "ignored a frame from Redis that is not UTF-8"),
                                 }
                             }
@@ -197,10 +279,62 @@ async fn listen(client: redis::Client, shared: Arc<Shared>) {
     }
 }
 
+/// Publishes this instance's stored messages, batch after batch; whatever queued up meanwhile
+/// goes in one round trip.
+async fn publish_numbered(shared: Arc<Shared>, mut queue: tokio::sync::mpsc::Receiver<Vec<NumberedFrame>>) {
+    let mut batches = Vec::new();
+    while queue.recv_many(&mut batches, OUTGOING_BATCHES).await > 0 {
+        let messages: Vec<NumberedFrame> = batches.drain(..).flatten().collect();
+        if !shared.listening.load(Ordering::Acquire) {
+            // Our sockets have them; the others fill the gap from the database when their own
+            // next message shows it, and catch up in full once Redis is back.
+            shared.diverged();
+            continue;
+        }
+        let mut pipe = redis::pipe();
+        for message in &messages {
+            pipe.publish(shared.channel(&message.topic), numbered_payload(&shared.instance, message)).ignore();
+        }
+        if let Err(err) = pipe.query_async::<()>(&mut shared.commands.clone()).await {
+            tracing::warn!(error = %err, messages = messages.len(), "publishing to Redis failed; the other instances will catch up");
+            shared.diverged();
+        }
+    }
+}
+
+/// Fills the gaps that last, for as long as the process runs.
+async fn fill_gaps(shared: Arc<Shared>) {
+    let mut ticks = tokio::time::interval(GAP_CHECK_EVERY);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        // While Redis is down nothing is on its way: fill at once what this instance's own
+        // messages show missing, so its users still see the others' messages, a moment late.
+        let patience = if shared.listening.load(Ordering::Acquire) { GAP_PATIENCE } else { Duration::ZERO };
+        for gap in shared.order.overdue(patience) {
+            if let Err(err) = shared.fill(&gap).await {
+                // The held messages keep waiting; the next tick tries again.
+                tracing::warn!(error = %err, room = %gap.topic, "fetching missing messages failed");
+            }
+        }
+    }
+}
+
 /// Subscribes to every topic and the control channel, and checks that commands go through too
 /// (the command connection reconnects on its own, failing one command first).
 async fn subscribe(client: &redis::Client, shared: &Shared) -> redis::RedisResult<redis::aio::PubSub> {
     let connect = async {
+        // Read before listening: numbers handed out after this are all awaited in order, and any
+        // published before the subscription is live are fetched from the database as gaps.
+        let rooms = messages::numbered_so_far(&shared.db).await.map_err(|err| {
+            redis::RedisError::from((redis::ErrorKind::Io, "reading where the rooms' messages stand", err.to_string()))
+        })?;
+        shared.order.start_from(rooms.into_iter().map(|(room_id, topic, last_seq, last_id)| NumberedSoFar {
+            room_id,
+            topic,
+            last_seq,
+            last_id,
+        }));
         let mut pubsub = client.get_async_pubsub().await?;
         pubsub.psubscribe(format!("{}*", shared.channel_prefix)).await?;
         pubsub.subscribe(&shared.control_channel).await?;
@@ -247,6 +381,18 @@ impl Bus for RedisBus {
         }
     }
 
+    async fn publish_numbered(&self, messages: Vec<NumberedFrame>) {
+        if messages.is_empty() {
+            return;
+        }
+        for message in &messages {
+            self.shared.deliver_in_order(message);
+        }
+        if self.outgoing.send(messages).await.is_err() {
+            self.shared.diverged();
+        }
+    }
+
     async fn publish_transient(&self, topic: &str, frame: Frame) {
         let shared = &self.shared;
         if shared.listening.load(Ordering::Acquire) {
@@ -275,5 +421,27 @@ impl Bus for RedisBus {
 
     fn spans_instances(&self) -> bool {
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_numbered_message_survives_the_trip_through_redis_and_other_frames_pass_as_they_are() {
+        let message = NumberedFrame {
+            topic: "lobby".into(),
+            room_id: 3,
+            seq: 41,
+            id: 1207,
+            frame: Frame::from(r##"{"type":"message","body":"a # and a\nnewline"}"##),
+        };
+        let payload = numbered_payload("123-abc", &message);
+        let (instance, back) = parse_numbered("lobby", &payload).expect("parsed");
+        assert_eq!(instance, "123-abc");
+        assert_eq!((back.topic.as_str(), back.room_id, back.seq, back.id), ("lobby", 3, 41, 1207));
+        assert_eq!(&*back.frame, &*message.frame);
+        assert!(parse_numbered("lobby", r#"{"type":"typing"}"#).is_none());
     }
 }

@@ -6,6 +6,7 @@
 //! logs the outage once, and reconnects with backoff (see `bus` and `presence`).
 
 pub mod bus;
+pub mod order;
 pub mod presence;
 
 use std::time::Duration;

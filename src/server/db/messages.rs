@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr,
     EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, SqlErr, TransactionSession, TransactionTrait,
 };
 
@@ -130,6 +130,155 @@ pub async fn insert_batch(db: &impl ConnectionTrait, batch: &[NewMessage<'_>]) -
         stored.push(view);
     }
     Ok(stored)
+}
+
+/// What [`insert_numbered`] did with one message of its batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Numbered {
+    /// Stored now, as the `seq`-th message numbered in its room.
+    New { message: MessageView, seq: i64 },
+    /// The author already sent this nonce: the message stored then (it took no number now).
+    Duplicate(MessageView),
+    /// The room was deleted before the message could be stored.
+    RoomGone,
+}
+
+/// Stores a batch in one PostgreSQL statement and numbers each new message in its room, for
+/// instances that share rooms. The statement bumps each room's `last_seq` (taking the room rows'
+/// locks in ascending id, so two writers never wait for each other in a circle) before drawing
+/// the messages' ids, and numbers them in id order; so in every room, numbers and ids rise
+/// together across all instances, and a reader that is missing number N knows that message is
+/// stored already (its statement committed before the room's lock passed on) or was never
+/// stored (a nonce raced by another instance). Fails as a whole only if the statement does (a
+/// user deleted meanwhile, the database gone): the caller then stores one message at a time.
+pub async fn insert_numbered(db: &DatabaseConnection, batch: &[NewMessage<'_>]) -> Result<Vec<Numbered>, DbErr> {
+    if batch.is_empty() {
+        return Ok(Vec::new());
+    }
+    let now = now_ms();
+    let rooms: Vec<i64> = batch.iter().map(|message| message.room.id).collect();
+    let authors: Vec<i64> = batch.iter().map(|message| message.author.id).collect();
+    let bodies: Vec<&str> = batch.iter().map(|message| message.body).collect();
+    let nonces: Vec<&str> = batch.iter().map(|message| message.nonce).collect();
+    let rows = sea_orm::sqlx::query_as::<_, (i64, i64, String, i64)>(NUMBERED_INSERT)
+        .bind(&rooms)
+        .bind(&authors)
+        .bind(&bodies)
+        .bind(&nonces)
+        .bind(now)
+        .fetch_all(db.get_postgres_connection_pool())
+        .await
+        .map_err(|err| DbErr::Query(sea_orm::RuntimeErr::SqlxError(err.into())))?;
+    // Matched to the batch by (author, nonce), which is unique.
+    let mut numbered: HashMap<(i64, String), (i64, i64)> =
+        rows.into_iter().map(|(id, user_id, nonce, seq)| ((user_id, nonce), (id, seq))).collect();
+    let mut outcomes = Vec::with_capacity(batch.len());
+    for message in batch {
+        let outcome = match numbered.remove(&(message.author.id, message.nonce.to_owned())) {
+            Some((id, seq)) => Numbered::New {
+                message: MessageView {
+                    id,
+                    room: message.room.name.clone(),
+                    author: message.author.username.clone(),
+                    body: message.body.to_owned(),
+                    sent_at_ms: now,
+                },
+                seq,
+            },
+            // Not stored now: either its nonce was used before, or its room has no row left.
+            None => match earlier(db, message.author, message.nonce).await {
+                Ok(earlier) => Numbered::Duplicate(earlier),
+                Err(DbErr::RecordNotFound(_)) => Numbered::RoomGone,
+                Err(err) => return Err(err),
+            },
+        };
+        outcomes.push(outcome);
+    }
+    Ok(outcomes)
+}
+
+/// The statement behind [`insert_numbered`]. A nonce already used (stored before, or earlier in
+/// this batch) takes no number. `nextval` runs over rows that are sorted after the room rows are
+/// locked, so a room's ids are drawn under its lock; numbering follows the ids.
+const NUMBERED_INSERT: &str = r#"
+WITH incoming AS (
+    SELECT * FROM unnest($1::int8[], $2::int8[], $3::text[], $4::text[]) WITH ORDINALITY
+        AS t(room_id, user_id, body, nonce, ord)
+),
+fresh AS (
+    SELECT DISTINCT ON (i.user_id, i.nonce) i.*
+    FROM incoming i
+    WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.user_id = i.user_id AND m.nonce = i.nonce)
+    ORDER BY i.user_id, i.nonce, i.ord
+),
+counted AS (
+    SELECT room_id, count(*) AS n FROM fresh GROUP BY room_id
+),
+locked AS (
+    SELECT r.id FROM rooms r WHERE r.id IN (SELECT room_id FROM counted) ORDER BY r.id FOR UPDATE
+),
+bumped AS (
+    UPDATE rooms r SET last_seq = r.last_seq + c.n
+    FROM locked l JOIN counted c ON c.room_id = l.id
+    WHERE r.id = l.id
+    RETURNING r.id AS room_id, r.last_seq - c.n AS base
+),
+drawn AS (
+    SELECT ready.*, nextval(pg_get_serial_sequence('messages', 'id')) AS id
+    FROM (
+        SELECT f.room_id, f.user_id, f.body, f.nonce, b.base
+        FROM fresh f JOIN bumped b ON b.room_id = f.room_id
+        ORDER BY f.ord
+    ) AS ready
+),
+numbered AS (
+    SELECT drawn.*, base + row_number() OVER (PARTITION BY room_id ORDER BY id) AS seq FROM drawn
+),
+stored AS (
+    INSERT INTO messages (id, room_id, user_id, body, created_at, nonce)
+    SELECT id, room_id, user_id, body, $5, nonce FROM numbered
+    ON CONFLICT (user_id, nonce) DO NOTHING
+    RETURNING id
+)
+SELECT n.id, n.user_id, n.nonce, n.seq FROM numbered n JOIN stored s ON s.id = n.id
+"#;
+
+/// Where each room's numbering stands ([`insert_numbered`]): `(room id, name, last number, id of
+/// its newest message)`, read in one snapshot so the two agree.
+pub async fn numbered_so_far(db: &DatabaseConnection) -> Result<Vec<(i64, String, i64, i64)>, DbErr> {
+    sea_orm::sqlx::query_as(
+        "SELECT r.id, r.name, r.last_seq, \
+                COALESCE((SELECT max(m.id) FROM messages m WHERE m.room_id = r.id), 0) \
+         FROM rooms r",
+    )
+    .fetch_all(db.get_postgres_connection_pool())
+    .await
+    .map_err(|err| DbErr::Query(sea_orm::RuntimeErr::SqlxError(err.into())))
+}
+
+/// A room's messages with ids strictly between `after` and `before`, oldest first, at most
+/// `limit`: what a reader found missing between two it has.
+pub async fn between(
+    db: &impl ConnectionTrait,
+    room_id: i64,
+    after: i64,
+    before: i64,
+    limit: u64,
+) -> Result<Vec<MessageView>, DbErr> {
+    let rows = Messages::find()
+        .filter(messages::Column::RoomId.eq(room_id))
+        .filter(messages::Column::Id.gt(after))
+        .filter(messages::Column::Id.lt(before))
+        .order_by_asc(messages::Column::Id)
+        .limit(limit)
+        .find_also_related(Users)
+        .find_also_related(Rooms)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(message, author, room)| view(message, room.map(|room| room.name).unwrap_or_default(), author))
+        .collect())
 }
 
 /// The message an author already stored under a nonce.
