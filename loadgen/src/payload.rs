@@ -23,6 +23,14 @@ pub fn decode(text: &str) -> Option<(usize, u64, u64)> {
     Some((sender, seq, sent))
 }
 
+/// The id of the stored message an app frame carries (`None` for the reference's frames): the
+/// generator checks each client receives its room's messages in id order.
+pub fn message_id(text: &str) -> Option<i64> {
+    let start = text.find(r#""message":{"id":"#)? + r#""message":{"id":"#.len();
+    let digits = text[start..].split(|c: char| !c.is_ascii_digit()).next()?;
+    digits.parse().ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -33,5 +41,8 @@ mod tests {
         assert_eq!(body.len(), 64);
         let frame = format!(r#"{{"type":"message","message":{{"body":"{body}"}}}}"#);
         assert_eq!(decode(&frame), Some((3, 42, 123_456)));
+        assert_eq!(message_id(&frame), None);
+        let app = format!(r#"{{"type":"message","message":{{"id":1207,"room":"r","body":"{body}"}}}}"#);
+        assert_eq!(message_id(&app), Some(1207));
     }
 }

@@ -93,6 +93,10 @@ struct Seen {
     latencies_us: Vec<u32>,
     unique: HashSet<(usize, u64)>,
     duplicates: u64,
+    /// The id of the last app message received (each client is in one room).
+    last_id: i64,
+    /// App messages that came after one with a higher id.
+    out_of_order: u64,
 }
 
 pub async fn run(options: Options) -> Result<(), LoadError> {
@@ -207,6 +211,12 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
                         Some(Ok(Message::Text(text))) => {
                             if let Some((sender, seq, sent_us)) = payload::decode(&text) {
                                 let now = clock.elapsed().as_micros() as u64;
+                                if let Some(id) = payload::message_id(&text) {
+                                    if id < seen.last_id {
+                                        seen.out_of_order += 1;
+                                    }
+                                    seen.last_id = seen.last_id.max(id);
+                                }
                                 if seen.unique.insert((sender, seq)) {
                                     seen.latencies_us.push(now.saturating_sub(sent_us).min(u64::from(u32::MAX)) as u32);
                                 } else {
@@ -229,7 +239,7 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
     let _ = stop_tx.send(true);
 
     let mut latencies = Vec::new();
-    let (mut sent, mut expected, mut received, mut duplicates) = (0u64, 0u64, 0u64, 0u64);
+    let (mut sent, mut expected, mut received, mut duplicates, mut out_of_order) = (0u64, 0u64, 0u64, 0u64, 0u64);
     for task in tasks {
         let (index, client_sent, seen) =
             task.await.map_err(|err| LoadError::Setup(format!("a client task failed: {err}")))?;
@@ -237,6 +247,7 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
         expected += client_sent * members_per_room[index % rooms.len()];
         received += seen.unique.len() as u64;
         duplicates += seen.duplicates;
+        out_of_order += seen.out_of_order;
         latencies.extend(seen.latencies_us);
     }
     latencies.sort_unstable();
@@ -253,6 +264,7 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
         received,
         lost: expected.saturating_sub(received),
         duplicates,
+        out_of_order,
         p50_ms: stats::quantile_ms(&latencies, 0.50),
         p95_ms: stats::quantile_ms(&latencies, 0.95),
         p99_ms: stats::quantile_ms(&latencies, 0.99),

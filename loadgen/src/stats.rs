@@ -15,6 +15,8 @@ pub struct Report {
     pub received: u64,
     pub lost: u64,
     pub duplicates: u64,
+    /// Messages a client received after one with a higher id (app only).
+    pub out_of_order: u64,
     pub p50_ms: f64,
     pub p95_ms: f64,
     pub p99_ms: f64,
@@ -46,7 +48,7 @@ impl Report {
         println!("clients/rooms     {} in {} room(s), {} sender(s)", self.clients, self.rooms, self.senders);
         println!("input rate        {:.0} msg/s for {} s", self.rate, self.duration_s);
         println!("sent              {}", self.sent);
-        println!("deliveries        {} received of {} expected ({} lost, {} duplicates)", self.received, self.expected, self.lost, self.duplicates);
+        println!("deliveries        {} received of {} expected ({} lost, {} duplicates, {} out of id order)", self.received, self.expected, self.lost, self.duplicates, self.out_of_order);
         println!("delivery rate     {:.0} deliveries/s", self.deliveries_per_s);
         println!("latency ms        p50 {:.1}  p95 {:.1}  p99 {:.1}  max {:.1}", self.p50_ms, self.p95_ms, self.p99_ms, self.max_ms);
         if let (Some(before), Some(after)) = (self.server_rss_kib_before, self.server_rss_kib_after) {
