@@ -91,6 +91,9 @@ pub struct Options {
 #[derive(Default)]
 struct Seen {
     latencies_us: Vec<u32>,
+    /// With several instances: the latencies of messages sent through another instance than
+    /// the recipient's (the rest went through the same one).
+    crossed_us: Vec<u32>,
     unique: HashSet<(usize, u64)>,
     duplicates: u64,
     /// The id of the last app message received (each client is in one room).
@@ -122,7 +125,9 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
     let instances: Vec<&String> = std::iter::once(&options.server.url).chain(&options.also_urls).collect();
     // Client k of room r goes to instance (r + k) mod n: each room's members, and the rooms'
     // senders, are split evenly over the instances, so most deliveries cross between them.
-    let instance_of = |index: usize| instances[(index % rooms.len() + index / rooms.len()) % instances.len()].clone();
+    let (room_count, instance_count) = (rooms.len(), instances.len());
+    let slot_of = move |index: usize| (index % room_count + index / room_count) % instance_count;
+    let instance_of = |index: usize| instances[slot_of(index)].clone();
     let mut cookies: Vec<(usize, String)> = Vec::with_capacity(options.clients);
     if matches!(options.server.target, Target::App) {
         let mut pending = FuturesUnordered::new();
@@ -218,7 +223,11 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
                                     seen.last_id = seen.last_id.max(id);
                                 }
                                 if seen.unique.insert((sender, seq)) {
-                                    seen.latencies_us.push(now.saturating_sub(sent_us).min(u64::from(u32::MAX)) as u32);
+                                    let latency = now.saturating_sub(sent_us).min(u64::from(u32::MAX)) as u32;
+                                    seen.latencies_us.push(latency);
+                                    if slot_of(sender) != slot_of(index) {
+                                        seen.crossed_us.push(latency);
+                                    }
                                 } else {
                                     seen.duplicates += 1;
                                 }
@@ -239,6 +248,7 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
     let _ = stop_tx.send(true);
 
     let mut latencies = Vec::new();
+    let mut crossed = Vec::new();
     let (mut sent, mut expected, mut received, mut duplicates, mut out_of_order) = (0u64, 0u64, 0u64, 0u64, 0u64);
     for task in tasks {
         let (index, client_sent, seen) =
@@ -249,7 +259,13 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
         duplicates += seen.duplicates;
         out_of_order += seen.out_of_order;
         latencies.extend(seen.latencies_us);
+        crossed.extend(seen.crossed_us);
     }
+    // Those that stayed on one instance: every latency not in `crossed` (same multiset order).
+    let mut same = latencies.clone();
+    same.sort_unstable();
+    crossed.sort_unstable();
+    let same = without(&same, &crossed);
     latencies.sort_unstable();
     let rss_after = options.server_pid.and_then(stats::rss_kib);
     let report = stats::Report {
@@ -269,6 +285,8 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
         p95_ms: stats::quantile_ms(&latencies, 0.95),
         p99_ms: stats::quantile_ms(&latencies, 0.99),
         max_ms: stats::quantile_ms(&latencies, 1.0),
+        p99_same_instance_ms: (!options.also_urls.is_empty()).then(|| stats::quantile_ms(&same, 0.99)),
+        p99_crossed_ms: (!options.also_urls.is_empty()).then(|| stats::quantile_ms(&crossed, 0.99)),
         deliveries_per_s: received as f64 / options.duration.max(1) as f64,
         server_rss_kib_before: rss_before,
         server_rss_kib_after: rss_after,
@@ -311,10 +329,18 @@ pub async fn post_form(client: &reqwest::Client, url: &str, path: &str, form: &[
     Ok(response.status().is_success() || response.status().is_redirection())
 }
 
+/// The generator's side of every socket. Tungstenite zeroes its whole read buffer (128 KiB by
+/// default) before each read: with a thousand clients that was a sixth of the generator's time,
+/// taken from the cores the server under test shares. 4 KiB, as the servers use.
+fn client_config() -> tokio_tungstenite::tungstenite::protocol::WebSocketConfig {
+    tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default().read_buffer_size(4 * 1024)
+}
+
 async fn connect(url: &str, target: Target, cookie: &str, room: &str) -> Result<Socket, LoadError> {
     match target {
         Target::Reference => {
-            let (socket, _) = tokio_tungstenite::connect_async(format!("{url}/{room}")).await?;
+            let (socket, _) =
+                tokio_tungstenite::connect_async_with_config(format!("{url}/{room}"), Some(client_config()), false).await?;
             Ok(socket)
         }
         Target::App => app_socket(url, cookie, room).await,
@@ -328,7 +354,7 @@ pub async fn app_socket(url: &str, cookie: &str, room: &str) -> Result<Socket, L
     let header = |value: &str| HeaderValue::from_str(value).map_err(|err| LoadError::Setup(err.to_string()));
     request.headers_mut().insert("cookie", header(cookie)?);
     request.headers_mut().insert("origin", header(url)?);
-    let (mut socket, _) = tokio_tungstenite::connect_async(request).await?;
+    let (mut socket, _) = tokio_tungstenite::connect_async_with_config(request, Some(client_config()), false).await?;
     let join = serde_json::json!({ "type": "join", "room": room }).to_string();
     socket.send(Message::text(join)).await?;
     // The join is done when the room's online list comes back: only then is this client
@@ -348,4 +374,18 @@ pub async fn app_socket(url: &str, cookie: &str, room: &str) -> Result<Socket, L
         .await
         .map_err(|_| LoadError::Setup(format!("joining {room} took over 60 s")))??;
     Ok(socket)
+}
+
+/// `all` minus `part`, both sorted, counting repeats.
+fn without(all: &[u32], part: &[u32]) -> Vec<u32> {
+    let mut rest = Vec::with_capacity(all.len().saturating_sub(part.len()));
+    let mut part = part.iter().peekable();
+    for value in all {
+        if part.peek() == Some(&value) {
+            part.next();
+        } else {
+            rest.push(*value);
+        }
+    }
+    rest
 }

@@ -21,6 +21,10 @@ pub struct Report {
     pub p95_ms: f64,
     pub p99_ms: f64,
     pub max_ms: f64,
+    /// With several instances: p99 of messages whose sender and recipient were on the same
+    /// instance, and of those that crossed between instances.
+    pub p99_same_instance_ms: Option<f64>,
+    pub p99_crossed_ms: Option<f64>,
     pub deliveries_per_s: f64,
     pub server_rss_kib_before: Option<u64>,
     pub server_rss_kib_after: Option<u64>,
@@ -51,6 +55,9 @@ impl Report {
         println!("deliveries        {} received of {} expected ({} lost, {} duplicates, {} out of id order)", self.received, self.expected, self.lost, self.duplicates, self.out_of_order);
         println!("delivery rate     {:.0} deliveries/s", self.deliveries_per_s);
         println!("latency ms        p50 {:.1}  p95 {:.1}  p99 {:.1}  max {:.1}", self.p50_ms, self.p95_ms, self.p99_ms, self.max_ms);
+        if let (Some(same), Some(crossed)) = (self.p99_same_instance_ms, self.p99_crossed_ms) {
+            println!("p99 by path ms    same instance {same:.1}  crossed {crossed:.1}");
+        }
         if let (Some(before), Some(after)) = (self.server_rss_kib_before, self.server_rss_kib_after) {
             println!("server RSS KiB    {before} before, {after} after");
         }

@@ -58,10 +58,6 @@ const GAP_CHECK_EVERY: Duration = Duration::from_millis(250);
 /// every socket replaying from the database instead.
 const GAP_FILL_LIMIT: u64 = 1_000;
 
-/// How many batches of this instance's messages may wait to be published before its writer
-/// waits too.
-const OUTGOING_BATCHES: usize = 256;
-
 /// What instances tell each other besides frames.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -73,8 +69,6 @@ enum Control {
 
 pub struct RedisBus {
     shared: Arc<Shared>,
-    /// This instance's stored messages, on their way to the publisher task.
-    outgoing: tokio::sync::mpsc::Sender<Vec<NumberedFrame>>,
 }
 
 /// What the bus and its listener task share.
@@ -110,9 +104,7 @@ impl RedisBus {
         });
         tokio::spawn(listen(link.client.clone(), shared.clone()));
         tokio::spawn(fill_gaps(shared.clone()));
-        let (outgoing, queue) = tokio::sync::mpsc::channel(OUTGOING_BATCHES);
-        tokio::spawn(publish_numbered(shared.clone(), queue));
-        Self { shared, outgoing }
+        Self { shared }
     }
 }
 
@@ -279,29 +271,6 @@ async fn listen(client: redis::Client, shared: Arc<Shared>) {
     }
 }
 
-/// Publishes this instance's stored messages, batch after batch; whatever queued up meanwhile
-/// goes in one round trip.
-async fn publish_numbered(shared: Arc<Shared>, mut queue: tokio::sync::mpsc::Receiver<Vec<NumberedFrame>>) {
-    let mut batches = Vec::new();
-    while queue.recv_many(&mut batches, OUTGOING_BATCHES).await > 0 {
-        let messages: Vec<NumberedFrame> = batches.drain(..).flatten().collect();
-        if !shared.listening.load(Ordering::Acquire) {
-            // Our sockets have them; the others fill the gap from the database when their own
-            // next message shows it, and catch up in full once Redis is back.
-            shared.diverged();
-            continue;
-        }
-        let mut pipe = redis::pipe();
-        for message in &messages {
-            pipe.publish(shared.channel(&message.topic), numbered_payload(&shared.instance, message)).ignore();
-        }
-        if let Err(err) = pipe.query_async::<()>(&mut shared.commands.clone()).await {
-            tracing::warn!(error = %err, messages = messages.len(), "publishing to Redis failed; the other instances will catch up");
-            shared.diverged();
-        }
-    }
-}
-
 /// Fills the gaps that last, for as long as the process runs.
 async fn fill_gaps(shared: Arc<Shared>) {
     let mut ticks = tokio::time::interval(GAP_CHECK_EVERY);
@@ -382,14 +351,47 @@ impl Bus for RedisBus {
     }
 
     async fn publish_numbered(&self, messages: Vec<NumberedFrame>) {
+        let shared = &self.shared;
         if messages.is_empty() {
             return;
         }
-        for message in &messages {
-            self.shared.deliver_in_order(message);
+        if !shared.listening.load(Ordering::Acquire) {
+            // Our sockets get them; the others fill the gap from the database when a message of
+            // their own shows it, and catch up in full once Redis is back.
+            shared.diverged();
+            for message in &messages {
+                shared.deliver_in_order(message);
+            }
+            return;
         }
-        if self.outgoing.send(messages).await.is_err() {
-            self.shared.diverged();
+        let mut pipe = redis::pipe();
+        for message in &messages {
+            pipe.publish(shared.channel(&message.topic), numbered_payload(&shared.instance, message)).ignore();
+        }
+        let mut commands = shared.commands.clone();
+        let mut published = Box::pin(async move { pipe.query_async::<()>(&mut commands).await });
+        // The first poll hands the publish to the connection, ahead of this instance's own
+        // delivery: the other instances may be holding a message of theirs for one of these.
+        // Its answer is awaited on the side; the writer goes on with its next batch.
+        let first = futures::poll!(published.as_mut());
+        for message in &messages {
+            shared.deliver_in_order(message);
+        }
+        let count = messages.len();
+        let answered = {
+            let shared = self.shared.clone();
+            move |result: redis::RedisResult<()>| {
+                if let Err(err) = result {
+                    tracing::warn!(error = %err, messages = count, "publishing to Redis failed; the other instances will catch up");
+                    shared.diverged();
+                }
+            }
+        };
+        match first {
+            std::task::Poll::Ready(result) => answered(result),
+            std::task::Poll::Pending => {
+                tokio::spawn(async move { answered(published.await) });
+            }
         }
     }
 

@@ -233,6 +233,10 @@ impl Presence for RedisPresence {
             let mut pipe = redis::pipe();
             for (room, user_id, username) in &renewed {
                 pipe.zadd(room_key(room), self.member(*user_id, username), self.expiry(now)).ignore();
+            }
+            // Once per room, not per entry: a busy room has hundreds of entries here.
+            let rooms: std::collections::BTreeSet<&String> = renewed.iter().map(|(room, _, _)| room).collect();
+            for room in rooms {
                 pipe.sadd(rooms_key(), room).ignore();
             }
             if self.note(pipe.query_async::<()>(&mut self.commands.clone()).await).is_none() {

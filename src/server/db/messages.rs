@@ -198,8 +198,10 @@ pub async fn insert_numbered(db: &DatabaseConnection, batch: &[NewMessage<'_>]) 
 }
 
 /// The statement behind [`insert_numbered`]. A nonce already used (stored before, or earlier in
-/// this batch) takes no number. `nextval` runs over rows that are sorted after the room rows are
-/// locked, so a room's ids are drawn under its lock; numbering follows the ids.
+/// this batch) takes no number. The room rows are locked as the `UPDATE` would lock them (no key
+/// update), so others can still check them as foreign keys (a read marker being saved).
+/// `nextval` runs over rows sorted after the room rows are locked, so a room's ids are drawn
+/// under its lock; numbering follows the ids.
 const NUMBERED_INSERT: &str = r#"
 WITH incoming AS (
     SELECT * FROM unnest($1::int8[], $2::int8[], $3::text[], $4::text[]) WITH ORDINALITY
@@ -215,7 +217,7 @@ counted AS (
     SELECT room_id, count(*) AS n FROM fresh GROUP BY room_id
 ),
 locked AS (
-    SELECT r.id FROM rooms r WHERE r.id IN (SELECT room_id FROM counted) ORDER BY r.id FOR UPDATE
+    SELECT r.id FROM rooms r WHERE r.id IN (SELECT room_id FROM counted) ORDER BY r.id FOR NO KEY UPDATE
 ),
 bumped AS (
     UPDATE rooms r SET last_seq = r.last_seq + c.n
