@@ -2,7 +2,10 @@
 
 use std::{
     collections::HashSet,
-    sync::Arc,
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc,
+    },
     time::{Duration, Instant},
 };
 
@@ -94,6 +97,8 @@ struct Seen {
     /// With several instances: the latencies of messages sent through another instance than
     /// the recipient's (the rest went through the same one).
     crossed_us: Vec<u32>,
+    /// Each latency with the second of sending its message was sent in (0: the first).
+    by_second: Vec<(u16, u32)>,
     unique: HashSet<(usize, u64)>,
     duplicates: u64,
     /// The id of the last app message received (each client is in one room).
@@ -161,9 +166,6 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
         sockets.push(socket?);
     }
     sockets.sort_by_key(|(index, _)| *index);
-    // Let the burst of arrival announcements drain before measuring.
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    let rss_before = options.server_pid.and_then(stats::rss_kib);
 
     let members_per_room: Vec<u64> =
         (0..rooms.len()).map(|r| (0..options.clients).filter(|i| i % rooms.len() == r).count() as u64).collect();
@@ -172,19 +174,46 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
     let period = Duration::from_secs_f64(senders as f64 / options.rate.max(0.001));
     let sending_for = Duration::from_secs(options.duration);
 
+    // Every client reads from the start; sending begins once the set-up's frames (each join is
+    // announced to the whole room) have stopped coming, at the instant `go` names.
+    // `go`: when sending starts, and the same moment on the generator's clock (µs).
+    let (go_tx, go_rx) = watch::channel(None::<(tokio::time::Instant, u64)>);
+    let setup_frames = Arc::new(AtomicU64::new(0));
     let mut tasks = Vec::new();
     for (index, socket) in sockets {
         let (mut write, mut read) = socket.split();
         let room = rooms[index % rooms.len()].clone();
         let is_sender = index < senders;
         let mut stop = stop_rx.clone();
+        let (mut go, setup_frames) = (go_rx.clone(), setup_frames.clone());
         let (target, body_bytes) = (options.server.target, options.body_bytes);
         tasks.push(tokio::spawn(async move {
             let mut seen = Seen::default();
             let mut sent = 0u64;
-            let mut tick = tokio::time::interval(period);
+            let (started, sending_from_us) = loop {
+                tokio::select! {
+                    changed = go.changed() => {
+                        if changed.is_err() {
+                            return (index, sent, seen);
+                        }
+                        if let Some(start) = *go.borrow() {
+                            break start;
+                        }
+                    }
+                    frame = read.next() => match frame {
+                        Some(Ok(Message::Text(_))) => {
+                            setup_frames.fetch_add(1, Ordering::Relaxed);
+                        }
+                        Some(Ok(_)) => {}
+                        _ => return (index, sent, seen),
+                    },
+                }
+            };
+            // Senders take turns evenly over the period: the input is a steady rate, not a burst
+            // from every sender at the same instant.
+            let offset = period.mul_f64(index as f64 / senders as f64);
+            let mut tick = tokio::time::interval_at(started + offset, period);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
-            let started = Instant::now();
             let mut sending = is_sender;
             loop {
                 tokio::select! {
@@ -225,6 +254,8 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
                                 if seen.unique.insert((sender, seq)) {
                                     let latency = now.saturating_sub(sent_us).min(u64::from(u32::MAX)) as u32;
                                     seen.latencies_us.push(latency);
+                                    let second = sent_us.saturating_sub(sending_from_us) / 1_000_000;
+                                    seen.by_second.push((second.min(u64::from(u16::MAX)) as u16, latency));
                                     if slot_of(sender) != slot_of(index) {
                                         seen.crossed_us.push(latency);
                                     }
@@ -243,12 +274,28 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
         }));
     }
 
-    tokio::time::sleep(sending_for).await;
+    // Quiet for half a second (bounded: a server that never goes quiet is measured anyway).
+    let settle_deadline = Instant::now() + Duration::from_secs(30);
+    let mut last = setup_frames.load(Ordering::Relaxed);
+    loop {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let now = setup_frames.load(Ordering::Relaxed);
+        if now == last || Instant::now() >= settle_deadline {
+            break;
+        }
+        last = now;
+    }
+    let rss_before = options.server_pid.and_then(stats::rss_kib);
+    let lead = Duration::from_millis(50);
+    let sending_from_us = (clock.elapsed() + lead).as_micros() as u64;
+    let _ = go_tx.send(Some((tokio::time::Instant::now() + lead, sending_from_us)));
+    tokio::time::sleep(lead + sending_for).await;
     tokio::time::sleep(Duration::from_secs(options.drain)).await;
     let _ = stop_tx.send(true);
 
     let mut latencies = Vec::new();
     let mut crossed = Vec::new();
+    let mut by_second: Vec<Vec<u32>> = Vec::new();
     let (mut sent, mut expected, mut received, mut duplicates, mut out_of_order) = (0u64, 0u64, 0u64, 0u64, 0u64);
     for task in tasks {
         let (index, client_sent, seen) =
@@ -260,6 +307,13 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
         out_of_order += seen.out_of_order;
         latencies.extend(seen.latencies_us);
         crossed.extend(seen.crossed_us);
+        for (second, latency) in seen.by_second {
+            let second = usize::from(second);
+            if by_second.len() <= second {
+                by_second.resize_with(second + 1, Vec::new);
+            }
+            by_second[second].push(latency);
+        }
     }
     // Those that stayed on one instance: every latency not in `crossed` (same multiset order).
     let mut same = latencies.clone();
@@ -287,6 +341,13 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
         max_ms: stats::quantile_ms(&latencies, 1.0),
         p99_same_instance_ms: (!options.also_urls.is_empty()).then(|| stats::quantile_ms(&same, 0.99)),
         p99_crossed_ms: (!options.also_urls.is_empty()).then(|| stats::quantile_ms(&crossed, 0.99)),
+        p99_by_second_ms: by_second
+            .iter_mut()
+            .map(|latencies| {
+                latencies.sort_unstable();
+                stats::quantile_ms(latencies, 0.99)
+            })
+            .collect(),
         deliveries_per_s: received as f64 / options.duration.max(1) as f64,
         server_rss_kib_before: rss_before,
         server_rss_kib_after: rss_after,

@@ -25,6 +25,8 @@ pub struct Report {
     /// instance, and of those that crossed between instances.
     pub p99_same_instance_ms: Option<f64>,
     pub p99_crossed_ms: Option<f64>,
+    /// p99 of the messages sent in each second of sending: where in the run the tail is.
+    pub p99_by_second_ms: Vec<f64>,
     pub deliveries_per_s: f64,
     pub server_rss_kib_before: Option<u64>,
     pub server_rss_kib_after: Option<u64>,
@@ -55,6 +57,8 @@ impl Report {
         println!("deliveries        {} received of {} expected ({} lost, {} duplicates, {} out of id order)", self.received, self.expected, self.lost, self.duplicates, self.out_of_order);
         println!("delivery rate     {:.0} deliveries/s", self.deliveries_per_s);
         println!("latency ms        p50 {:.1}  p95 {:.1}  p99 {:.1}  max {:.1}", self.p50_ms, self.p95_ms, self.p99_ms, self.max_ms);
+        let by_second: Vec<String> = self.p99_by_second_ms.iter().map(|ms| format!("{ms:.0}")).collect();
+        println!("p99 each second   {}", by_second.join(" "));
         if let (Some(same), Some(crossed)) = (self.p99_same_instance_ms, self.p99_crossed_ms) {
             println!("p99 by path ms    same instance {same:.1}  crossed {crossed:.1}");
         }
