@@ -54,6 +54,11 @@ const CATCH_UP_MARGIN_MS: i64 = 5_000;
 const GAP_PATIENCE: Duration = Duration::from_secs(1);
 const GAP_CHECK_EVERY: Duration = Duration::from_millis(250);
 
+/// How often the database is asked how far each room's numbers have gone, for a message missing
+/// at the end of a room (nothing after it shows the gap). A room is filled when it is behind at
+/// two looks in a row without moving.
+const BEHIND_CHECK_EVERY: Duration = Duration::from_secs(1);
+
 /// At most this many messages fill one gap; a longer one (a long Redis outage) is caught up by
 /// every socket replaying from the database instead.
 const GAP_FILL_LIMIT: u64 = 1_000;
@@ -139,6 +144,20 @@ impl Shared {
     /// Delivers a numbered message to this instance's sockets once its turn in its room comes.
     fn deliver_in_order(&self, message: &NumberedFrame) {
         self.order.offer(message, |topic, frame| {
+            self.subscribers.deliver(topic, frame);
+        });
+    }
+
+    async fn where_rooms_stand(&self) -> Result<Vec<NumberedSoFar>, sea_orm::DbErr> {
+        let rooms = messages::numbered_so_far(&self.db).await?;
+        Ok(rooms
+            .into_iter()
+            .map(|(room_id, topic, last_seq, last_id)| NumberedSoFar { room_id, topic, last_seq, last_id })
+            .collect())
+    }
+
+    fn start_from(&self, rooms: Vec<NumberedSoFar>) {
+        self.order.start_from(rooms, |topic, frame| {
             self.subscribers.deliver(topic, frame);
         });
     }
@@ -271,12 +290,38 @@ async fn listen(client: redis::Client, shared: Arc<Shared>) {
     }
 }
 
-/// Fills the gaps that last, for as long as the process runs.
+/// Starts the rooms' order from the database (Redis or not), then fills the gaps that last, and
+/// every second asks the database whether a room is behind, for as long as the process runs.
 async fn fill_gaps(shared: Arc<Shared>) {
     let mut ticks = tokio::time::interval(GAP_CHECK_EVERY);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticks.tick().await;
+        match shared.where_rooms_stand().await {
+            Ok(rooms) => {
+                shared.start_from(rooms);
+                break;
+            }
+            Err(err) => tracing::warn!(error = %err, "reading where the rooms' messages stand failed; retrying"),
+        }
+    }
+    let checks_between_looks = (BEHIND_CHECK_EVERY.as_millis() / GAP_CHECK_EVERY.as_millis()).max(1);
+    let mut tick_count: u128 = 0;
+    loop {
+        ticks.tick().await;
+        tick_count += 1;
+        if tick_count % checks_between_looks == 0 {
+            match shared.where_rooms_stand().await {
+                Ok(rooms) => {
+                    for gap in shared.order.behind(&rooms) {
+                        if let Err(err) = shared.fill(&gap).await {
+                            tracing::warn!(error = %err, room = %gap.topic, "fetching missing messages failed");
+                        }
+                    }
+                }
+                Err(err) => tracing::warn!(error = %err, "reading where the rooms' messages stand failed"),
+            }
+        }
         // While Redis is down nothing is on its way: fill at once what this instance's own
         // messages show missing, so its users still see the others' messages, a moment late.
         let patience = if shared.listening.load(Ordering::Acquire) { GAP_PATIENCE } else { Duration::ZERO };
@@ -295,15 +340,10 @@ async fn subscribe(client: &redis::Client, shared: &Shared) -> redis::RedisResul
     let connect = async {
         // Read before listening: numbers handed out after this are all awaited in order, and any
         // published before the subscription is live are fetched from the database as gaps.
-        let rooms = messages::numbered_so_far(&shared.db).await.map_err(|err| {
+        let rooms = shared.where_rooms_stand().await.map_err(|err| {
             redis::RedisError::from((redis::ErrorKind::Io, "reading where the rooms' messages stand", err.to_string()))
         })?;
-        shared.order.start_from(rooms.into_iter().map(|(room_id, topic, last_seq, last_id)| NumberedSoFar {
-            room_id,
-            topic,
-            last_seq,
-            last_id,
-        }));
+        shared.start_from(rooms);
         let mut pubsub = client.get_async_pubsub().await?;
         pubsub.psubscribe(format!("{}*", shared.channel_prefix)).await?;
         pubsub.subscribe(&shared.control_channel).await?;

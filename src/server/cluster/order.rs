@@ -8,6 +8,10 @@
 //! held ones wait at most a moment: message 7 is already in the database, so the reader fetches
 //! everything stored between 6 and 8 and goes on ([`RoomOrder::overdue`], [`RoomOrder::fill`]).
 //!
+//! A message missing at the end of a room shows no gap, since nothing comes after it: so the
+//! database is also asked, every second, how far each room's numbers have gone
+//! ([`RoomOrder::behind`]); a room that stays behind that for a whole check is filled the same way.
+//!
 //! Delivering happens under the lock, so this instance's writer and its Redis listener, which
 //! both offer messages, cannot interleave a room's messages out of order.
 
@@ -21,11 +25,17 @@ use crate::server::{bus::NumberedFrame, subscribers::Frame};
 
 /// Where each room's numbers stand for this instance, by room id (a room deleted and made again
 /// under the same name starts its numbers afresh under a new id). It starts from the database
-/// ([`RoomOrder::start_from`]) before the instance listens to Redis; a room it does not know was
-/// made since, so it waits for that room's messages from number 1.
+/// ([`RoomOrder::start_from`]); until then every message waits. Once started, a room it does not
+/// know was made since, so it waits for that room's messages from number 1.
 #[derive(Default)]
 pub struct RoomOrder {
-    rooms: Mutex<HashMap<i64, Line>>,
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    rooms: HashMap<i64, Line>,
+    started: bool,
 }
 
 /// One room's place in its numbers.
@@ -39,6 +49,15 @@ struct Line {
     held: BTreeMap<i64, (i64, Frame)>,
     /// Since when the earliest held message has waited.
     held_since: Option<Instant>,
+    /// `next` when the database last showed this room further on: still the same at the next
+    /// check means the missing messages are not on their way.
+    behind_at: Option<i64>,
+}
+
+impl Line {
+    fn new(topic: String, next: i64, last_id: i64) -> Line {
+        Line { topic, next, last_id, held: BTreeMap::new(), held_since: None, behind_at: None }
+    }
 }
 
 /// What a room lacks: every message stored after `after_id` and before `before_id`, the first
@@ -63,33 +82,40 @@ pub struct NumberedSoFar {
 }
 
 impl RoomOrder {
-    /// Learns where rooms stand, read before listening: what was numbered by then is not
-    /// awaited. Rooms already known keep their place (a reconnect to Redis).
-    pub fn start_from(&self, rooms: impl IntoIterator<Item = NumberedSoFar>) {
-        let mut lines = self.rooms.lock().unwrap_or_else(|poison| poison.into_inner());
+    /// Learns where rooms stand, read from the database before listening to Redis (and again at
+    /// each reconnect): what was numbered by then is not awaited. A room that was behind (messages
+    /// published while this instance was not listening; every socket replays those after an
+    /// outage) moves on to it, letting its held messages up to there go in order.
+    pub fn start_from(&self, rooms: impl IntoIterator<Item = NumberedSoFar>, mut deliver: impl FnMut(&str, &Frame)) {
+        let mut state = self.state.lock().unwrap_or_else(|poison| poison.into_inner());
         for room in rooms {
-            lines.entry(room.room_id).or_insert_with(|| Line {
-                topic: room.topic,
-                next: room.last_seq + 1,
-                last_id: room.last_id,
-                held: BTreeMap::new(),
-                held_since: None,
-            });
+            let line = state
+                .rooms
+                .entry(room.room_id)
+                .or_insert_with(|| Line::new(room.topic, room.last_seq + 1, room.last_id));
+            if line.next <= room.last_seq {
+                let due: Vec<i64> = line.held.range(..=room.last_seq).map(|(seq, _)| *seq).collect();
+                for seq in due {
+                    if let Some((id, frame)) = line.held.remove(&seq) {
+                        deliver(&line.topic, &frame);
+                        line.last_id = line.last_id.max(id);
+                    }
+                }
+                line.next = room.last_seq + 1;
+                line.last_id = line.last_id.max(room.last_id);
+                line.release(&mut deliver);
+            }
         }
+        state.started = true;
     }
 
     /// Takes one numbered message and hands `deliver`, in order, every message of its room that
     /// may go out now: none (it is early, or a copy of one delivered), it alone, or it and the
     /// ones it was holding up.
     pub fn offer(&self, message: &NumberedFrame, mut deliver: impl FnMut(&str, &Frame)) {
-        let mut rooms = self.rooms.lock().unwrap_or_else(|poison| poison.into_inner());
-        let line = rooms.entry(message.room_id).or_insert_with(|| Line {
-            topic: message.topic.clone(),
-            next: 1,
-            last_id: 0,
-            held: BTreeMap::new(),
-            held_since: None,
-        });
+        let mut state = self.state.lock().unwrap_or_else(|poison| poison.into_inner());
+        // Before the start, a room's place is unknown: from 1, waiting, until the start sets it.
+        let line = state.rooms.entry(message.room_id).or_insert_with(|| Line::new(message.topic.clone(), 1, 0));
         if message.seq == line.next {
             line.pass(message.id, &message.frame, &mut deliver);
             line.release(&mut deliver);
@@ -104,8 +130,12 @@ impl RoomOrder {
 
     /// Rooms whose earliest held message has waited longer than `patience` for those before it.
     pub fn overdue(&self, patience: Duration) -> Vec<Gap> {
-        let rooms = self.rooms.lock().unwrap_or_else(|poison| poison.into_inner());
-        rooms
+        let state = self.state.lock().unwrap_or_else(|poison| poison.into_inner());
+        if !state.started {
+            return Vec::new();
+        }
+        state
+            .rooms
             .iter()
             .filter(|(_, line)| line.held_since.is_some_and(|since| since.elapsed() >= patience))
             .filter_map(|(room_id, line)| {
@@ -125,8 +155,8 @@ impl RoomOrder {
     /// oldest first), then lets the held messages after it go. Those of `found` that arrived
     /// meanwhile are not delivered twice.
     pub fn fill(&self, gap: &Gap, found: &[(i64, Frame)], mut deliver: impl FnMut(&str, &Frame)) {
-        let mut rooms = self.rooms.lock().unwrap_or_else(|poison| poison.into_inner());
-        let Some(line) = rooms.get_mut(&gap.room_id) else { return };
+        let mut state = self.state.lock().unwrap_or_else(|poison| poison.into_inner());
+        let Some(line) = state.rooms.get_mut(&gap.room_id) else { return };
         if line.next >= gap.before_seq {
             return;
         }
@@ -138,6 +168,38 @@ impl RoomOrder {
         }
         line.next = gap.before_seq;
         line.release(&mut deliver);
+    }
+}
+
+impl RoomOrder {
+    /// Rooms the database shows further on than this instance got, at this check and the one
+    /// before, with no progress between: what they lack is stored and not on its way (its
+    /// instance died before publishing it, or a publish was lost), and nothing after it has come
+    /// to show the gap. Each is to be filled up to the database's last number.
+    pub fn behind(&self, rooms: &[NumberedSoFar]) -> Vec<Gap> {
+        let mut state = self.state.lock().unwrap_or_else(|poison| poison.into_inner());
+        if !state.started {
+            return Vec::new();
+        }
+        let mut gaps = Vec::new();
+        for room in rooms {
+            // A room not seen yet was made since the start: nothing of it was delivered here.
+            let line = state.rooms.entry(room.room_id).or_insert_with(|| Line::new(room.topic.clone(), 1, 0));
+            if line.next > room.last_seq {
+                line.behind_at = None;
+            } else if line.behind_at == Some(line.next) {
+                gaps.push(Gap {
+                    room_id: room.room_id,
+                    topic: line.topic.clone(),
+                    after_id: line.last_id,
+                    before_id: room.last_id + 1,
+                    before_seq: room.last_seq + 1,
+                });
+            } else {
+                line.behind_at = Some(line.next);
+            }
+        }
+        gaps
     }
 }
 
@@ -170,10 +232,14 @@ impl Line {
 mod tests {
     use super::*;
 
+    fn so_far(room_id: i64, last_seq: i64) -> NumberedSoFar {
+        NumberedSoFar { room_id, topic: format!("room{room_id}"), last_seq, last_id: last_seq * 10 }
+    }
+
     /// Room 1 has had 4 messages (ids 10 to 40) before this instance listened.
     fn started() -> RoomOrder {
         let order = RoomOrder::default();
-        order.start_from([NumberedSoFar { room_id: 1, topic: "room1".into(), last_seq: 4, last_id: 40 }]);
+        order.start_from([so_far(1, 4)], |_, _| panic!("nothing to deliver"));
         order
     }
 
@@ -188,12 +254,23 @@ mod tests {
         }
     }
 
+    fn ids(delivered: &mut Vec<i64>) -> impl FnMut(&str, &Frame) + '_ {
+        |_, frame| delivered.push(frame.parse().unwrap())
+    }
+
     /// Offers messages by number; returns the ids delivered, in order.
     fn offer_all(order: &RoomOrder, room_id: i64, seqs: &[i64]) -> Vec<i64> {
         let mut delivered = Vec::new();
         for seq in seqs {
-            order.offer(&numbered(room_id, *seq), |_, frame| delivered.push(frame.parse().unwrap()));
+            order.offer(&numbered(room_id, *seq), ids(&mut delivered));
         }
+        delivered
+    }
+
+    fn fill(order: &RoomOrder, gap: &Gap, found: &[i64]) -> Vec<i64> {
+        let found: Vec<(i64, Frame)> = found.iter().map(|id| (*id, Frame::from(id.to_string()))).collect();
+        let mut delivered = Vec::new();
+        order.fill(gap, &found, ids(&mut delivered));
         delivered
     }
 
@@ -221,40 +298,71 @@ mod tests {
     }
 
     #[test]
-    fn a_reconnect_keeps_each_rooms_place() {
+    fn before_the_start_messages_wait_and_the_start_lets_them_go_in_order() {
+        let order = RoomOrder::default();
+        assert_eq!(offer_all(&order, 1, &[8, 6]), Vec::<i64>::new());
+        assert!(order.overdue(Duration::ZERO).is_empty(), "no gap is filled before the start");
+        let mut delivered = Vec::new();
+        order.start_from([so_far(1, 7)], ids(&mut delivered));
+        assert_eq!(delivered, vec![60, 80], "6 was numbered by the start; 8 follows the start's 7");
+    }
+
+    #[test]
+    fn a_reconnect_moves_a_room_on_to_where_the_database_stands() {
         let order = started();
-        assert_eq!(offer_all(&order, 1, &[5, 6]), vec![50, 60]);
-        order.start_from([NumberedSoFar { room_id: 1, topic: "room1".into(), last_seq: 9, last_id: 90 }]);
-        assert_eq!(offer_all(&order, 1, &[7]), vec![70]);
+        assert_eq!(offer_all(&order, 1, &[5, 8]), vec![50]);
+        // 6 and 7 were published while this instance was not listening: its sockets replay them.
+        let mut delivered = Vec::new();
+        order.start_from([so_far(1, 7)], ids(&mut delivered));
+        assert_eq!(delivered, vec![80]);
+        assert!(order.overdue(Duration::ZERO).is_empty(), "the old gap is not filled again");
+        assert_eq!(offer_all(&order, 1, &[6, 9]), vec![90]);
     }
 
     #[test]
     fn a_gap_that_lasts_is_filled_from_the_database_without_repeats() {
-        let order = RoomOrder::default();
-        assert_eq!(offer_all(&order, 1, &[1, 4, 6]), vec![10]);
+        let order = started();
+        assert_eq!(offer_all(&order, 1, &[5, 8, 10]), vec![50]);
         let gaps = order.overdue(Duration::ZERO);
         assert_eq!(
             gaps,
-            vec![Gap { room_id: 1, topic: "room1".into(), after_id: 10, before_id: 40, before_seq: 4 }]
+            vec![Gap { room_id: 1, topic: "room1".into(), after_id: 50, before_id: 80, before_seq: 8 }]
         );
-        // Number 3 came meanwhile; the database has 2 and 3 (and nothing numbered otherwise).
-        assert_eq!(offer_all(&order, 1, &[3]), Vec::<i64>::new());
-        let found = [(20, Frame::from("20")), (30, Frame::from("30"))];
-        let mut delivered = Vec::new();
-        order.fill(&gaps[0], &found, |_, frame| delivered.push(frame.parse::<i64>().unwrap()));
-        assert_eq!(delivered, vec![20, 30, 40], "held messages follow the filled ones; 6 still waits for 5");
-        assert_eq!(offer_all(&order, 1, &[2, 3, 4, 5]), vec![50, 60], "late copies are dropped");
+        // Number 7 came meanwhile; the database has 6 and 7.
+        assert_eq!(offer_all(&order, 1, &[7]), Vec::<i64>::new());
+        assert_eq!(fill(&order, &gaps[0], &[60, 70]), vec![60, 70, 80], "10 still waits for 9");
+        assert_eq!(offer_all(&order, 1, &[6, 7, 8, 9]), vec![90, 100], "late copies are dropped");
     }
 
     #[test]
     fn a_fill_that_comes_after_the_gap_closed_changes_nothing() {
-        let order = RoomOrder::default();
-        offer_all(&order, 1, &[1, 3]);
+        let order = started();
+        offer_all(&order, 1, &[5, 7]);
         let gaps = order.overdue(Duration::ZERO);
-        assert_eq!(offer_all(&order, 1, &[2]), vec![20, 30]);
-        let mut delivered = Vec::new();
-        order.fill(&gaps[0], &[(20, Frame::from("20"))], |_, frame| delivered.push(frame.to_string()));
-        assert!(delivered.is_empty());
-        assert_eq!(offer_all(&order, 1, &[4]), vec![40]);
+        assert_eq!(offer_all(&order, 1, &[6]), vec![60, 70]);
+        assert!(fill(&order, &gaps[0], &[60]).is_empty());
+        assert_eq!(offer_all(&order, 1, &[8]), vec![80]);
+    }
+
+    #[test]
+    fn a_message_missing_at_the_end_of_a_room_is_fetched_once_it_is_not_on_its_way() {
+        let order = started();
+        assert_eq!(offer_all(&order, 1, &[5]), vec![50]);
+        // The database has 6 and 7; nothing after them comes to show the gap.
+        assert!(order.behind(&[so_far(1, 7)]).is_empty(), "the first check only notes it");
+        assert_eq!(offer_all(&order, 1, &[6]), vec![60]);
+        assert!(order.behind(&[so_far(1, 7)]).is_empty(), "6 came: 7 may be on its way too");
+        let gaps = order.behind(&[so_far(1, 7)]);
+        assert_eq!(
+            gaps,
+            vec![Gap { room_id: 1, topic: "room1".into(), after_id: 60, before_id: 71, before_seq: 8 }]
+        );
+        assert_eq!(fill(&order, &gaps[0], &[70]), vec![70]);
+        assert!(order.behind(&[so_far(1, 7)]).is_empty());
+        assert_eq!(offer_all(&order, 1, &[7, 8]), vec![80]);
+        // A room made since the start whose only message never came.
+        assert!(order.behind(&[so_far(2, 1)]).is_empty());
+        let gaps = order.behind(&[so_far(2, 1)]);
+        assert_eq!(gaps, vec![Gap { room_id: 2, topic: "room2".into(), after_id: 0, before_id: 11, before_seq: 2 }]);
     }
 }

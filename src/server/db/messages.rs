@@ -216,7 +216,7 @@ fresh AS (
 counted AS (
     SELECT room_id, count(*) AS n FROM fresh GROUP BY room_id
 ),
-locked AS (
+locked AS MATERIALIZED (
     SELECT r.id FROM rooms r WHERE r.id IN (SELECT room_id FROM counted) ORDER BY r.id FOR NO KEY UPDATE
 ),
 bumped AS (
