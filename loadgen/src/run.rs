@@ -94,8 +94,9 @@ pub struct Options {
 #[derive(Default)]
 struct Seen {
     latencies_us: Vec<u32>,
-    /// With several instances: the latencies of messages sent through another instance than
-    /// the recipient's (the rest went through the same one).
+    /// With several instances: the latencies of messages sent through the recipient's own
+    /// instance, and through another.
+    same_us: Vec<u32>,
     crossed_us: Vec<u32>,
     /// Each latency with the second of sending its message was sent in (0: the first).
     by_second: Vec<(u16, u32)>,
@@ -256,7 +257,9 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
                                     seen.latencies_us.push(latency);
                                     let second = sent_us.saturating_sub(sending_from_us) / 1_000_000;
                                     seen.by_second.push((second.min(u64::from(u16::MAX)) as u16, latency));
-                                    if slot_of(sender) != slot_of(index) {
+                                    if slot_of(sender) == slot_of(index) {
+                                        seen.same_us.push(latency);
+                                    } else {
                                         seen.crossed_us.push(latency);
                                     }
                                 } else {
@@ -294,7 +297,7 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
     let _ = stop_tx.send(true);
 
     let mut latencies = Vec::new();
-    let mut crossed = Vec::new();
+    let (mut same, mut crossed) = (Vec::new(), Vec::new());
     let mut by_second: Vec<Vec<u32>> = Vec::new();
     let (mut sent, mut expected, mut received, mut duplicates, mut out_of_order) = (0u64, 0u64, 0u64, 0u64, 0u64);
     for task in tasks {
@@ -306,6 +309,7 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
         duplicates += seen.duplicates;
         out_of_order += seen.out_of_order;
         latencies.extend(seen.latencies_us);
+        same.extend(seen.same_us);
         crossed.extend(seen.crossed_us);
         for (second, latency) in seen.by_second {
             let second = usize::from(second);
@@ -315,11 +319,8 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
             by_second[second].push(latency);
         }
     }
-    // Those that stayed on one instance: every latency not in `crossed` (same multiset order).
-    let mut same = latencies.clone();
     same.sort_unstable();
     crossed.sort_unstable();
-    let same = without(&same, &crossed);
     latencies.sort_unstable();
     let rss_after = options.server_pid.and_then(stats::rss_kib);
     let report = stats::Report {
@@ -437,16 +438,3 @@ pub async fn app_socket(url: &str, cookie: &str, room: &str) -> Result<Socket, L
     Ok(socket)
 }
 
-/// `all` minus `part`, both sorted, counting repeats.
-fn without(all: &[u32], part: &[u32]) -> Vec<u32> {
-    let mut rest = Vec::with_capacity(all.len().saturating_sub(part.len()));
-    let mut part = part.iter().peekable();
-    for value in all {
-        if part.peek() == Some(&value) {
-            part.next();
-        } else {
-            rest.push(*value);
-        }
-    }
-    rest
-}

@@ -192,6 +192,19 @@ async fn signed_up(base: &str, name: &str) -> Person {
     person
 }
 
+/// A message of bob's in "lobby" as an instance leaves it if it dies between storing a message and
+/// publishing it: stored and numbered, never published.
+async fn stored_never_published(pair: &Pair, body: &str, nonce: &str) -> mini_discord::shared::views::MessageView {
+    let db = Database::connect(&pair.db.url).await.expect("PostgreSQL answers");
+    let room = rooms::by_name(&db, "lobby").await.expect("query").expect("lobby");
+    let bob = users::by_name(&db, "bob").await.expect("query").expect("bob");
+    let message = messages::NewMessage { room: &room, author: &bob, body, nonce };
+    match messages::insert_numbered(&db, &[message]).await.expect("stored").pop() {
+        Some(messages::Numbered::New { message, .. }) => message,
+        other => panic!("stored as new: {other:?}"),
+    }
+}
+
 /// Message ids arriving on a socket, until `count` have come.
 async fn message_ids(socket: &mut Socket, room: &str, count: usize) -> Vec<i64> {
     let mut ids = Vec::new();
@@ -348,15 +361,7 @@ async fn a_message_stored_but_never_published_still_reaches_every_reader_in_orde
     let Some(pair) = Pair::start().await else { return };
     let Lobby { mut alice_socket, other_socket: mut bob_socket, .. } = lobby(&pair, "bob").await;
 
-    // What an instance leaves behind if it dies between storing a message and publishing it.
-    let db = Database::connect(&pair.db.url).await.expect("PostgreSQL answers");
-    let room = rooms::by_name(&db, "lobby").await.expect("query").expect("lobby");
-    let bob = users::by_name(&db, "bob").await.expect("query").expect("bob");
-    let orphan = messages::NewMessage { room: &room, author: &bob, body: "stored, never published", nonce: "orphan" };
-    let [messages::Numbered::New { message: orphan, .. }] = &messages::insert_numbered(&db, &[orphan]).await.expect("stored")[..]
-    else {
-        panic!("stored as new")
-    };
+    let orphan = stored_never_published(&pair, "stored, never published", "orphan").await;
 
     alice_socket.send(&ClientFrame::Send { room: "lobby".into(), nonce: "next".into(), body: "next".into() }).await;
     let seen_by_alice = message_ids(&mut alice_socket, "lobby", 2).await;
@@ -364,7 +369,6 @@ async fn a_message_stored_but_never_published_still_reaches_every_reader_in_orde
     assert_eq!(seen_by_alice[0], orphan.id, "the missing message is fetched and comes first");
     assert_eq!(seen_by_alice, seen_by_bob);
     assert!(seen_by_alice[0] < seen_by_alice[1]);
-    drop(db);
     pair.finish().await;
 }
 
@@ -373,15 +377,8 @@ async fn the_last_message_of_a_room_reaches_every_reader_even_if_it_was_never_pu
     let Some(pair) = Pair::start().await else { return };
     let Lobby { mut alice_socket, other_socket: mut bob_socket, .. } = lobby(&pair, "bob").await;
 
-    // Stored, then its instance died before publishing it; the room goes quiet after it.
-    let db = Database::connect(&pair.db.url).await.expect("PostgreSQL answers");
-    let room = rooms::by_name(&db, "lobby").await.expect("query").expect("lobby");
-    let bob = users::by_name(&db, "bob").await.expect("query").expect("bob");
-    let last = messages::NewMessage { room: &room, author: &bob, body: "last words", nonce: "last" };
-    let [messages::Numbered::New { message: last, .. }] = &messages::insert_numbered(&db, &[last]).await.expect("stored")[..]
-    else {
-        panic!("stored as new")
-    };
+    // The room goes quiet after it.
+    let last = stored_never_published(&pair, "last words", "last").await;
 
     assert_eq!(message_ids(&mut alice_socket, "lobby", 1).await, vec![last.id]);
     assert_eq!(message_ids(&mut bob_socket, "lobby", 1).await, vec![last.id]);
@@ -389,7 +386,6 @@ async fn the_last_message_of_a_room_reaches_every_reader_even_if_it_was_never_pu
     alice_socket.send(&ClientFrame::Send { room: "lobby".into(), nonce: "next".into(), body: "next".into() }).await;
     let next_for_bob = message_ids(&mut bob_socket, "lobby", 1).await[0];
     assert!(next_for_bob > last.id);
-    drop(db);
     pair.finish().await;
 }
 

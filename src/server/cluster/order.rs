@@ -94,12 +94,10 @@ impl RoomOrder {
                 .entry(room.room_id)
                 .or_insert_with(|| Line::new(room.topic, room.last_seq + 1, room.last_id));
             if line.next <= room.last_seq {
-                let due: Vec<i64> = line.held.range(..=room.last_seq).map(|(seq, _)| *seq).collect();
-                for seq in due {
-                    if let Some((id, frame)) = line.held.remove(&seq) {
-                        deliver(&line.topic, &frame);
-                        line.last_id = line.last_id.max(id);
-                    }
+                let later = line.held.split_off(&(room.last_seq + 1));
+                for (id, frame) in std::mem::replace(&mut line.held, later).into_values() {
+                    deliver(&line.topic, &frame);
+                    line.last_id = line.last_id.max(id);
                 }
                 line.next = room.last_seq + 1;
                 line.last_id = line.last_id.max(room.last_id);

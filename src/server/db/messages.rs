@@ -168,7 +168,7 @@ pub async fn insert_numbered(db: &DatabaseConnection, batch: &[NewMessage<'_>]) 
         .bind(now)
         .fetch_all(db.get_postgres_connection_pool())
         .await
-        .map_err(|err| DbErr::Query(sea_orm::RuntimeErr::SqlxError(err.into())))?;
+        .map_err(query_error)?;
     // Matched to the batch by (author, nonce), which is unique.
     let mut numbered: HashMap<(i64, String), (i64, i64)> =
         rows.into_iter().map(|(id, user_id, nonce, seq)| ((user_id, nonce), (id, seq))).collect();
@@ -255,7 +255,12 @@ pub async fn numbered_so_far(db: &DatabaseConnection) -> Result<Vec<(i64, String
     )
     .fetch_all(db.get_postgres_connection_pool())
     .await
-    .map_err(|err| DbErr::Query(sea_orm::RuntimeErr::SqlxError(err.into())))
+    .map_err(query_error)
+}
+
+/// A query sent through sqlx directly failed, said as sea-orm says it.
+fn query_error(err: sea_orm::sqlx::Error) -> DbErr {
+    DbErr::Query(sea_orm::RuntimeErr::SqlxError(err.into()))
 }
 
 /// A room's messages with ids strictly between `after` and `before`, oldest first, at most
