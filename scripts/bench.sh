@@ -9,8 +9,9 @@
 #   scripts/bench.sh two-instances one-room   [CLIENTS] [RATES...]
 #   scripts/bench.sh two-instances many-rooms [CLIENTS] [ROOMS] [RATE]
 #       one instance on PostgreSQL beside two instances sharing PostgreSQL and Redis, clients
-#       spread over both (each room's members split between them); MD_PAIR_WORKERS=N gives each
-#       of the two N runtime threads
+#       spread over both (each room's members split between them), and the same for the bare
+#       reference (one process, and two sharing their rooms through Redis); MD_PAIR_WORKERS=N
+#       gives each process of the pairs N runtime threads
 #   scripts/bench.sh lighthouse                          # Lighthouse on a room page (npm lighthouse)
 #
 # Every run is bounded: DURATION seconds of sending (default 5) plus a 3 s drain.
@@ -106,20 +107,36 @@ PY
     serve 3902 "$pair_db" "$redis_url" "${MD_PAIR_WORKERS:-}"
     a_pid=${pids[-1]}
     serve 3903 "$pair_db" "$redis_url" "${MD_PAIR_WORKERS:-}"
+    # The reference pair: two bare broadcast processes sharing their rooms through the same
+    # Redis, beside the single reference started above. What it adds over one process is what a
+    # second process and a Redis hop cost on this machine, before anything the app does.
+    for port in 3906 3907; do
+      TOKIO_WORKER_THREADS="${MD_PAIR_WORKERS:-$(nproc)}" \
+        target/release/loadgen reference --addr "127.0.0.1:$port" --redis "$redis_url" 2>/dev/null &
+      pids+=("$!")
+    done
+    ref_a_pid=${pids[-2]}
+    sleep 1
     one() { run app "http://127.0.0.1:3904" "$solo_pid" "$@"; }
     two() { run app "http://127.0.0.1:3902" "$a_pid" --also-url "http://127.0.0.1:3903" "$@"; }
+    ref_one() { run reference "ws://$REF_ADDR" "$ref_pid" "$@"; }
+    ref_two() { run reference "ws://127.0.0.1:3906" "$ref_a_pid" --also-url "ws://127.0.0.1:3907" "$@"; }
     case "${2:-one-room}" in
       one-room)
         clients="${3:-1000}"; shift 3 2>/dev/null || shift $#
         rates=("${@:-100 200 400}")
         for rate in ${rates[*]}; do
           senders=$(( rate / 40 > 20 ? rate / 40 : 20 ))
+          ref_one --clients "$clients" --senders "$senders" --rate "$rate" --prefix refone
+          ref_two --clients "$clients" --senders "$senders" --rate "$rate" --prefix reftwo
           one --clients "$clients" --senders "$senders" --rate "$rate" --prefix one
           two --clients "$clients" --senders "$senders" --rate "$rate" --prefix two
         done
         ;;
       many-rooms)
         clients="${3:-2000}"; rooms="${4:-100}"; rate="${5:-5000}"
+        ref_one --clients "$clients" --rooms "$rooms" --senders 200 --rate "$rate" --prefix refonem
+        ref_two --clients "$clients" --rooms "$rooms" --senders 200 --rate "$rate" --prefix reftwom
         one --clients "$clients" --rooms "$rooms" --senders 200 --rate "$rate" --prefix onem
         two --clients "$clients" --rooms "$rooms" --senders 200 --rate "$rate" --prefix twom
         ;;

@@ -34,6 +34,9 @@ enum Command {
     Reference {
         #[arg(long, default_value = "127.0.0.1:4000")]
         addr: std::net::SocketAddr,
+        /// Share the rooms with other reference processes through this Redis (redis://…).
+        #[arg(long)]
+        redis: Option<String>,
     },
 }
 
@@ -44,7 +47,7 @@ async fn main() -> std::process::ExitCode {
         Command::Run(options) => run::run(options).await,
         Command::Idle(options) => idle::run(options).await,
         Command::Page(options) => page::run(options).await,
-        Command::Reference { addr } => reference::serve(addr).await.map_err(run::LoadError::from),
+        Command::Reference { addr, redis } => reference::serve(addr, redis.as_deref()).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -55,7 +55,7 @@ pub struct Server {
 pub struct Options {
     #[command(flatten)]
     server: Server,
-    /// Other instances of the same app (sharing its database and Redis): the clients are spread
+    /// Other instances of the same server (sharing its rooms through Redis): the clients are spread
     /// round robin over `--url` and these.
     #[arg(long = "also-url", value_name = "URL")]
     also_urls: Vec<String>,
