@@ -107,6 +107,7 @@ PY
     serve 3902 "$pair_db" "$redis_url" "${MD_PAIR_WORKERS:-}"
     a_pid=${pids[-1]}
     serve 3903 "$pair_db" "$redis_url" "${MD_PAIR_WORKERS:-}"
+    b_pid=${pids[-1]}
     # The reference pair: two bare broadcast processes sharing their rooms through the same
     # Redis, beside the single reference started above. What it adds over one process is what a
     # second process and a Redis hop cost on this machine, before anything the app does.
@@ -115,12 +116,22 @@ PY
         target/release/loadgen reference --addr "127.0.0.1:$port" --redis "$redis_url" 2>/dev/null &
       pids+=("$!")
     done
-    ref_a_pid=${pids[-2]}
+    ref_a_pid=${pids[-2]} ref_b_pid=${pids[-1]}
     sleep 1
-    one() { run app "http://127.0.0.1:3904" "$solo_pid" "$@"; }
-    two() { run app "http://127.0.0.1:3902" "$a_pid" --also-url "http://127.0.0.1:3903" "$@"; }
-    ref_one() { run reference "ws://$REF_ADDR" "$ref_pid" "$@"; }
-    ref_two() { run reference "ws://127.0.0.1:3906" "$ref_a_pid" --also-url "ws://127.0.0.1:3907" "$@"; }
+    # CPU time while sending, of the servers, PostgreSQL (every backend), Redis, the generator
+    # and the whole machine: where the two cores go.
+    cpu() { # pids of the server(s)…
+      local servers; servers="$(IFS=,; echo "$*")"
+      echo --cpu-watch "server=$servers" --cpu-watch "postgres=$(pgrep -d, -u postgres)" \
+        --cpu-watch "redis=$(cat "$SERVICES_DIR/redis-26390/redis.pid")"
+    }
+    one() { run app "http://127.0.0.1:3904" "$solo_pid" $(cpu "$solo_pid") "$@"; }
+    two() { run app "http://127.0.0.1:3902" "$a_pid" --also-url "http://127.0.0.1:3903" $(cpu "$a_pid" "$b_pid") "$@"; }
+    ref_one() { run reference "ws://$REF_ADDR" "$ref_pid" $(cpu "$ref_pid") "$@"; }
+    ref_two() {
+      run reference "ws://127.0.0.1:3906" "$ref_a_pid" --also-url "ws://127.0.0.1:3907" \
+        $(cpu "$ref_a_pid" "$ref_b_pid") "$@"
+    }
     case "${2:-one-room}" in
       one-room)
         clients="${3:-1000}"; shift 3 2>/dev/null || shift $#

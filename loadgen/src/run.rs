@@ -82,12 +82,36 @@ pub struct Options {
     /// The server's process id, to report its resident memory.
     #[arg(long)]
     server_pid: Option<u32>,
+    /// Processes whose CPU time while sending is reported, as NAME=PID[,PID…] (repeatable):
+    /// the servers, the database, Redis.
+    #[arg(long = "cpu-watch", value_name = "NAME=PIDS", value_parser = parse_cpu_watch)]
+    cpu_watch: Vec<(String, Vec<u32>)>,
     /// Names of generated users and rooms start with this.
     #[arg(long, default_value = "lg")]
     prefix: String,
     /// Print one JSON object instead of text.
     #[arg(long)]
     json: bool,
+}
+
+fn parse_cpu_watch(text: &str) -> Result<(String, Vec<u32>), String> {
+    let (name, pids) = text.split_once('=').ok_or("expected NAME=PID[,PID…]")?;
+    let pids: Result<Vec<u32>, String> = pids.split(',').map(|pid| pid.trim().parse::<u32>().map_err(|_| format!("not a process id: {pid}"))).collect();
+    Ok((name.to_owned(), pids?))
+}
+
+/// CPU seconds used so far by each watched group, by this generator (`generator`) and by the
+/// whole machine (`machine`).
+fn cpu_now(watch: &[(String, Vec<u32>)]) -> std::collections::BTreeMap<String, f64> {
+    let mut cpu: std::collections::BTreeMap<String, f64> = watch
+        .iter()
+        .map(|(name, pids)| (name.clone(), pids.iter().filter_map(|pid| stats::cpu_s(*pid)).sum()))
+        .collect();
+    if !watch.is_empty() {
+        cpu.extend(stats::cpu_s(std::process::id()).map(|used| ("generator".to_owned(), used)));
+        cpu.extend(stats::machine_busy_s().map(|busy| ("machine".to_owned(), busy)));
+    }
+    cpu
 }
 
 /// Everything one client saw.
@@ -292,7 +316,16 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
     let lead = Duration::from_millis(50);
     let sending_from_us = (clock.elapsed() + lead).as_micros() as u64;
     let _ = go_tx.send(Some((tokio::time::Instant::now() + lead, sending_from_us)));
-    tokio::time::sleep(lead + sending_for).await;
+    tokio::time::sleep(lead).await;
+    let cpu_before = cpu_now(&options.cpu_watch);
+    tokio::time::sleep(sending_for).await;
+    let cpu_sending: std::collections::BTreeMap<String, f64> = cpu_now(&options.cpu_watch)
+        .into_iter()
+        .map(|(name, after)| {
+            let used = after - cpu_before.get(&name).copied().unwrap_or(after);
+            (name, (used * 100.0).round() / 100.0)
+        })
+        .collect();
     tokio::time::sleep(Duration::from_secs(options.drain)).await;
     let _ = stop_tx.send(true);
 
@@ -352,6 +385,7 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
         deliveries_per_s: received as f64 / options.duration.max(1) as f64,
         server_rss_kib_before: rss_before,
         server_rss_kib_after: rss_after,
+        cpu_s: cpu_sending,
     };
     if options.json {
         println!("{}", serde_json::to_string(&report).unwrap_or_default());
