@@ -91,8 +91,9 @@ PY
   two-instances)
     ensure_services_installed
     start_postgres >/dev/null
-    redis_url="$(start_redis 26390)"
-    redis-cli -p 26390 flushall >/dev/null
+    redis_port=26390
+    redis_url="$(start_redis "$redis_port")"
+    redis-cli -p "$redis_port" flushall >/dev/null
     serve() { # port database-url redis-url [worker threads]
       LEPTOS_SITE_ADDR="127.0.0.1:$1" DATABASE_URL="$2" REDIS_URL="$3" RUST_LOG=warn \
         TOKIO_WORKER_THREADS="${4:-$(nproc)}" target/release/mini-discord serve &
@@ -113,17 +114,18 @@ PY
     # second process and a Redis hop cost on this machine, before anything the app does.
     for port in 3906 3907; do
       TOKIO_WORKER_THREADS="${MD_PAIR_WORKERS:-$(nproc)}" \
-        target/release/loadgen reference --addr "127.0.0.1:$port" --redis "$redis_url" 2>/dev/null &
+        target/release/loadgen reference --addr "127.0.0.1:$port" --redis "$redis_url" 2>"$data/reference-$port.log" &
       pids+=("$!")
+      for _ in $(seq 1 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+      (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { cat "$data/reference-$port.log" >&2; exit 1; }
     done
     ref_a_pid=${pids[-2]} ref_b_pid=${pids[-1]}
-    sleep 1
     # CPU time while sending, of the servers, PostgreSQL (every backend), Redis, the generator
     # and the whole machine: where the two cores go.
     cpu() { # pids of the server(s)…
       local servers; servers="$(IFS=,; echo "$*")"
-      echo --cpu-watch "server=$servers" --cpu-watch "postgres=$(pgrep -d, -u postgres)" \
-        --cpu-watch "redis=$(cat "$SERVICES_DIR/redis-26390/redis.pid")"
+      echo --cpu-watch "server=$servers" --cpu-watch "postgres=$(postgres_pids)" \
+        --cpu-watch "redis=$(redis_pid "$redis_port")"
     }
     one() { run app "http://127.0.0.1:3904" "$solo_pid" $(cpu "$solo_pid") "$@"; }
     two() { run app "http://127.0.0.1:3902" "$a_pid" --also-url "http://127.0.0.1:3903" $(cpu "$a_pid" "$b_pid") "$@"; }
@@ -155,7 +157,7 @@ PY
     esac
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
     wait 2>/dev/null || true
-    stop_redis 26390
+    stop_redis "$redis_port"
     ;;
   lighthouse)
     command -v lighthouse >/dev/null || npm install -g --silent lighthouse@13

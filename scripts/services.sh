@@ -40,6 +40,13 @@ start_postgres() {
   echo "postgres://postgres@127.0.0.1:$PG_PORT/postgres"
 }
 
+# The process ids of the cluster started above, its postmaster and every backend, comma-separated.
+postgres_pids() {
+  local pid
+  pid="$(head -1 "$SERVICES_DIR/pg-$PG_PORT/postmaster.pid" 2>/dev/null)" || return 0
+  echo "$pid${pid:+,}$(pgrep -d, -P "$pid")"
+}
+
 stop_postgres() {
   local dir="$SERVICES_DIR/pg-$PG_PORT"
   [ -f "$dir/postmaster.pid" ] && as_pg_user "$(pg_bin)/pg_ctl" -D "$dir" -m fast stop >/dev/null || true
@@ -66,6 +73,11 @@ start_redis() {
     redis-cli -p "$port" ping >/dev/null 2>&1 || { echo "Redis on port $port did not start" >&2; exit 1; }
   fi
   echo "redis://127.0.0.1:$port"
+}
+
+# The process id of the Redis answering on port $1 (empty if none does).
+redis_pid() {
+  redis-cli -p "$1" info server 2>/dev/null | awk -F: '/^process_id:/ { print $2 + 0 }'
 }
 
 stop_redis() {

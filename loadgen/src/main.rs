@@ -6,6 +6,7 @@
 //! tokio-tungstenite broadcast server (no auth, no storage): `--target reference` drives it with
 //! the same generator, so every figure has a "best this machine can do" beside it.
 
+mod cpu;
 mod idle;
 mod page;
 mod payload;

@@ -2,10 +2,11 @@
 //! room per path; each text frame goes to every socket on the same path, the sender included.
 //! The read buffer is cut to 4 KiB as in the app, so idle sockets cost the same.
 //!
-//! With `--redis`, several reference processes share their rooms the least costly way there is:
-//! a frame goes to this process's own sockets at once and is published for the others, which
-//! deliver what they receive from Redis (no order, no storage). Two of them beside one show what
-//! a second process and a Redis hop cost on this machine, whatever the app does.
+//! With `--redis`, several reference processes share their rooms about as cheaply as Redis
+//! allows: a frame goes to this process's own sockets at once and is published for the others
+//! (one PUBLISH a frame), which deliver what they receive from Redis (no order, no storage). Two
+//! of them beside one show what a second process and a Redis hop cost on this machine before
+//! anything the app does.
 
 use std::{
     collections::HashMap,
@@ -89,7 +90,12 @@ pub async fn serve(addr: SocketAddr, redis_url: Option<&str>) -> Result<(), crat
                             let channel = format!("{CHANNEL_PREFIX}{path}");
                             let mut publisher = bridge.publisher.clone();
                             let mut published = Box::pin(async move {
-                                let _: redis::RedisResult<()> = publisher.publish(channel, payload).await;
+                                let published: redis::RedisResult<()> = publisher.publish(channel, payload).await;
+                                // The other processes' sockets miss this frame: the generator
+                                // counts it as lost, and this says why.
+                                if let Err(err) = published {
+                                    eprintln!("reference: publishing to Redis failed: {err}");
+                                }
                             });
                             // The first poll hands the frame to the connection before our own
                             // sockets get it, as the app does; the answer is awaited aside.

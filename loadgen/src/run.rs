@@ -17,7 +17,7 @@ use tokio_tungstenite::{
     MaybeTlsStream, WebSocketStream,
 };
 
-use crate::{payload, stats};
+use crate::{cpu, payload, stats};
 
 pub type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
@@ -84,34 +84,14 @@ pub struct Options {
     server_pid: Option<u32>,
     /// Processes whose CPU time while sending is reported, as NAME=PID[,PID…] (repeatable):
     /// the servers, the database, Redis.
-    #[arg(long = "cpu-watch", value_name = "NAME=PIDS", value_parser = parse_cpu_watch)]
-    cpu_watch: Vec<(String, Vec<u32>)>,
+    #[arg(long = "cpu-watch", value_name = "NAME=PIDS", value_parser = cpu::parse_group)]
+    cpu_watch: Vec<cpu::Group>,
     /// Names of generated users and rooms start with this.
     #[arg(long, default_value = "lg")]
     prefix: String,
     /// Print one JSON object instead of text.
     #[arg(long)]
     json: bool,
-}
-
-fn parse_cpu_watch(text: &str) -> Result<(String, Vec<u32>), String> {
-    let (name, pids) = text.split_once('=').ok_or("expected NAME=PID[,PID…]")?;
-    let pids: Result<Vec<u32>, String> = pids.split(',').map(|pid| pid.trim().parse::<u32>().map_err(|_| format!("not a process id: {pid}"))).collect();
-    Ok((name.to_owned(), pids?))
-}
-
-/// CPU seconds used so far by each watched group, by this generator (`generator`) and by the
-/// whole machine (`machine`).
-fn cpu_now(watch: &[(String, Vec<u32>)]) -> std::collections::BTreeMap<String, f64> {
-    let mut cpu: std::collections::BTreeMap<String, f64> = watch
-        .iter()
-        .map(|(name, pids)| (name.clone(), pids.iter().filter_map(|pid| stats::cpu_s(*pid)).sum()))
-        .collect();
-    if !watch.is_empty() {
-        cpu.extend(stats::cpu_s(std::process::id()).map(|used| ("generator".to_owned(), used)));
-        cpu.extend(stats::machine_busy_s().map(|busy| ("machine".to_owned(), busy)));
-    }
-    cpu
 }
 
 /// Everything one client saw.
@@ -315,17 +295,17 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
     let rss_before = options.server_pid.and_then(stats::rss_kib);
     let lead = Duration::from_millis(50);
     let sending_from_us = (clock.elapsed() + lead).as_micros() as u64;
-    let _ = go_tx.send(Some((tokio::time::Instant::now() + lead, sending_from_us)));
-    tokio::time::sleep(lead).await;
-    let cpu_before = cpu_now(&options.cpu_watch);
-    tokio::time::sleep(sending_for).await;
-    let cpu_sending: std::collections::BTreeMap<String, f64> = cpu_now(&options.cpu_watch)
-        .into_iter()
-        .map(|(name, after)| {
-            let used = after - cpu_before.get(&name).copied().unwrap_or(after);
-            (name, (used * 100.0).round() / 100.0)
-        })
-        .collect();
+    let go = tokio::time::Instant::now() + lead;
+    let _ = go_tx.send(Some((go, sending_from_us)));
+    // CPU is counted over the sending window only, when one was asked for.
+    let watching = !options.cpu_watch.is_empty();
+    tokio::time::sleep_until(go).await;
+    let cpu_before = watching.then(|| cpu::snapshot(&options.cpu_watch));
+    tokio::time::sleep_until(go + sending_for).await;
+    let cpu_sending = match cpu_before {
+        Some(before) => cpu::used_between(&options.cpu_watch, &before, &cpu::snapshot(&options.cpu_watch)),
+        None => Default::default(),
+    };
     tokio::time::sleep(Duration::from_secs(options.drain)).await;
     let _ = stop_tx.send(true);
 

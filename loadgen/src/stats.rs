@@ -30,8 +30,8 @@ pub struct Report {
     pub deliveries_per_s: f64,
     pub server_rss_kib_before: Option<u64>,
     pub server_rss_kib_after: Option<u64>,
-    /// CPU seconds each watched group of processes (`--cpu-watch`) used while sending, and the
-    /// whole machine's (`machine`, of its 2 cores): where the cores went in the measured window.
+    /// CPU seconds each watched group of processes (`--cpu-watch`) used while sending, with the
+    /// generator's (`generator`) and the whole machine's (`machine`, all its cores together).
     pub cpu_s: std::collections::BTreeMap<String, f64>,
 }
 
@@ -49,30 +49,6 @@ pub fn rss_kib(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let line = status.lines().find(|line| line.starts_with("VmRSS:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
-}
-
-/// Linux's user clock: /proc counts CPU time in ticks of 1/100 s on every platform it runs on.
-const TICKS_PER_S: f64 = 100.0;
-
-/// CPU time a process (all its threads) has used so far, in seconds, from /proc (Linux).
-pub fn cpu_s(pid: u32) -> Option<f64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // The command name in parentheses may hold spaces: count fields after it. utime and stime
-    // are fields 14 and 15 of the line, the 12th and 13th after the name.
-    let mut fields = stat.rsplit_once(')')?.1.split_whitespace().skip(11);
-    let user: f64 = fields.next()?.parse().ok()?;
-    let system: f64 = fields.next()?.parse().ok()?;
-    Some((user + system) / TICKS_PER_S)
-}
-
-/// CPU time every core of the machine has spent busy so far, in seconds (/proc/stat).
-pub fn machine_busy_s() -> Option<f64> {
-    let stat = std::fs::read_to_string("/proc/stat").ok()?;
-    let cpu = stat.lines().next()?.strip_prefix("cpu ")?;
-    let ticks: Vec<f64> = cpu.split_whitespace().filter_map(|field| field.parse().ok()).collect();
-    // user nice system idle iowait irq softirq steal…: all but idle and iowait.
-    let busy: f64 = ticks.iter().enumerate().filter(|(index, _)| *index != 3 && *index != 4).map(|(_, t)| t).sum();
-    Some(busy / TICKS_PER_S)
 }
 
 impl Report {
@@ -112,10 +88,5 @@ mod tests {
         assert_eq!(quantile_ms(&[], 0.5), 0.0);
     }
 
-    #[test]
-    fn cpu_time_of_this_process_and_the_machine_can_be_read() {
-        let mine = cpu_s(std::process::id()).expect("this process's CPU time");
-        assert!(mine >= 0.0);
-        assert!(machine_busy_s().expect("the machine's busy time") > 0.0);
-    }
+
 }
