@@ -87,6 +87,4 @@ mod tests {
         assert_eq!(quantile_ms(&us, 1.0), 100.0);
         assert_eq!(quantile_ms(&[], 0.5), 0.0);
     }
-
-
 }
