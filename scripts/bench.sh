@@ -116,8 +116,9 @@ PY
       TOKIO_WORKER_THREADS="${MD_PAIR_WORKERS:-$(nproc)}" \
         target/release/loadgen reference --addr "127.0.0.1:$port" --redis "$redis_url" 2>"$data/reference-$port.log" &
       pids+=("$!")
-      for _ in $(seq 1 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
-      (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { cat "$data/reference-$port.log" >&2; exit 1; }
+      listening=""
+      for _ in $(seq 1 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && listening=1 && break; sleep 0.1; done
+      [ -n "$listening" ] || { cat "$data/reference-$port.log" >&2; exit 1; }
     done
     ref_a_pid=${pids[-2]} ref_b_pid=${pids[-1]}
     # CPU time while sending, of the servers, PostgreSQL (every backend), Redis, the generator

@@ -298,14 +298,12 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
     let go = tokio::time::Instant::now() + lead;
     let _ = go_tx.send(Some((go, sending_from_us)));
     // CPU is counted over the sending window only, when one was asked for.
-    let watching = !options.cpu_watch.is_empty();
     tokio::time::sleep_until(go).await;
-    let cpu_before = watching.then(|| cpu::snapshot(&options.cpu_watch));
+    let cpu_before = (!options.cpu_watch.is_empty()).then(|| cpu::snapshot(&options.cpu_watch));
     tokio::time::sleep_until(go + sending_for).await;
-    let cpu_sending = match cpu_before {
-        Some(before) => cpu::used_between(&options.cpu_watch, &before, &cpu::snapshot(&options.cpu_watch)),
-        None => Default::default(),
-    };
+    let cpu_sending = cpu_before
+        .map(|before| cpu::used_between(&options.cpu_watch, &before, &cpu::snapshot(&options.cpu_watch)))
+        .unwrap_or_default();
     tokio::time::sleep(Duration::from_secs(options.drain)).await;
     let _ = stop_tx.send(true);
 
