@@ -88,11 +88,23 @@ where
 {
     let (conn, mut inbox) = state.hub.connect(user.id, &user.username, session);
     let mut session = Session { state: &state, conn: &conn, user: &user, rooms: HashMap::new(), followed: HashSet::new(), last_typing: None };
-    conn.outbox.send(encode(&ServerFrame::Ready { username: user.username.clone() })).await;
     let ping_every = Duration::from_secs(state.config.limits.ping_interval_secs.max(1));
     let idle_timeout = Duration::from_secs(state.config.limits.idle_timeout_secs.max(1));
 
     let write = async {
+        // `ready` goes out before anything queued, a close included: a socket closed the instant
+        // it opened (every socket is asked to catch up after a Redis outage) still says whose
+        // connection it is first, so the tab counts it as connected and not as a failure.
+        let ready = Message::Text(encode(&ServerFrame::Ready { username: user.username.clone() }).text());
+        tokio::select! {
+            biased;
+            sent = sink.send(ready) => if sent.is_err() { return },
+            () = closing_or_stuck(&inbox.close, idle_timeout) => {
+                let reason = inbox.close.borrow().clone();
+                say_goodbye(&mut sink, reason).await;
+                return;
+            }
+        }
         let mut ping = tokio::time::interval(ping_every);
         ping.tick().await;
         // The close reason is watched through one registration for the connection's life (on a

@@ -385,3 +385,36 @@ async fn a_message_left_over_from_another_page_reaches_its_room_without_joining_
     let next = b.expect(|f| match f { ServerFrame::Message { message } => Some(message), _ => None }).await;
     assert_eq!(next.body, "and this", "the resend was not delivered twice");
 }
+
+#[tokio::test]
+async fn a_socket_closed_the_moment_it_opens_still_says_ready_first() {
+    use axum::extract::ws::Message;
+    use futures::StreamExt;
+    use mini_discord::server::{db::users, ws};
+
+    let app = spawn_app().await;
+    app.signed_up("bob").await;
+    let bob = users::by_name(&app.state.db, "bob").await.expect("query").expect("bob exists");
+    // Each connection is ended by the first thing it reads: the close lands before, or after,
+    // its writer first runs (the two race), as when every socket is asked to catch up just as a
+    // tab reconnects. Either way the tab hears whose connection it was before why it ends.
+    for _ in 0..20 {
+        let (to_bob, mut bobs_screen) = futures::channel::mpsc::unbounded::<Message>();
+        let hub = app.state.hub.clone();
+        let bob_id = bob.id;
+        let ends_at_once = futures::stream::once(async move {
+            hub.sign_out_user(bob_id, "This account is disabled").await;
+            std::future::pending::<Result<Message, std::convert::Infallible>>().await
+        });
+        let connection = ws::serve(to_bob, Box::pin(ends_at_once), app.state.clone(), bob.clone(), None);
+        tokio::time::timeout(std::time::Duration::from_secs(5), connection).await.expect("the connection ends");
+        let first = bobs_screen.next().await.expect("a frame");
+        let Message::Text(text) = first else { panic!("expected text, got {first:?}") };
+        let frame: ServerFrame = serde_json::from_str(&text).expect("a server frame");
+        assert!(matches!(frame, ServerFrame::Ready { .. }), "first frame was {frame:?}");
+        let second = bobs_screen.next().await.expect("a frame");
+        let Message::Text(text) = second else { panic!("expected text, got {second:?}") };
+        let frame: ServerFrame = serde_json::from_str(&text).expect("a server frame");
+        assert!(matches!(frame, ServerFrame::SignedOut { .. }), "then {frame:?}");
+    }
+}
