@@ -310,19 +310,26 @@ async fn writers_of_several_instances_number_each_room_in_id_order_without_gaps(
     let (lobby, _) = rooms::get_or_create(&db, "lobby", alice.id).await.expect("room");
     let (games, _) = rooms::get_or_create(&db, "games", alice.id).await.expect("room");
 
-    // Two writers at once, as two instances, each batch spanning both rooms.
+    // Two writers at once, as two instances, taking turns between batches spanning both rooms
+    // and batches in the lobby only (the two are stored by different statements).
     let write = |author: users::User, db: sea_orm::DatabaseConnection, lobby: rooms::Room, games: rooms::Room| async move {
         let mut numbered = Vec::new();
         for i in 0..15 {
-            let nonces = [format!("{i}-a"), format!("{i}-b"), format!("{i}-c")];
-            let batch = [
+            let nonces = [format!("{i}-a"), format!("{i}-b"), format!("{i}-c"), format!("{i}-d"), format!("{i}-e")];
+            let both_rooms = [
                 messages::NewMessage { room: &games, author: &author, body: "x", nonce: &nonces[0] },
                 messages::NewMessage { room: &lobby, author: &author, body: "y", nonce: &nonces[1] },
                 messages::NewMessage { room: &lobby, author: &author, body: "z", nonce: &nonces[2] },
             ];
-            for outcome in messages::insert_numbered(&db, &batch).await.expect("stored") {
-                let messages::Numbered::New { message, seq } = outcome else { panic!("new: {outcome:?}") };
-                numbered.push((message.room, message.id, seq));
+            let lobby_only = [
+                messages::NewMessage { room: &lobby, author: &author, body: "v", nonce: &nonces[3] },
+                messages::NewMessage { room: &lobby, author: &author, body: "w", nonce: &nonces[4] },
+            ];
+            for batch in [&both_rooms[..], &lobby_only[..]] {
+                for outcome in messages::insert_numbered(&db, batch).await.expect("stored") {
+                    let messages::Numbered::New { message, seq } = outcome else { panic!("new: {outcome:?}") };
+                    numbered.push((message.room, message.id, seq));
+                }
             }
         }
         numbered
@@ -333,7 +340,7 @@ async fn writers_of_several_instances_number_each_room_in_id_order_without_gaps(
     );
     let mut all: Vec<(String, i64, i64)> = by_alice.expect("writer").into_iter().chain(by_bob.expect("writer")).collect();
     all.sort_by_key(|(_, id, _)| *id);
-    for (room, count) in [("lobby", 60), ("games", 30)] {
+    for (room, count) in [("lobby", 120), ("games", 30)] {
         let seqs: Vec<i64> = all.iter().filter(|(r, _, _)| r == room).map(|(_, _, seq)| *seq).collect();
         assert_eq!(seqs, (1..=count).collect::<Vec<i64>>(), "{room}: numbers follow ids, from 1, without gaps");
     }
@@ -343,7 +350,7 @@ async fn writers_of_several_instances_number_each_room_in_id_order_without_gaps(
     let fresh = messages::NewMessage { room: &lobby, author: &alice, body: "new", nonce: "new" };
     let outcomes = messages::insert_numbered(&db, &[resend, fresh]).await.expect("stored");
     assert!(matches!(&outcomes[0], messages::Numbered::Duplicate(message) if message.body == "y"));
-    assert!(matches!(&outcomes[1], messages::Numbered::New { seq: 61, .. }), "{:?}", outcomes[1]);
+    assert!(matches!(&outcomes[1], messages::Numbered::New { seq: 121, .. }), "{:?}", outcomes[1]);
 
     // A message for a room deleted meanwhile is refused on its own.
     db.execute_unprepared(&format!("DELETE FROM rooms WHERE id = {}", games.id)).await.expect("deleted");
@@ -351,7 +358,7 @@ async fn writers_of_several_instances_number_each_room_in_id_order_without_gaps(
     let still = messages::NewMessage { room: &lobby, author: &bob, body: "on time", nonce: "on-time" };
     let outcomes = messages::insert_numbered(&db, &[gone, still]).await.expect("stored");
     assert_eq!(outcomes[0], messages::Numbered::RoomGone);
-    assert!(matches!(&outcomes[1], messages::Numbered::New { seq: 62, .. }), "{:?}", outcomes[1]);
+    assert!(matches!(&outcomes[1], messages::Numbered::New { seq: 122, .. }), "{:?}", outcomes[1]);
     drop(db);
     test_db.drop_now().await;
 }

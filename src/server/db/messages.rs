@@ -145,7 +145,8 @@ pub enum Numbered {
 
 /// Stores a batch in one PostgreSQL statement and numbers each new message in its room, for
 /// instances that share rooms. The statement bumps each room's `last_seq` (taking the room rows'
-/// locks in ascending id, so two writers never wait for each other in a circle) before drawing
+/// locks; over several rooms in ascending id, so two writers never wait for each other in a
+/// circle) before drawing
 /// the messages' ids, and numbers them in id order; so in every room, numbers and ids rise
 /// together across all instances, and a reader that is missing number N knows that message is
 /// stored already (its statement committed before the room's lock passed on) or was never
@@ -160,7 +161,8 @@ pub async fn insert_numbered(db: &DatabaseConnection, batch: &[NewMessage<'_>]) 
     let authors: Vec<i64> = batch.iter().map(|message| message.author.id).collect();
     let bodies: Vec<&str> = batch.iter().map(|message| message.body).collect();
     let nonces: Vec<&str> = batch.iter().map(|message| message.nonce).collect();
-    let rows = sea_orm::sqlx::query_as::<_, (i64, i64, String, i64)>(NUMBERED_INSERT)
+    let statement = if rooms.iter().all(|room| *room == rooms[0]) { NUMBERED_INSERT_ONE_ROOM } else { NUMBERED_INSERT };
+    let rows = sea_orm::sqlx::query_as::<_, (i64, i64, String, i64)>(statement)
         .bind(&rooms)
         .bind(&authors)
         .bind(&bodies)
@@ -197,12 +199,14 @@ pub async fn insert_numbered(db: &DatabaseConnection, batch: &[NewMessage<'_>]) 
     Ok(outcomes)
 }
 
-/// The statement behind [`insert_numbered`]. A nonce already used (stored before, or earlier in
-/// this batch) takes no number. The room rows are locked as the `UPDATE` would lock them (no key
-/// update), so others can still check them as foreign keys (a read marker being saved).
-/// `nextval` runs over rows sorted after the room rows are locked, so a room's ids are drawn
-/// under its lock; numbering follows the ids.
-const NUMBERED_INSERT: &str = r#"
+/// Builds the numbering statement around how it locks the room rows (`$locking`, a CTE or
+/// nothing) and what its `UPDATE` joins (`$bumping`). A nonce already used (stored before, or
+/// earlier in this batch) takes no number. `nextval` runs over rows sorted after the `UPDATE` has
+/// locked their rooms, so a room's ids are drawn under its lock; numbering follows the ids.
+macro_rules! numbered_insert {
+    ($locking:literal, $bumping:literal) => {
+        concat!(
+            r#"
 WITH incoming AS (
     SELECT * FROM unnest($1::int8[], $2::int8[], $3::text[], $4::text[]) WITH ORDINALITY
         AS t(room_id, user_id, body, nonce, ord)
@@ -216,13 +220,14 @@ fresh AS (
 counted AS (
     SELECT room_id, count(*) AS n FROM fresh GROUP BY room_id
 ),
-locked AS MATERIALIZED (
-    SELECT r.id FROM rooms r WHERE r.id IN (SELECT room_id FROM counted) ORDER BY r.id FOR NO KEY UPDATE
-),
+"#,
+            $locking,
+            r#"
 bumped AS (
     UPDATE rooms r SET last_seq = r.last_seq + c.n
-    FROM locked l JOIN counted c ON c.room_id = l.id
-    WHERE r.id = l.id
+    "#,
+            $bumping,
+            r#"
     RETURNING r.id AS room_id, r.last_seq - c.n AS base
 ),
 drawn AS (
@@ -243,7 +248,27 @@ stored AS (
     RETURNING id
 )
 SELECT n.id, n.user_id, n.nonce, n.seq FROM numbered n JOIN stored s ON s.id = n.id
-"#;
+"#
+        )
+    };
+}
+
+/// The statement behind [`insert_numbered`], for a batch whose messages are all in one room (the
+/// usual case): one room row to lock, which its `UPDATE` does.
+const NUMBERED_INSERT_ONE_ROOM: &str = numbered_insert!("", "FROM counted c WHERE r.id = c.room_id");
+
+/// The statement behind [`insert_numbered`], for a batch over several rooms: their rows are
+/// locked first, in ascending id, so two writers never wait for each other in a circle (an
+/// `UPDATE … FROM` locks in whatever order its join runs). The locks are those the `UPDATE`
+/// would take (no key update), so others can still check the rows as foreign keys (a read marker
+/// being saved). Locking first costs: with two writers in one room it cut the statements per
+/// second about in half (`pgbench`, docs/BENCHMARKS.md), hence the one-room statement.
+const NUMBERED_INSERT: &str = numbered_insert!(
+    "locked AS MATERIALIZED (
+        SELECT r.id FROM rooms r WHERE r.id IN (SELECT room_id FROM counted) ORDER BY r.id FOR NO KEY UPDATE
+    ),",
+    "FROM locked l JOIN counted c ON c.room_id = l.id WHERE r.id = l.id"
+);
 
 /// Where each room's numbering stands ([`insert_numbered`]): `(room id, name, last number, id of
 /// its newest message)`, read in one snapshot so the two agree.
