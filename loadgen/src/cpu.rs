@@ -6,7 +6,9 @@ use std::collections::{BTreeMap, HashMap};
 /// Linux's user clock: /proc counts CPU time in ticks of 1/100 s on every platform it runs on.
 const TICKS_PER_S: f64 = 100.0;
 
-/// Processes watched by name: `NAME=PID[,PID…]` on the command line.
+/// Processes watched by name: `NAME=PID[,PID…]` on the command line. Each listed process is
+/// watched with its children as they are when sending starts: a database server's backends,
+/// opened while the clients logged in, count with it.
 #[derive(Debug, Clone)]
 pub struct Group {
     pub name: String,
@@ -25,36 +27,58 @@ pub fn parse_group(text: &str) -> Result<Group, String> {
     Ok(Group { name: name.to_owned(), pids })
 }
 
-/// CPU seconds used so far by each watched process, the generator and the machine.
+/// CPU seconds used so far by each group's processes, the generator and the machine.
 pub struct Snapshot {
-    by_process: HashMap<u32, f64>,
+    by_group: HashMap<String, HashMap<u32, f64>>,
     generator: Option<f64>,
     machine: Option<f64>,
 }
 
+/// Takes the first snapshot of a window, which decides what each group holds: its listed
+/// processes and their children now.
 pub fn snapshot(groups: &[Group]) -> Snapshot {
-    let by_process = groups
+    let parents = parents();
+    let by_group = groups
         .iter()
-        .flat_map(|group| &group.pids)
-        .filter_map(|pid| process_s(*pid).map(|used| (*pid, used)))
+        .map(|group| {
+            let members = group.pids.iter().copied().chain(
+                parents.iter().filter(|(_, parent)| group.pids.contains(parent)).map(|(pid, _)| *pid),
+            );
+            let used = members.filter_map(|pid| process_s(pid).map(|used| (pid, used))).collect();
+            (group.name.clone(), used)
+        })
         .collect();
-    Snapshot { by_process, generator: process_s(std::process::id()), machine: machine_busy_s() }
+    Snapshot { by_group, generator: process_s(std::process::id()), machine: machine_busy_s() }
+}
+
+/// The window's second snapshot: the same processes as `first`, read again.
+pub fn snapshot_again(first: &Snapshot) -> Snapshot {
+    let by_group = first
+        .by_group
+        .iter()
+        .map(|(name, used)| {
+            let again = used.keys().filter_map(|pid| process_s(*pid).map(|used| (*pid, used))).collect();
+            (name.clone(), again)
+        })
+        .collect();
+    Snapshot { by_group, generator: process_s(std::process::id()), machine: machine_busy_s() }
 }
 
 /// What each group, the generator (`generator`) and the machine (`machine`, of all its cores)
 /// used between two snapshots, in seconds rounded to 0.01. A process is counted only if it was
 /// there at both: one that ended meanwhile would otherwise take its whole life off its group.
-pub fn used_between(groups: &[Group], before: &Snapshot, after: &Snapshot) -> BTreeMap<String, f64> {
+pub fn used_between(before: &Snapshot, after: &Snapshot) -> BTreeMap<String, f64> {
     let round = |seconds: f64| (seconds * 100.0).round() / 100.0;
-    let mut used: BTreeMap<String, f64> = groups
+    let mut used: BTreeMap<String, f64> = before
+        .by_group
         .iter()
-        .map(|group| {
-            let seconds = group
-                .pids
+        .map(|(name, then)| {
+            let now = after.by_group.get(name);
+            let seconds = then
                 .iter()
-                .filter_map(|pid| Some(after.by_process.get(pid)? - before.by_process.get(pid)?))
+                .filter_map(|(pid, then)| Some(now?.get(pid)? - then))
                 .sum();
-            (group.name.clone(), round(seconds))
+            (name.clone(), round(seconds))
         })
         .collect();
     if let (Some(after), Some(before)) = (after.generator, before.generator) {
@@ -64,6 +88,20 @@ pub fn used_between(groups: &[Group], before: &Snapshot, after: &Snapshot) -> BT
         used.insert("machine".to_owned(), round(after - before));
     }
     used
+}
+
+/// Every running process's parent: `(pid, parent pid)`.
+fn parents() -> Vec<(u32, u32)> {
+    let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
+    entries
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter_map(|pid| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            // The parent is the second field after the command name.
+            let parent = stat.rsplit_once(')')?.1.split_whitespace().nth(1)?.parse().ok()?;
+            Some((pid, parent))
+        })
+        .collect()
 }
 
 /// CPU time a process (all its threads) has used so far, in seconds.
@@ -103,10 +141,26 @@ mod tests {
 
     #[test]
     fn a_process_that_ended_between_snapshots_is_not_counted() {
-        let groups = [Group { name: "db".into(), pids: vec![1, 2] }];
-        let before = Snapshot { by_process: HashMap::from([(1, 5.0), (2, 40.0)]), generator: None, machine: None };
-        let after = Snapshot { by_process: HashMap::from([(1, 5.5)]), generator: None, machine: None };
-        assert_eq!(used_between(&groups, &before, &after), BTreeMap::from([("db".to_owned(), 0.5)]));
+        let group = |used: HashMap<u32, f64>| HashMap::from([("db".to_owned(), used)]);
+        let before = Snapshot { by_group: group(HashMap::from([(1, 5.0), (2, 40.0)])), generator: None, machine: None };
+        let after = Snapshot { by_group: group(HashMap::from([(1, 5.5)])), generator: None, machine: None };
+        assert_eq!(used_between(&before, &after), BTreeMap::from([("db".to_owned(), 0.5)]));
+    }
+
+    #[test]
+    fn a_watched_process_counts_with_its_children() {
+        // `timeout` waits, idle, for its busy child (and ends it after two seconds).
+        let mut parent = std::process::Command::new("timeout")
+            .args(["2", "sh", "-c", "while :; do :; done"])
+            .spawn()
+            .expect("timeout and sh run");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        let groups = [Group { name: "busy".into(), pids: vec![parent.id()] }];
+        let before = snapshot(&groups);
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        let used = used_between(&before, &snapshot_again(&before));
+        let _ = parent.wait();
+        assert!(used["busy"] >= 0.1, "the child's CPU time counts: {used:?}");
     }
 
     #[test]

@@ -83,7 +83,7 @@ pub struct Options {
     #[arg(long)]
     server_pid: Option<u32>,
     /// Processes whose CPU time while sending is reported, as NAME=PID[,PID…] (repeatable):
-    /// the servers, the database, Redis.
+    /// the servers, the database, Redis; each with its children as they are when sending starts.
     #[arg(long = "cpu-watch", value_name = "NAME=PIDS", value_parser = cpu::parse_group)]
     cpu_watch: Vec<cpu::Group>,
     /// Names of generated users and rooms start with this.
@@ -302,7 +302,7 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
     let cpu_before = (!options.cpu_watch.is_empty()).then(|| cpu::snapshot(&options.cpu_watch));
     tokio::time::sleep_until(go + sending_for).await;
     let cpu_sending = cpu_before
-        .map(|before| cpu::used_between(&options.cpu_watch, &before, &cpu::snapshot(&options.cpu_watch)))
+        .map(|before| cpu::used_between(&before, &cpu::snapshot_again(&before)))
         .unwrap_or_default();
     tokio::time::sleep(Duration::from_secs(options.drain)).await;
     let _ = stop_tx.send(true);
