@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, HashMap};
 const TICKS_PER_S: f64 = 100.0;
 
 /// Processes watched by name: `NAME=PID[,PID…]` on the command line. Each listed process is
-/// watched with its children as they are when sending starts: a database server's backends,
-/// opened while the clients logged in, count with it.
+/// watched with its children as they are just before sending starts: a database server's
+/// backends, opened while the clients logged in, count with it.
 #[derive(Debug, Clone)]
 pub struct Group {
     pub name: String,
@@ -34,31 +34,27 @@ pub struct Snapshot {
     machine: Option<f64>,
 }
 
-/// Takes the first snapshot of a window, which decides what each group holds: its listed
-/// processes and their children now.
-pub fn snapshot(groups: &[Group]) -> Snapshot {
+/// What each group holds: its listed processes and their children now. Found before the window
+/// opens (it scans every process), so the window's snapshots only read known ones.
+pub fn members(groups: &[Group]) -> Vec<Group> {
     let parents = parents();
-    let by_group = groups
+    groups
         .iter()
         .map(|group| {
-            let members = group.pids.iter().copied().chain(
-                parents.iter().filter(|(_, parent)| group.pids.contains(parent)).map(|(pid, _)| *pid),
-            );
-            let used = members.filter_map(|pid| process_s(pid).map(|used| (pid, used))).collect();
-            (group.name.clone(), used)
+            let children = parents.iter().filter(|(_, parent)| group.pids.contains(parent)).map(|(pid, _)| *pid);
+            Group { name: group.name.clone(), pids: group.pids.iter().copied().chain(children).collect() }
         })
-        .collect();
-    Snapshot { by_group, generator: process_s(std::process::id()), machine: machine_busy_s() }
+        .collect()
 }
 
-/// The window's second snapshot: the same processes as `first`, read again.
-pub fn snapshot_again(first: &Snapshot) -> Snapshot {
-    let by_group = first
-        .by_group
+/// CPU time used so far by each group's processes (as [`members`] found them), the generator
+/// and the machine.
+pub fn snapshot(members: &[Group]) -> Snapshot {
+    let by_group = members
         .iter()
-        .map(|(name, used)| {
-            let again = used.keys().filter_map(|pid| process_s(*pid).map(|used| (*pid, used))).collect();
-            (name.clone(), again)
+        .map(|group| {
+            let used = group.pids.iter().filter_map(|pid| process_s(*pid).map(|used| (*pid, used))).collect();
+            (group.name.clone(), used)
         })
         .collect();
     Snapshot { by_group, generator: process_s(std::process::id()), machine: machine_busy_s() }
@@ -149,18 +145,21 @@ mod tests {
 
     #[test]
     fn a_watched_process_counts_with_its_children() {
-        // `timeout` waits, idle, for its busy child (and ends it after two seconds).
+        // `timeout` waits, idle, for its busy child (and ends it after two seconds at most).
         let mut parent = std::process::Command::new("timeout")
             .args(["2", "sh", "-c", "while :; do :; done"])
             .spawn()
             .expect("timeout and sh run");
         std::thread::sleep(std::time::Duration::from_millis(200));
-        let groups = [Group { name: "busy".into(), pids: vec![parent.id()] }];
-        let before = snapshot(&groups);
+        let members = members(&[Group { name: "busy".into(), pids: vec![parent.id()] }]);
+        let before = snapshot(&members);
         std::thread::sleep(std::time::Duration::from_millis(500));
-        let used = used_between(&before, &snapshot_again(&before));
+        let used = used_between(&before, &snapshot(&members));
+        // SIGTERM: `timeout` passes it on to its child and ends.
+        let _ = std::process::Command::new("kill").arg(parent.id().to_string()).status();
         let _ = parent.wait();
-        assert!(used["busy"] >= 0.1, "the child's CPU time counts: {used:?}");
+        assert_eq!(members[0].pids.len(), 2, "timeout and its child: {members:?}");
+        assert!(used["busy"] > 0.0, "the child's CPU time counts: {used:?}");
     }
 
     #[test]

@@ -83,7 +83,7 @@ pub struct Options {
     #[arg(long)]
     server_pid: Option<u32>,
     /// Processes whose CPU time while sending is reported, as NAME=PID[,PID…] (repeatable):
-    /// the servers, the database, Redis; each with its children as they are when sending starts.
+    /// the servers, the database, Redis; each with its children as they are just before sending starts.
     #[arg(long = "cpu-watch", value_name = "NAME=PIDS", value_parser = cpu::parse_group)]
     cpu_watch: Vec<cpu::Group>,
     /// Names of generated users and rooms start with this.
@@ -298,11 +298,14 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
     let go = tokio::time::Instant::now() + lead;
     let _ = go_tx.send(Some((go, sending_from_us)));
     // CPU is counted over the sending window only, when one was asked for.
+    let watched = (!options.cpu_watch.is_empty()).then(|| cpu::members(&options.cpu_watch));
     tokio::time::sleep_until(go).await;
-    let cpu_before = (!options.cpu_watch.is_empty()).then(|| cpu::snapshot(&options.cpu_watch));
+    let cpu_before = watched.as_deref().map(cpu::snapshot);
     tokio::time::sleep_until(go + sending_for).await;
-    let cpu_sending = cpu_before
-        .map(|before| cpu::used_between(&before, &cpu::snapshot_again(&before)))
+    let cpu_sending = watched
+        .as_deref()
+        .zip(cpu_before)
+        .map(|(watched, before)| cpu::used_between(&before, &cpu::snapshot(watched)))
         .unwrap_or_default();
     tokio::time::sleep(Duration::from_secs(options.drain)).await;
     let _ = stop_tx.send(true);

@@ -352,13 +352,24 @@ async fn writers_of_several_instances_number_each_room_in_id_order_without_gaps(
     assert!(matches!(&outcomes[0], messages::Numbered::Duplicate(message) if message.body == "y"));
     assert!(matches!(&outcomes[1], messages::Numbered::New { seq: 121, .. }), "{:?}", outcomes[1]);
 
-    // A message for a room deleted meanwhile is refused on its own.
+    // The same nonce twice in one batch: stored once, numbered once.
+    let first = messages::NewMessage { room: &lobby, author: &bob, body: "once", nonce: "twice" };
+    let again = messages::NewMessage { room: &lobby, author: &bob, body: "once", nonce: "twice" };
+    let outcomes = messages::insert_numbered(&db, &[first, again]).await.expect("stored");
+    assert!(matches!(&outcomes[0], messages::Numbered::New { seq: 122, .. }), "{:?}", outcomes[0]);
+    assert!(matches!(&outcomes[1], messages::Numbered::Duplicate(message) if message.body == "once"), "{:?}", outcomes[1]);
+
+    // A message for a room deleted meanwhile is refused on its own, in a batch of its room alone
+    // or beside another room's.
     db.execute_unprepared(&format!("DELETE FROM rooms WHERE id = {}", games.id)).await.expect("deleted");
     let gone = messages::NewMessage { room: &games, author: &bob, body: "late", nonce: "late" };
+    let outcomes = messages::insert_numbered(&db, &[gone]).await.expect("stored");
+    assert_eq!(outcomes, vec![messages::Numbered::RoomGone]);
+    let gone = messages::NewMessage { room: &games, author: &bob, body: "later", nonce: "later" };
     let still = messages::NewMessage { room: &lobby, author: &bob, body: "on time", nonce: "on-time" };
     let outcomes = messages::insert_numbered(&db, &[gone, still]).await.expect("stored");
     assert_eq!(outcomes[0], messages::Numbered::RoomGone);
-    assert!(matches!(&outcomes[1], messages::Numbered::New { seq: 122, .. }), "{:?}", outcomes[1]);
+    assert!(matches!(&outcomes[1], messages::Numbered::New { seq: 123, .. }), "{:?}", outcomes[1]);
     drop(db);
     test_db.drop_now().await;
 }

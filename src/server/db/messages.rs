@@ -146,9 +146,9 @@ pub enum Numbered {
 /// Stores a batch in one PostgreSQL statement and numbers each new message in its room, for
 /// instances that share rooms. The statement bumps each room's `last_seq` (taking the room rows'
 /// locks; over several rooms in ascending id, so two writers never wait for each other in a
-/// circle) before drawing
-/// the messages' ids, and numbers them in id order; so in every room, numbers and ids rise
-/// together across all instances, and a reader that is missing number N knows that message is
+/// circle) before drawing the messages' ids, and numbers them in id order; so in every room,
+/// numbers and ids rise together across all instances, and a reader that is missing number N
+/// knows that message is
 /// stored already (its statement committed before the room's lock passed on) or was never
 /// stored (a nonce raced by another instance). Fails as a whole only if the statement does (a
 /// user deleted meanwhile, the database gone): the caller then stores one message at a time.
