@@ -125,7 +125,7 @@ PY
     # and the whole machine: where the two cores go.
     cpu() { # pids of the server(s)…
       local servers; servers="$(IFS=,; echo "$*")"
-      echo --cpu-watch "server=$servers" --cpu-watch "postgres=$(postgres_pids)" \
+      echo --cpu-watch "server=$servers" --cpu-watch "postgres=$(postgres_pid)" \
         --cpu-watch "redis=$(redis_pid "$redis_port")"
     }
     one() { run app "http://127.0.0.1:3904" "$solo_pid" $(cpu "$solo_pid") "$@"; }

@@ -40,11 +40,10 @@ start_postgres() {
   echo "postgres://postgres@127.0.0.1:$PG_PORT/postgres"
 }
 
-# The process ids of the cluster started above, its postmaster and every backend, comma-separated.
-postgres_pids() {
-  local pid
-  pid="$(head -1 "$SERVICES_DIR/pg-$PG_PORT/postmaster.pid" 2>/dev/null)" || return 0
-  echo "$pid${pid:+,}$(pgrep -d, -P "$pid")"
+# The process id of the cluster started above (its postmaster; `loadgen --cpu-watch` adds the
+# backends, its children).
+postgres_pid() {
+  head -1 "$SERVICES_DIR/pg-$PG_PORT/postmaster.pid" 2>/dev/null || true
 }
 
 stop_postgres() {

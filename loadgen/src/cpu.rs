@@ -92,9 +92,8 @@ fn parents() -> Vec<(u32, u32)> {
     entries
         .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<u32>().ok())
         .filter_map(|pid| {
-            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
             // The parent is the second field after the command name.
-            let parent = stat.rsplit_once(')')?.1.split_whitespace().nth(1)?.parse().ok()?;
+            let parent = stat_after_name(pid)?.split_whitespace().nth(1)?.parse().ok()?;
             Some((pid, parent))
         })
         .collect()
@@ -102,13 +101,19 @@ fn parents() -> Vec<(u32, u32)> {
 
 /// CPU time a process (all its threads) has used so far, in seconds.
 pub fn process_s(pid: u32) -> Option<f64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // The command name in parentheses may hold spaces: count fields after it. utime and stime
-    // are fields 14 and 15 of the line, the 12th and 13th after the name.
-    let mut fields = stat.rsplit_once(')')?.1.split_whitespace().skip(11);
+    // utime and stime are fields 14 and 15 of the line, the 12th and 13th after the name.
+    let stat = stat_after_name(pid)?;
+    let mut fields = stat.split_whitespace().skip(11);
     let user: f64 = fields.next()?.parse().ok()?;
     let system: f64 = fields.next()?.parse().ok()?;
     Some((user + system) / TICKS_PER_S)
+}
+
+/// A process's /proc/PID/stat after its command name, which is in parentheses and may hold
+/// spaces: fields are counted from there.
+fn stat_after_name(pid: u32) -> Option<String> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    Some(stat.rsplit_once(')')?.1.to_owned())
 }
 
 /// CPU time the machine's cores have spent on its own work so far, in seconds (/proc/stat):

@@ -148,10 +148,10 @@ pub enum Numbered {
 /// locks; over several rooms in ascending id, so two writers never wait for each other in a
 /// circle) before drawing the messages' ids, and numbers them in id order; so in every room,
 /// numbers and ids rise together across all instances, and a reader that is missing number N
-/// knows that message is
-/// stored already (its statement committed before the room's lock passed on) or was never
-/// stored (a nonce raced by another instance). Fails as a whole only if the statement does (a
-/// user deleted meanwhile, the database gone): the caller then stores one message at a time.
+/// knows that message is stored already (its statement committed before the room's lock passed
+/// on) or was never stored (a nonce raced by another instance). Fails as a whole only if the
+/// statement does (a user deleted meanwhile, the database gone): the caller then stores one
+/// message at a time.
 pub async fn insert_numbered(db: &DatabaseConnection, batch: &[NewMessage<'_>]) -> Result<Vec<Numbered>, DbErr> {
     if batch.is_empty() {
         return Ok(Vec::new());
