@@ -375,6 +375,50 @@ async fn writers_of_several_instances_number_each_room_in_id_order_without_gaps(
 }
 
 #[tokio::test]
+async fn checking_for_resends_never_reads_the_whole_history_even_with_a_plan_made_when_it_was_empty() {
+    let Some(test_db) = TestDatabase::create().await else { return };
+    drop(db::connect(&test_db.url).await.expect("migrated"));
+    // One connection, so its cached plans and its statistics are the ones looked at. Generic
+    // plans from the first call: what PostgreSQL settles on by itself after five calls.
+    let db = Database::connect(sea_orm::ConnectOptions::new(test_db.url.clone()).max_connections(1).to_owned())
+        .await
+        .expect("connected");
+    db.execute_unprepared("SET plan_cache_mode = force_generic_plan").await.expect("set");
+    let alice = users::create(&db, "alice", "hash".into()).await.expect("user");
+    let (lobby, _) = rooms::get_or_create(&db, "lobby", alice.id).await.expect("room");
+    let send = |nonce: &'static str| messages::NewMessage { room: &lobby, author: &alice, body: "hi", nonce };
+    messages::insert_numbered(&db, &[send("first")]).await.expect("stored");
+
+    // The history grows well past what the plan was made for.
+    db.execute_unprepared(&format!(
+        "INSERT INTO messages (room_id, user_id, body, created_at, nonce) \
+         SELECT {}, {}, 'old', 0, 'old-' || n FROM generate_series(1, 5000) AS n",
+        lobby.id, alice.id
+    ))
+    .await
+    .expect("history");
+    let whole_reads = || async {
+        db.execute_unprepared("SELECT pg_stat_force_next_flush()").await.expect("flushed");
+        let row = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                sea_orm::DbBackend::Postgres,
+                "SELECT seq_scan FROM pg_stat_user_tables WHERE relname = 'messages'",
+            ))
+            .await
+            .expect("statistics")
+            .expect("a row");
+        row.try_get::<i64>("", "seq_scan").expect("seq_scan")
+    };
+    let before = whole_reads().await;
+    let outcomes = messages::insert_numbered(&db, &[send("second"), send("old-7")]).await.expect("stored");
+    assert!(matches!(&outcomes[0], messages::Numbered::New { seq: 2, .. }), "{:?}", outcomes[0]);
+    assert!(matches!(&outcomes[1], messages::Numbered::Duplicate(message) if message.body == "old"), "{:?}", outcomes[1]);
+    assert_eq!(whole_reads().await, before, "a send read the room's whole history to check for a resend");
+    drop(db);
+    test_db.drop_now().await;
+}
+
+#[tokio::test]
 async fn a_message_stored_but_never_published_still_reaches_every_reader_in_order() {
     let Some(pair) = Pair::start().await else { return };
     let Lobby { mut alice_socket, other_socket: mut bob_socket, .. } = lobby(&pair, "bob").await;
