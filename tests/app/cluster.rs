@@ -377,9 +377,16 @@ async fn writers_of_several_instances_number_each_room_in_id_order_without_gaps(
 #[tokio::test]
 async fn checking_for_resends_never_reads_the_whole_history_even_with_a_plan_made_when_it_was_empty() {
     let Some(test_db) = TestDatabase::create().await else { return };
-    drop(db::connect(&test_db.url).await.expect("migrated"));
-    // One connection, so its cached plans and its statistics are the ones looked at. Generic
-    // plans from the first call: what PostgreSQL settles on by itself after five calls.
+    let app_db = db::connect(&test_db.url).await.expect("migrated");
+    let mode = app_db
+        .query_one_raw(sea_orm::Statement::from_string(sea_orm::DbBackend::Postgres, "SHOW plan_cache_mode"))
+        .await
+        .expect("shown")
+        .and_then(|row| row.try_get::<String>("", "plan_cache_mode").ok());
+    assert_eq!(mode.as_deref(), Some("force_generic_plan"), "the app plans each statement once per connection");
+    drop(app_db);
+    // One connection, so its cached plans and its statistics are the ones looked at, planning
+    // as the app's connections do.
     let db = Database::connect(sea_orm::ConnectOptions::new(test_db.url.clone()).max_connections(1).to_owned())
         .await
         .expect("connected");
