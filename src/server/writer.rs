@@ -13,13 +13,14 @@
 //! their numbers; every instance's bus puts each room back in number order before its sockets
 //! see it (`cluster::order`).
 
-use sea_orm::{DatabaseConnection, DbBackend, DbErr, SqlErr, TransactionTrait};
+use sea_orm::{DatabaseConnection, DbErr, SqlErr, TransactionTrait};
 use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
 
 use super::{
     db::{
+        self,
         messages::{self, NewMessage, Numbered, Stored},
         rooms::Room,
         users::User,
@@ -92,11 +93,19 @@ impl Writer {
 const POST_TIMEOUT: Duration = Duration::from_secs(15);
 
 async fn run(db: DatabaseConnection, hub: Hub, mut queue: mpsc::Receiver<Job>, max_batch: usize) {
-    let numbered = hub.spans_instances() && db.get_database_backend() == DbBackend::Postgres;
+    let numbering = if hub.spans_instances() { db::numbering_connection(&db) } else { None };
+    if let Some(numbering) = &numbering {
+        // Connected now, so the first message does not wait for it.
+        if let Err(err) = numbering.ping().await {
+            tracing::warn!(error = %err, "the message writer cannot reach PostgreSQL yet; it tries again with the next message");
+        }
+    }
     let mut batch = Vec::with_capacity(max_batch);
     while queue.recv_many(&mut batch, max_batch).await > 0 {
-        let answers =
-            if numbered { write_numbered(&db, &hub, &batch).await } else { write_alone(&db, &hub, &batch).await };
+        let answers = match &numbering {
+            Some(numbering) => write_numbered(numbering, &hub, &batch).await,
+            None => write_alone(&db, &hub, &batch).await,
+        };
         for (job, answer) in batch.drain(..).zip(answers) {
             // The sender may have disconnected meanwhile; the message is stored all the same.
             let _ = job.reply.send(answer);

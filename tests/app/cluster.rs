@@ -376,21 +376,24 @@ async fn writers_of_several_instances_number_each_room_in_id_order_without_gaps(
 
 #[tokio::test]
 async fn checking_for_resends_never_reads_the_whole_history_even_with_a_plan_made_when_it_was_empty() {
+    use migration::MigratorTrait;
+
     let Some(test_db) = TestDatabase::create().await else { return };
-    let app_db = db::connect(&test_db.url).await.expect("migrated");
-    let mode = app_db
+    let schema = Database::connect(sea_orm::ConnectOptions::new(test_db.url.clone()).max_connections(1).to_owned())
+        .await
+        .expect("connected");
+    migration::Migrator::up(&schema, None).await.expect("migrated");
+    // The migration's own reads of the table count no further once flushed.
+    schema.execute_unprepared("SELECT pg_stat_force_next_flush()").await.expect("flushed");
+    // The writer's connection: one of its own, planning each statement once. The plan of the
+    // numbering statement is made below while the table is still empty.
+    let db = db::numbering_connection(&schema).expect("a PostgreSQL connection");
+    let mode = db
         .query_one_raw(sea_orm::Statement::from_string(sea_orm::DbBackend::Postgres, "SHOW plan_cache_mode"))
         .await
         .expect("shown")
         .and_then(|row| row.try_get::<String>("", "plan_cache_mode").ok());
-    assert_eq!(mode.as_deref(), Some("force_generic_plan"), "the app plans each statement once per connection");
-    drop(app_db);
-    // One connection, so its cached plans and its statistics are the ones looked at, planning
-    // as the app's connections do.
-    let db = Database::connect(sea_orm::ConnectOptions::new(test_db.url.clone()).max_connections(1).to_owned())
-        .await
-        .expect("connected");
-    db.execute_unprepared("SET plan_cache_mode = force_generic_plan").await.expect("set");
+    assert_eq!(mode.as_deref(), Some("force_generic_plan"), "the writer plans each statement once");
     let alice = users::create(&db, "alice", "hash".into()).await.expect("user");
     let (lobby, _) = rooms::get_or_create(&db, "lobby", alice.id).await.expect("room");
     let send = |nonce: &'static str| messages::NewMessage { room: &lobby, author: &alice, body: "hi", nonce };
@@ -421,7 +424,7 @@ async fn checking_for_resends_never_reads_the_whole_history_even_with_a_plan_mad
     assert!(matches!(&outcomes[0], messages::Numbered::New { seq: 2, .. }), "{:?}", outcomes[0]);
     assert!(matches!(&outcomes[1], messages::Numbered::Duplicate(message) if message.body == "old"), "{:?}", outcomes[1]);
     assert_eq!(whole_reads().await, before, "a send read the room's whole history to check for a resend");
-    drop(db);
+    drop((db, schema));
     test_db.drop_now().await;
 }
 

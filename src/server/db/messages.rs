@@ -207,8 +207,8 @@ pub async fn insert_numbered(db: &DatabaseConnection, batch: &[NewMessage<'_>]) 
 /// The resend check ends in `OFFSET 0` so that PostgreSQL cannot turn it into a join: it stays one
 /// probe of the `(user_id, nonce)` index per message. As a join, the plan PostgreSQL caches for a
 /// connection while `messages` is still small (a new database, before its first `ANALYZE`) hashes
-/// the whole table on every call, and keeps doing so as the table grows: 19 ms a statement over
-/// 50,000 messages against 0.4 ms for the probe (docs/BENCHMARKS.md).
+/// the whole table on every call until the next `ANALYZE` makes it plan again: after 50,000
+/// messages, 19 ms a statement against 0.4 ms for the probe (docs/BENCHMARKS.md).
 macro_rules! numbered_insert {
     ($locking:literal, $bumping:literal) => {
         concat!(
