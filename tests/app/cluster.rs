@@ -388,12 +388,8 @@ async fn checking_for_resends_never_reads_the_whole_history_even_with_a_plan_mad
     // The writer's connection: one of its own, planning each statement once. The plan of the
     // numbering statement is made below while the table is still empty.
     let db = db::numbering_connection(&schema).expect("a PostgreSQL connection");
-    let mode = db
-        .query_one_raw(sea_orm::Statement::from_string(sea_orm::DbBackend::Postgres, "SHOW plan_cache_mode"))
-        .await
-        .expect("shown")
-        .and_then(|row| row.try_get::<String>("", "plan_cache_mode").ok());
-    assert_eq!(mode.as_deref(), Some("force_generic_plan"), "the writer plans each statement once");
+    let mode: String = single_value(&db, "SHOW plan_cache_mode").await;
+    assert_eq!(mode, "force_generic_plan", "the writer plans each statement once");
     let alice = users::create(&db, "alice", "hash".into()).await.expect("user");
     let (lobby, _) = rooms::get_or_create(&db, "lobby", alice.id).await.expect("room");
     let send = |nonce: &'static str| messages::NewMessage { room: &lobby, author: &alice, body: "hi", nonce };
@@ -409,15 +405,7 @@ async fn checking_for_resends_never_reads_the_whole_history_even_with_a_plan_mad
     .expect("history");
     let whole_reads = || async {
         db.execute_unprepared("SELECT pg_stat_force_next_flush()").await.expect("flushed");
-        let row = db
-            .query_one_raw(sea_orm::Statement::from_string(
-                sea_orm::DbBackend::Postgres,
-                "SELECT seq_scan FROM pg_stat_user_tables WHERE relname = 'messages'",
-            ))
-            .await
-            .expect("statistics")
-            .expect("a row");
-        row.try_get::<i64>("", "seq_scan").expect("seq_scan")
+        single_value::<i64>(&db, "SELECT seq_scan FROM pg_stat_user_tables WHERE relname = 'messages'").await
     };
     let before = whole_reads().await;
     let outcomes = messages::insert_numbered(&db, &[send("second"), send("old-7")]).await.expect("stored");
@@ -426,6 +414,16 @@ async fn checking_for_resends_never_reads_the_whole_history_even_with_a_plan_mad
     assert_eq!(whole_reads().await, before, "a send read the room's whole history to check for a resend");
     drop((db, schema));
     test_db.drop_now().await;
+}
+
+/// The one value a PostgreSQL query answers with.
+async fn single_value<T: sea_orm::TryGetable>(db: &sea_orm::DatabaseConnection, sql: &str) -> T {
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(sea_orm::DbBackend::Postgres, sql))
+        .await
+        .expect("answered")
+        .expect("a row");
+    row.try_get_by_index(0).expect("a value")
 }
 
 #[tokio::test]
