@@ -13,13 +13,28 @@ ensure_rust_tools
 
 # The multi-instance tests create their own databases on this server and run their own Redis.
 MD_TEST_POSTGRES_URL="$(start_postgres)"
-export MD_TEST_POSTGRES_URL MD_REQUIRE_CLUSTER_TESTS=1
+export MD_TEST_POSTGRES_URL
 
 # A full run builds once: incremental caches would only double the size of target/.
 export CARGO_INCREMENTAL=0
 
+log "cargo fmt --check"
+# Nightly rustfmt where the machine has it: it also groups the imports (.rustfmt.toml).
+if rustup run nightly rustfmt --version >/dev/null 2>&1; then
+  cargo +nightly fmt --all --check
+else
+  cargo fmt --all --check
+fi
+
+log "cargo clippy (server, browser, loadgen, migrations)"
+cargo clippy -p mini-discord --features ssr --lib --bins --tests -- -D warnings
+cargo clippy -p mini-discord --features hydrate --lib --target wasm32-unknown-unknown -- -D warnings
+cargo clippy -p loadgen -p migration --all-targets -- -D warnings
+
 log "cargo test"
-cargo test --features ssr
+# The multi-instance tests are marked ignored (a plain `cargo test` has no PostgreSQL or Redis):
+# here they run, against the services started above.
+cargo test --features ssr -- --include-ignored
 cargo test -p loadgen
 
 # After the tests, so the server binary the browser tests start is the one cargo-leptos built.

@@ -13,6 +13,7 @@ mod payload;
 mod reference;
 mod run;
 mod stats;
+mod wire;
 
 use clap::{Parser, Subcommand};
 

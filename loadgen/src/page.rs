@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::{
     run::{self, LoadError},
     stats,
+    wire::views::HistoryPage,
 };
 
 #[derive(clap::Args, Debug)]
@@ -41,15 +42,6 @@ struct Report {
     older_page_p95_ms: f64,
 }
 
-#[derive(serde::Deserialize)]
-struct Message {
-    id: i64,
-}
-
-#[derive(serde::Deserialize)]
-struct History {
-    messages: Vec<Message>,
-}
 
 pub async fn run(options: Options) -> Result<(), LoadError> {
     let (client, _) = run::login(&reqwest::Client::new(), &options.url, &options.user).await?;
@@ -98,7 +90,7 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
         if !status.is_success() {
             return Err(LoadError::Setup(format!("older_messages answered {status}: {body}")));
         }
-        let page: History = serde_json::from_str(&body)
+        let page: HistoryPage = serde_json::from_str(&body)
             .map_err(|err| LoadError::Setup(format!("older_messages answer unreadable: {err}")))?;
         if n % 2 == 0 {
             before = page.messages.first().map(|m| m.id).unwrap_or(newest);

@@ -1,9 +1,25 @@
 //! What a generated message carries: who sent it, its sequence number and when (microseconds
 //! since the run started, on the generator's clock), padded to a fixed size.
 
-/// What the app's message frame adds around a body, with the generator's room and user names:
-/// `{"type":"message","message":{"id":…,"room":"app-room-0","author":"app123","body":"…","sent_at_ms":…}}`.
-pub const APP_FRAME_OVERHEAD: usize = 118;
+use std::sync::LazyLock;
+
+use crate::wire::{protocol::ServerFrame, views::MessageView};
+
+/// What the app's message frame adds around a body, as the server encodes it, with room and user
+/// names of the generator's lengths and an id and time of a running server's: the reference's
+/// frames are padded by this much, so both deliver frames of one size.
+pub static APP_FRAME_OVERHEAD: LazyLock<usize> = LazyLock::new(|| app_frame("").len());
+
+fn app_frame(body: &str) -> String {
+    let message = MessageView {
+        id: 1_000_000,
+        room: "app-room-0".into(),
+        author: "app123".into(),
+        body: body.into(),
+        sent_at_ms: 1_700_000_000_000,
+    };
+    ServerFrame::Message { message }.to_json()
+}
 
 pub fn encode(sender: usize, seq: u64, sent_us: u64, size: usize) -> String {
     let mut body = format!("lg:{sender}:{seq}:{sent_us}:");
@@ -42,7 +58,9 @@ mod tests {
         let frame = format!(r#"{{"type":"message","message":{{"body":"{body}"}}}}"#);
         assert_eq!(decode(&frame), Some((3, 42, 123_456)));
         assert_eq!(message_id(&frame), None);
-        let app = format!(r#"{{"type":"message","message":{{"id":1207,"room":"r","body":"{body}"}}}}"#);
-        assert_eq!(message_id(&app), Some(1207));
+        let app = app_frame(&body);
+        assert_eq!(decode(&app), Some((3, 42, 123_456)));
+        assert_eq!(message_id(&app), Some(1_000_000));
+        assert_eq!(app.len(), body.len() + *APP_FRAME_OVERHEAD);
     }
 }

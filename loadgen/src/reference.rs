@@ -58,6 +58,8 @@ pub async fn serve(addr: SocketAddr, redis_url: Option<&str>) -> Result<(), crat
         tokio::spawn(async move {
             let mut path = String::new();
             let config = WebSocketConfig::default().read_buffer_size(4096);
+            // The error type is tungstenite's, large or not.
+            #[allow(clippy::result_large_err)]
             let callback = |request: &Request, response: Response| {
                 path = request.uri().path().to_owned();
                 Ok(response)

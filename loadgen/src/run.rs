@@ -17,7 +17,10 @@ use tokio_tungstenite::{
     MaybeTlsStream, WebSocketStream,
 };
 
-use crate::{cpu, payload, stats};
+use crate::{
+    cpu, payload, stats,
+    wire::protocol::{ClientFrame, ServerFrame},
+};
 
 pub type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
@@ -231,14 +234,16 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
                         // message frame: pad the reference's so both deliver frames of one size.
                         let size = match target {
                             Target::App => body_bytes,
-                            Target::Reference => body_bytes + payload::APP_FRAME_OVERHEAD,
+                            Target::Reference => body_bytes + *payload::APP_FRAME_OVERHEAD,
                         };
                         let body = payload::encode(index, sent, clock.elapsed().as_micros() as u64, size);
                         let text = match target {
-                            Target::App => serde_json::json!({
-                                "type": "send", "room": room, "nonce": format!("{run_id}-{index}-{sent}"), "body": body,
+                            Target::App => serde_json::to_string(&ClientFrame::Send {
+                                room: room.clone(),
+                                nonce: format!("{run_id}-{index}-{sent}"),
+                                body,
                             })
-                            .to_string(),
+                            .unwrap_or_default(),
                             Target::Reference => body,
                         };
                         if write.send(Message::text(text)).await.is_err() {
@@ -432,15 +437,14 @@ pub async fn app_socket(url: &str, cookie: &str, room: &str) -> Result<Socket, L
     request.headers_mut().insert("cookie", header(cookie)?);
     request.headers_mut().insert("origin", header(url)?);
     let (mut socket, _) = tokio_tungstenite::connect_async_with_config(request, Some(client_config()), false).await?;
-    let join = serde_json::json!({ "type": "join", "room": room }).to_string();
+    let join = serde_json::to_string(&ClientFrame::Join { room: room.to_owned(), after: None }).unwrap_or_default();
     socket.send(Message::text(join)).await?;
     // The join is done when the room's online list comes back: only then is this client
     // counted as a member that every message must reach.
     let joined = async {
         while let Some(frame) = socket.next().await {
             if let Message::Text(text) = frame? {
-                let value: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
-                if value["type"] == "presence" && value["room"] == room {
+                if matches!(serde_json::from_str(&text), Ok(ServerFrame::Presence { room: joined, .. }) if joined == room) {
                     return Ok(());
                 }
             }

@@ -6,7 +6,7 @@ use crate::{
     error::AppError,
     server::{
         auth::AuthSession,
-        db::users::User,
+        chat::{Actor, Chat},
         state::AppState,
     },
 };
@@ -25,17 +25,15 @@ pub async fn auth_session() -> Result<AuthSession, AppError> {
     })
 }
 
-pub async fn require_user() -> Result<User, AppError> {
-    auth_session().await?.user.map(|user| user.0).ok_or(AppError::NotLoggedIn)
+/// Who is asking, as the chat service sees them.
+pub async fn require_user() -> Result<Actor, AppError> {
+    auth_session().await?.user.map(|user| Actor::from(&user.0)).ok_or(AppError::NotLoggedIn)
 }
 
-pub async fn require_admin() -> Result<User, AppError> {
-    let user = require_user().await?;
-    if user.is_admin {
-        Ok(user)
-    } else {
-        Err(AppError::Forbidden)
-    }
+/// The chat service and who is asking it: what nearly every server function starts with.
+pub async fn chat_user() -> Result<(Chat, Actor), AppError> {
+    let actor = require_user().await?;
+    Ok((app_state()?.chat, actor))
 }
 
 /// Gives a server function's error answer the HTTP status that fits it (400 for bad input, 403

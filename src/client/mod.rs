@@ -3,6 +3,7 @@
 
 pub mod attention;
 pub mod form_error;
+pub mod message_order;
 pub mod offline;
 pub mod room_directory;
 pub mod socket;

@@ -13,10 +13,10 @@ use leptos::prelude::*;
 
 use super::socket::ChatSocket;
 use crate::{
-    api::rooms::{list_rooms, RoomDirectory},
+    api::rooms::list_rooms,
     shared::{
         protocol::ServerFrame,
-        views::{ReadState, RoomSummary},
+        views::{ReadState, RoomDirectory, RoomSummary},
     },
 };
 

@@ -4,7 +4,10 @@ use super::{
     form_alert::FormAlert,
     message_list::{expect_ack, Pending},
 };
-use crate::{client::socket::use_socket, shared::validate};
+use crate::{
+    client::socket::use_socket,
+    shared::{timings, validate},
+};
 
 /// The message box: Enter sends, Shift+Enter starts a new line. Checks the length rule before
 /// sending (the server checks it again) and keeps the text when a message is refused.
@@ -16,12 +19,12 @@ pub fn Composer(
     text: RwSignal<String>,
 ) -> impl IntoView {
     let socket = use_socket();
-    // When this tab last said its user is typing: every 2.5 s at most while they type.
+    // When this tab last said its user is typing: once per TYPING_REPEAT_EVERY at most.
     let told_typing_at = StoredValue::new(f64::MIN);
     let typing_room = room.clone();
     let say_typing = move || {
         let now = crate::client::time::now_ms();
-        if now - told_typing_at.get_value() >= 2_500.0 {
+        if now - told_typing_at.get_value() >= timings::millis(timings::TYPING_REPEAT_EVERY) {
             told_typing_at.set_value(now);
             socket.typing(&typing_room);
         }
@@ -31,7 +34,7 @@ pub fn Composer(
         match validate::message_body(&body) {
             Ok(body) => {
                 let nonce = socket.send_message(&room, body);
-                pending.update(|list| list.push(Pending { nonce: nonce.clone(), body: body.to_owned(), failed: false }));
+                pending.update(|list| list.push(Pending::new(nonce.clone(), body)));
                 expect_ack(pending, nonce);
                 text.set(String::new());
                 error.set(None);

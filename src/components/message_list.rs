@@ -1,15 +1,43 @@
 use leptos::{html, prelude::*};
 
 use super::timestamp::Timestamp;
-use crate::{client::socket::use_socket, shared::views::MessageView};
+use crate::{
+    client::socket::use_socket,
+    shared::{timings::ACK_DEADLINE, views::MessageView},
+};
 
-/// A message waiting for the server's acknowledgement.
+/// A message the user sent, shown as sending until the stored one arrives. Matched by nonce (its
+/// `ack`) and then by id, never by its text: two identical messages sent quickly are two.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pending {
     pub nonce: String,
     pub body: String,
+    /// The id its `ack` gave it: it goes once the message with this id is in the list.
+    pub stored: Option<i64>,
     /// No answer came in time; the user may retry (with the same nonce, so never twice).
     pub failed: bool,
+}
+
+impl Pending {
+    pub fn new(nonce: String, body: &str) -> Self {
+        Self { nonce, body: body.to_owned(), stored: None, failed: false }
+    }
+}
+
+/// The server stored the message sent with `nonce` as `id`: if that message is shown already it
+/// is pending no more, otherwise it goes when the message arrives ([`arrived`]).
+pub fn acknowledged(pending: &mut Vec<Pending>, messages: &[MessageView], nonce: &str, id: i64) {
+    if messages.binary_search_by_key(&id, |m| m.id).is_ok() {
+        pending.retain(|p| p.nonce != nonce);
+    } else if let Some(waiting) = pending.iter_mut().find(|p| p.nonce == nonce) {
+        waiting.stored = Some(id);
+        waiting.failed = false;
+    }
+}
+
+/// A stored message arrived: the pending copy its ack pointed at goes.
+pub fn arrived(pending: &mut Vec<Pending>, id: i64) {
+    pending.retain(|p| p.stored != Some(id));
 }
 
 /// A message this soon after the previous one by the same author joins its group: shown without
@@ -79,15 +107,12 @@ impl Adjust {
     }
 }
 
-/// How long a message may wait for its acknowledgement before it is shown as not delivered.
-const ACK_DEADLINE: std::time::Duration = std::time::Duration::from_secs(15);
-
 /// Marks a pending message as failed if it is still waiting after the deadline (browser only).
 pub fn expect_ack(pending: RwSignal<Vec<Pending>>, nonce: String) {
     set_timeout(
         move || {
             pending.update(|list| {
-                if let Some(waiting) = list.iter_mut().find(|p| p.nonce == nonce) {
+                if let Some(waiting) = list.iter_mut().find(|p| p.nonce == nonce && p.stored.is_none()) {
                     waiting.failed = true;
                 }
             })
@@ -310,6 +335,22 @@ mod tests {
 
     fn message(id: i64, author: &str, sent_at_ms: i64) -> MessageView {
         MessageView { id, room: "r".into(), author: author.into(), body: format!("m{id}"), sent_at_ms }
+    }
+
+    #[test]
+    fn two_identical_messages_leave_sending_each_with_its_own_ack() {
+        let mut pending = vec![Pending::new("n1".into(), "hi"), Pending::new("n2".into(), "hi")];
+        let mut shown = Vec::new();
+        // The second one's ack comes first: only it is matched.
+        acknowledged(&mut pending, &shown, "n2", 11);
+        assert_eq!(pending.len(), 2, "still shown until its message arrives");
+        shown.push(message(11, "me", 0));
+        arrived(&mut pending, 11);
+        assert_eq!(pending.iter().map(|p| p.nonce.as_str()).collect::<Vec<_>>(), vec!["n1"]);
+        // A message already shown when its ack comes (a resend of a stored one) goes at once.
+        shown.insert(0, message(10, "me", 0));
+        acknowledged(&mut pending, &shown, "n1", 10);
+        assert!(pending.is_empty());
     }
 
     #[test]

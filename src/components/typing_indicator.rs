@@ -7,10 +7,6 @@ pub struct Typist {
     pub until_ms: f64,
 }
 
-/// How long "… is typing" stays without news: a little over the interval at which a typing
-/// browser repeats it, so the line does not flicker while someone types.
-pub const TYPING_SHOWN_MS: f64 = 4_000.0;
-
 /// "alice is typing…", "alice and bob are typing…", "alice, bob and 3 others are typing…".
 pub fn typing_text(names: &[String]) -> Option<String> {
     match names {

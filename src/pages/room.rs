@@ -2,20 +2,25 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use crate::{
-    api::rooms::{list_rooms, older_messages, room_page, RoomDirectory, RoomPageData},
+    api::rooms::{list_rooms, older_messages, room_page},
     client::{
         room_directory::LiveRooms,
-        socket::{insert_in_order, ChatSocket},
+        message_order::insert_in_order,
+        socket::ChatSocket,
     },
     components::{
         composer::Composer,
         connection_status::ConnectionStatus,
-        message_list::{MessageList, Pending},
+        message_list::{acknowledged, arrived, MessageList, Pending},
         online_list::OnlineList,
         room_sidebar::RoomSidebar,
-        typing_indicator::{Typist, TypingIndicator, TYPING_SHOWN_MS},
+        typing_indicator::{Typist, TypingIndicator},
     },
-    shared::protocol::ServerFrame,
+    shared::{
+        protocol::ServerFrame,
+        timings,
+        views::{RoomDirectory, RoomPageData},
+    },
 };
 
 #[component]
@@ -97,13 +102,9 @@ fn Room(data: RoomPageData, directory: RoomDirectory) -> impl IntoView {
     let author = me.clone();
     let listener = socket.on_frame(move |frame| match frame {
         ServerFrame::Message { message } if message.room == room => {
-            // Our own message may come back before its ack: it is no longer pending either way.
-            if message.author == author {
-                pending.update(|list| {
-                    if let Some(at) = list.iter().position(|p| p.body == message.body) {
-                        list.remove(at);
-                    }
-                });
+            // Our own message's ack came first and named its id.
+            if pending.with_untracked(|list| list.iter().any(|p| p.stored == Some(message.id))) {
+                pending.update(|list| arrived(list, message.id));
             }
             #[cfg(feature = "hydrate")]
             if message.author != author && !messages.with_untracked(|list| list.iter().any(|m| m.id == message.id)) {
@@ -116,13 +117,15 @@ fn Room(data: RoomPageData, directory: RoomDirectory) -> impl IntoView {
             }
         }
         ServerFrame::Typing { room: r, user } if r == &room && user != &author => {
-            let until_ms = crate::client::time::now_ms() + TYPING_SHOWN_MS;
+            let until_ms = crate::client::time::now_ms() + timings::millis(timings::TYPING_SHOWN_FOR);
             typing.update(|list| match list.iter_mut().find(|t| &t.name == user) {
                 Some(typist) => typist.until_ms = until_ms,
                 None => list.push(Typist { name: user.clone(), until_ms }),
             });
         }
-        ServerFrame::Ack { nonce, .. } => pending.update(|list| list.retain(|p| &p.nonce != nonce)),
+        ServerFrame::Ack { nonce, id } => {
+            messages.with_untracked(|shown| pending.update(|list| acknowledged(list, shown, nonce, *id)));
+        }
         ServerFrame::Error { message, nonce } => {
             // A refused message goes back into the box so nothing typed is lost.
             if let Some(nonce) = nonce {

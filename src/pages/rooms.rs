@@ -2,10 +2,10 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::{
-    api::rooms::{list_rooms, OpenRoom, RoomDirectory},
+    api::rooms::{list_rooms, OpenRoom},
     client::{room_directory::LiveRooms, socket::ChatSocket},
     components::{form_alert::FormAlert, unread_badge::UnreadBadge},
-    shared::paths,
+    shared::{paths, views::RoomDirectory},
 };
 
 #[component]

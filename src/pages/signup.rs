@@ -50,7 +50,7 @@ fn SignupForm() -> impl IntoView {
                 aria-describedby="signup-username-hint"
                 on:input=move |ev| username.set(event_target_value(&ev))/>
             <p id="signup-username-hint" class="hint">
-                {move || username_hint().unwrap_or_else(|| "3–32 letters, digits, _ or -".into())}
+                {move || username_hint().unwrap_or_else(validate::username_hint)}
             </p>
             <label for="signup-password">"Password"</label>
             <input id="signup-password" name="password" type="password" autocomplete="new-password" required
@@ -61,7 +61,7 @@ fn SignupForm() -> impl IntoView {
                 aria-describedby="signup-password-hint"
                 on:input=move |ev| confirm.set(event_target_value(&ev))/>
             <p id="signup-password-hint" class="hint">
-                {move || password_hint().unwrap_or_else(|| "At least 8 characters".into())}
+                {move || password_hint().unwrap_or_else(validate::password_hint)}
             </p>
             <button type="submit">"Sign up"</button>
         </ActionForm>

@@ -1,12 +1,15 @@
 //! The bus carries a serialised frame to every subscriber of a topic. This is the seam where
 //! several instances meet: the in-process bus below delivers straight to this process's
-//! subscribers; `cluster::bus` publishes to a Redis channel and delivers what it receives the same way.
+//! subscribers; `cluster::redis_bus` publishes to a Redis channel and delivers what it receives the same way.
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use super::subscribers::{CloseReason, Frame, Subscribers};
+use super::{
+    cluster::numbering::NumberedFrame,
+    subscribers::{CloseReason, Frame, Subscribers},
+};
 
 /// Ends a user's sockets (or one session's), wherever they are connected.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -58,20 +61,6 @@ pub trait Bus: Send + Sync + 'static {
     fn spans_instances(&self) -> bool {
         false
     }
-}
-
-/// A stored message on its way to readers, with its place in its room. Writers of several
-/// instances store at the same time, so their messages can reach Redis in another order than
-/// their ids; a reader holding number N+1 without N knows to wait for it.
-#[derive(Debug, Clone)]
-pub struct NumberedFrame {
-    /// The room's name: its topic.
-    pub topic: String,
-    pub room_id: i64,
-    /// Dense per room: 1, 2, 3… in id order.
-    pub seq: i64,
-    pub id: i64,
-    pub frame: Frame,
 }
 
 /// One process: publishing is local delivery.

@@ -10,7 +10,7 @@ use tracing_subscriber::EnvFilter;
 use super::{
     config::{Config, Overrides},
     db::{self, users},
-    cluster::RedisLink,
+    cluster::{postgres::Postgres, RedisLink},
     router,
     state::AppState,
 };
@@ -122,13 +122,11 @@ async fn run(cli: Cli) -> Result<(), CliError> {
 async fn serve(config: Config, db: sea_orm::DatabaseConnection) -> Result<(), CliError> {
     let addr = config.leptos.site_addr;
     let state = match config.redis_url.clone() {
-        // Instances with a database each would hand out the same message ids.
-        Some(_) if db.get_database_backend() != sea_orm::DbBackend::Postgres => {
-            return Err(CliError::RedisWithoutPostgres);
-        }
         Some(url) => {
+            // Instances with a database each would hand out the same message ids.
+            let pg = Postgres::of(&db).ok_or(CliError::RedisWithoutPostgres)?;
             let link = RedisLink::open(&url).map_err(CliError::Redis)?;
-            AppState::with_redis(config, db, &link)
+            AppState::with_redis(config, pg, &link)
         }
         None => AppState::new(config, db),
     };

@@ -12,7 +12,8 @@ use std::{
 };
 
 use super::{
-    bus::{Bus, LocalBus, NumberedFrame, SignOut},
+    bus::{Bus, LocalBus, SignOut},
+    cluster::numbering::NumberedFrame,
     presence::{Change, LocalPresence, Presence},
     subscribers::{ConnId, Frame, Inbox, Outbox, Subscribers},
 };
@@ -172,7 +173,7 @@ impl Hub {
     }
 
     /// Publishes stored messages with their numbers in their rooms: `(room id, seq, message)`.
-    pub async fn publish_numbered(&self, messages: impl IntoIterator<Item = (i64, i64, MessageView)>) {
+    pub async fn publish_numbered(&self, messages: Vec<(i64, i64, MessageView)>) {
         let messages = messages
             .into_iter()
             .map(|(room_id, seq, message)| NumberedFrame {

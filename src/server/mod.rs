@@ -2,6 +2,8 @@
 
 pub mod auth;
 pub mod bus;
+/// Rooms, messages, read markers: the service every path calls, and who may do what.
+pub mod chat;
 pub mod cli;
 /// Several instances sharing rooms and presence through Redis.
 pub mod cluster;

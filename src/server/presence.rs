@@ -1,6 +1,6 @@
 //! Who is online where, computed from live connections only, so it cannot go stale after a
 //! crash the way a database flag does. One entry per user however many tabs they have open.
-//! This is a seam: `cluster::presence` keeps the same answers in Redis, with expiring entries, so
+//! This is a seam: `cluster::redis_presence` keeps the same answers in Redis, with expiring entries, so
 //! presence is global across instances.
 
 use std::{

@@ -8,9 +8,10 @@ use sea_orm::DatabaseConnection;
 
 use super::{
     auth::DbSessionStore,
+    chat::Chat,
+    cluster::{numbering::Numbering, postgres::Postgres, redis_bus::RedisBus, redis_presence::RedisPresence, RedisLink},
     config::Config,
     hub::Hub,
-    cluster::{bus::RedisBus, presence::RedisPresence, RedisLink},
     subscribers::Subscribers,
     writer::Writer,
 };
@@ -22,7 +23,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub sessions: DbSessionStore,
     pub hub: Hub,
-    pub writer: Writer,
+    /// Rooms, messages and read markers, with who may do what: what pages and sockets call.
+    pub chat: Chat,
 }
 
 /// How long a presence entry outlives its instance, and how often live instances renew theirs
@@ -34,28 +36,25 @@ impl AppState {
     /// One process: rooms and presence live in memory.
     pub fn new(config: Config, db: DatabaseConnection) -> Self {
         let hub = Hub::local(config.limits.outgoing_queue);
-        Self::with_hub(config, db, hub)
+        Self::with_hub(config, db, hub, None)
     }
 
-    /// One of several instances: rooms and presence are shared through Redis.
-    pub fn with_redis(config: Config, db: DatabaseConnection, link: &RedisLink) -> Self {
+    /// One of several instances: rooms and presence are shared through Redis, and messages are
+    /// numbered in PostgreSQL.
+    pub fn with_redis(config: Config, pg: Postgres, link: &RedisLink) -> Self {
         let subscribers = Arc::new(Subscribers::default());
-        let bus = Arc::new(RedisBus::start(link, subscribers.clone(), db.clone()));
+        let bus = Arc::new(RedisBus::start(link, subscribers.clone(), pg.clone()));
         let presence = Arc::new(RedisPresence::new(link, PRESENCE_TTL));
         let hub = Hub::with_parts(subscribers, bus, presence, config.limits.outgoing_queue);
         hub.spawn_presence_upkeep(PRESENCE_UPKEEP);
-        Self::with_hub(config, db, hub)
+        Self::with_hub(config, pg.db().clone(), hub, Some(Numbering::new(&pg)))
     }
 
-    fn with_hub(config: Config, db: DatabaseConnection, hub: Hub) -> Self {
+    fn with_hub(config: Config, db: DatabaseConnection, hub: Hub, numbering: Option<Numbering>) -> Self {
         super::db::spawn_checkpointer(db.clone());
-        Self {
-            leptos_options: config.leptos.clone(),
-            sessions: DbSessionStore::new(db.clone()),
-            writer: Writer::spawn(db.clone(), hub.clone(), config.limits.write_batch),
-            config: Arc::new(config),
-            db,
-            hub,
-        }
+        let sessions = DbSessionStore::new(db.clone());
+        let writer = Writer::spawn(db.clone(), hub.clone(), numbering, config.limits.write_batch);
+        let chat = Chat::new(db.clone(), hub.clone(), writer, sessions.clone(), config.limits.clone());
+        Self { leptos_options: config.leptos.clone(), config: Arc::new(config), db, sessions, hub, chat }
     }
 }

@@ -3,48 +3,38 @@
 //!
 //! One task does all the storing, with group commit: whatever messages arrive while a
 //! transaction is being written go into the next one, so a burst costs one commit, not one per
-//! message. Publishing happens after the commit and in id order, so every reader sees a room's
-//! messages in the one order of their ids, and a reconnecting tab that asks for "after id N"
-//! never skips one.
+//! message. Each sender's socket gets its `ack` before the batch is published, so a tab knows its
+//! own message by nonce when it arrives. Publishing happens after the commit and in id order, so
+//! every reader sees a room's messages in the one order of their ids, and a reconnecting tab that
+//! asks for "after id N" never skips one.
 //!
-//! With several instances there are several writers, and PostgreSQL hands out the ids. No
-//! writer waits for another: each stores its batch in one statement that also numbers the
-//! messages in their rooms (under the room rows' locks, in id order), and publishes them with
-//! their numbers; every instance's bus puts each room back in number order before its sockets
-//! see it (`cluster::order`).
+//! With several instances, storing goes through [`Numbering`] (see `cluster::numbering`), and the
+//! bus puts each room back in number order at every instance.
 
 use sea_orm::{DatabaseConnection, DbErr, SqlErr, TransactionTrait};
-use std::time::Duration;
-
 use tokio::sync::{mpsc, oneshot};
 
 use super::{
+    chat::ChatError,
+    cluster::numbering::{Numbered, Numbering},
     db::{
-        self,
-        messages::{self, NewMessage, Numbered, Stored},
+        messages::{self, NewMessage, Stored},
         rooms::Room,
-        users::User,
+        users::Author,
     },
-    hub::Hub,
+    hub::{encode, Hub},
+    subscribers::Outbox,
 };
-use crate::shared::{protocol::ServerFrame, validate, views::MessageView};
-
-#[derive(Debug, thiserror::Error)]
-pub enum PostError {
-    #[error(transparent)]
-    Invalid(#[from] validate::InvalidInput),
-    #[error("This room no longer exists")]
-    RoomGone,
-    #[error("Your message could not be saved. Please try again.")]
-    Storage,
-}
+use crate::shared::{protocol::ServerFrame, timings::ACK_DEADLINE, validate, views::MessageView};
 
 struct Job {
     room: Room,
-    author: User,
+    author: Author,
     body: String,
     nonce: String,
-    reply: oneshot::Sender<Result<MessageView, PostError>>,
+    /// The sending socket, told before anyone else.
+    ack_to: Option<Outbox>,
+    reply: oneshot::Sender<Result<MessageView, ChatError>>,
 }
 
 #[derive(Clone)]
@@ -54,9 +44,10 @@ pub struct Writer {
 
 impl Writer {
     /// Starts the writer task; `max_batch` bounds how many messages share one transaction.
-    pub fn spawn(db: DatabaseConnection, hub: Hub, max_batch: usize) -> Self {
+    /// `numbering`: this instance shares rooms with others (PostgreSQL numbers the messages).
+    pub fn spawn(db: DatabaseConnection, hub: Hub, numbering: Option<Numbering>, max_batch: usize) -> Self {
         let (jobs, queue) = mpsc::channel(max_batch.max(1) * 8);
-        tokio::spawn(run(db, hub, queue, max_batch.max(1)));
+        tokio::spawn(run(db, hub, numbering, queue, max_batch.max(1)));
         Self { jobs }
     }
 
@@ -65,40 +56,41 @@ impl Writer {
     pub async fn post(
         &self,
         room: &Room,
-        author: &User,
+        author: Author,
         body: &str,
         nonce: &str,
-    ) -> Result<MessageView, PostError> {
+        ack_to: Option<&Outbox>,
+    ) -> Result<MessageView, ChatError> {
         let body = validate::message_body(body)?;
         validate::nonce(nonce)?;
         let (reply, answer) = oneshot::channel();
         let job = Job {
             room: room.clone(),
-            author: author.clone(),
+            author,
             body: body.to_owned(),
             nonce: nonce.to_owned(),
+            ack_to: ack_to.cloned(),
             reply,
         };
-        self.jobs.send(job).await.map_err(|_| PostError::Storage)?;
+        self.jobs.send(job).await.map_err(|_| ChatError::NotSaved)?;
         // A database that stopped answering must not hold the sender forever. If the message is
         // stored after all, the sender's resend (same nonce) gets the stored one back.
-        match tokio::time::timeout(POST_TIMEOUT, answer).await {
-            Ok(answer) => answer.map_err(|_| PostError::Storage)?,
-            Err(_) => Err(PostError::Storage),
+        match tokio::time::timeout(ACK_DEADLINE, answer).await {
+            Ok(answer) => answer.map_err(|_| ChatError::NotSaved)?,
+            Err(_) => Err(ChatError::NotSaved),
         }
     }
 }
 
-/// How long a sender waits for its message to be stored before being told to try again.
-const POST_TIMEOUT: Duration = Duration::from_secs(15);
-
-async fn run(db: DatabaseConnection, hub: Hub, mut queue: mpsc::Receiver<Job>, max_batch: usize) {
-    let numbering = if hub.spans_instances() { db::numbering_connection(&db) } else { None };
+async fn run(
+    db: DatabaseConnection,
+    hub: Hub,
+    numbering: Option<Numbering>,
+    mut queue: mpsc::Receiver<Job>,
+    max_batch: usize,
+) {
     if let Some(numbering) = &numbering {
-        // Connected now, so the first message does not wait for it.
-        if let Err(err) = numbering.ping().await {
-            tracing::warn!(error = %err, "the message writer cannot reach PostgreSQL yet; it tries again with the next message");
-        }
+        numbering.connect().await;
     }
     let mut batch = Vec::with_capacity(max_batch);
     while queue.recv_many(&mut batch, max_batch).await > 0 {
@@ -113,66 +105,67 @@ async fn run(db: DatabaseConnection, hub: Hub, mut queue: mpsc::Receiver<Job>, m
     }
 }
 
+/// Tells each sender's socket which id its message got, ahead of the message itself.
+fn acknowledge(jobs: &[Job], answers: &[Result<MessageView, ChatError>]) {
+    for (job, answer) in jobs.iter().zip(answers) {
+        if let (Some(outbox), Ok(message)) = (&job.ack_to, answer) {
+            outbox.offer(&encode(&ServerFrame::Ack { nonce: job.nonce.clone(), id: message.id }));
+        }
+    }
+}
+
 /// The only writer of its rooms: store, then publish in id order.
-async fn write_alone(db: &DatabaseConnection, hub: &Hub, jobs: &[Job]) -> Vec<Result<MessageView, PostError>> {
+async fn write_alone(db: &DatabaseConnection, hub: &Hub, jobs: &[Job]) -> Vec<Result<MessageView, ChatError>> {
     let (results, retried) = store(db, jobs).await;
-    let mut fresh: Vec<&MessageView> = results
+    let mut fresh: Vec<MessageView> = results
         .iter()
         .filter_map(|result| match result {
-            Ok(Stored::New(message)) => Some(message),
+            Ok(Stored::New(message)) => Some(message.clone()),
             // After a failed batch, a "duplicate" may be a message that batch stored before its
             // answer was lost, and so never published: publish it (readers drop ids they have).
-            Ok(Stored::Duplicate(message)) if retried => Some(message),
+            Ok(Stored::Duplicate(message)) if retried => Some(message.clone()),
             _ => None,
         })
         .collect();
+    let answers: Vec<Result<MessageView, ChatError>> = results
+        .into_iter()
+        .map(|result| result.map(|(Stored::New(message) | Stored::Duplicate(message))| message))
+        .collect();
+    acknowledge(jobs, &answers);
     // The database hands out ids in batch order, but readers rely on id order: publish by id
     // whatever the engine did.
     fresh.sort_by_key(|message| message.id);
-    hub.publish_batch(fresh.into_iter().map(|message| (message.room.clone(), ServerFrame::Message { message: message.clone() })))
+    hub.publish_batch(fresh.into_iter().map(|message| (message.room.clone(), ServerFrame::Message { message })))
         .await;
-    results
-        .into_iter()
-        .map(|result| result.map(|(Stored::New(message) | Stored::Duplicate(message))| message))
-        .collect()
+    answers
 }
 
 /// One of several writers sharing rooms: store and number, then publish with the numbers.
-async fn write_numbered(db: &DatabaseConnection, hub: &Hub, jobs: &[Job]) -> Vec<Result<MessageView, PostError>> {
-    let outcomes: Vec<Result<Numbered, DbErr>> = match messages::insert_numbered(db, &new_messages(jobs)).await {
-        Ok(outcomes) => outcomes.into_iter().map(Ok).collect(),
-        // One refused row (its author deleted meanwhile) fails the whole statement; one at a
-        // time, only that message fails.
-        Err(err) => {
-            tracing::debug!(error = %err, "batch insert refused, storing one by one");
-            let mut outcomes = Vec::with_capacity(jobs.len());
-            for job in jobs {
-                let one = messages::insert_numbered(db, &new_messages(std::slice::from_ref(job))).await;
-                outcomes.push(one.and_then(|mut one| one.pop().ok_or_else(|| DbErr::Custom("no outcome".into()))));
-            }
-            outcomes
-        }
-    };
+async fn write_numbered(numbering: &Numbering, hub: &Hub, jobs: &[Job]) -> Vec<Result<MessageView, ChatError>> {
+    let outcomes = numbering.store(&new_messages(jobs)).await;
     // A message a failed statement stored before its answer was lost is not published here:
     // its number is missing at every reader, which fetches it from the database after a moment.
-    let mut fresh: Vec<(i64, i64, &MessageView)> = jobs
+    let mut fresh: Vec<(i64, i64, MessageView)> = jobs
         .iter()
         .zip(&outcomes)
         .filter_map(|(job, outcome)| match outcome {
-            Ok(Numbered::New { message, seq }) => Some((job.room.id, *seq, message)),
+            Ok(Numbered::New { message, seq }) => Some((job.room.id, *seq, message.clone())),
             _ => None,
         })
         .collect();
-    fresh.sort_by_key(|(_, _, message)| message.id);
-    hub.publish_numbered(fresh.into_iter().map(|(room_id, seq, message)| (room_id, seq, message.clone()))).await;
-    jobs.iter()
+    let answers: Vec<Result<MessageView, ChatError>> = jobs
+        .iter()
         .zip(outcomes)
         .map(|(job, outcome)| match outcome {
             Ok(Numbered::New { message, .. } | Numbered::Duplicate(message)) => Ok(message),
-            Ok(Numbered::RoomGone) => Err(PostError::RoomGone),
+            Ok(Numbered::RoomGone) => Err(ChatError::RoomGone),
             Err(err) => Err(classify(err, &job.room)),
         })
-        .collect()
+        .collect();
+    acknowledge(jobs, &answers);
+    fresh.sort_by_key(|(_, _, message)| message.id);
+    hub.publish_numbered(fresh).await;
+    answers
 }
 
 fn new_messages(jobs: &[Job]) -> Vec<NewMessage<'_>> {
@@ -183,8 +176,10 @@ fn new_messages(jobs: &[Job]) -> Vec<NewMessage<'_>> {
 
 /// Stores a batch; each message succeeds or fails on its own. Also says whether the batch had
 /// to be retried one by one.
-async fn store(db: &DatabaseConnection, jobs: &[Job]) -> (Vec<Result<Stored, PostError>>, bool) {
-    match store_together(db, jobs).await {
+async fn store(db: &DatabaseConnection, jobs: &[Job]) -> (Vec<Result<Stored, ChatError>>, bool) {
+    // The fast path: the whole batch in one statement, which commits on its own (one statement
+    // is atomic), so no round trips for BEGIN and COMMIT.
+    match messages::insert_batch(db, &new_messages(jobs)).await {
         Ok(stored) => (stored.into_iter().map(Ok).collect(), false),
         // One refused row (a room deleted while its message was queued) fails the whole
         // statement; one at a time, only that message fails.
@@ -195,18 +190,12 @@ async fn store(db: &DatabaseConnection, jobs: &[Job]) -> (Vec<Result<Stored, Pos
     }
 }
 
-/// The fast path: the whole batch in one statement, which commits on its own (one statement is
-/// atomic), so no round trips for BEGIN and COMMIT.
-async fn store_together(db: &DatabaseConnection, jobs: &[Job]) -> Result<Vec<Stored>, DbErr> {
-    messages::insert_batch(db, &new_messages(jobs)).await
-}
-
-async fn store_one_by_one(db: &DatabaseConnection, jobs: &[Job]) -> Vec<Result<Stored, PostError>> {
+async fn store_one_by_one(db: &DatabaseConnection, jobs: &[Job]) -> Vec<Result<Stored, ChatError>> {
     let txn = match db.begin().await {
         Ok(txn) => txn,
         Err(err) => {
             tracing::error!(error = %err, "starting a message transaction failed");
-            return jobs.iter().map(|_| Err(PostError::Storage)).collect();
+            return jobs.iter().map(|_| Err(ChatError::NotSaved)).collect();
         }
     };
     let mut results = Vec::with_capacity(jobs.len());
@@ -216,18 +205,18 @@ async fn store_one_by_one(db: &DatabaseConnection, jobs: &[Job]) -> Vec<Result<S
     }
     if let Err(err) = txn.commit().await {
         tracing::error!(error = %err, "committing messages failed");
-        return jobs.iter().map(|_| Err(PostError::Storage)).collect();
+        return jobs.iter().map(|_| Err(ChatError::NotSaved)).collect();
     }
     results
 }
 
-fn classify(err: DbErr, room: &Room) -> PostError {
+fn classify(err: DbErr, room: &Room) -> ChatError {
     match err.sql_err() {
         // The room was deleted while the author was typing.
-        Some(SqlErr::ForeignKeyConstraintViolation(_)) => PostError::RoomGone,
+        Some(SqlErr::ForeignKeyConstraintViolation(_)) => ChatError::RoomGone,
         _ => {
             tracing::error!(error = %err, room = %room.name, "storing a message failed");
-            PostError::Storage
+            ChatError::NotSaved
         }
     }
 }

@@ -1,7 +1,9 @@
-//! Compiled for both the server and the browser: the wire format and the input rules.
+//! Compiled for both the server and the browser: the wire format, the input rules, the page data
+//! and the timings both ends agree on.
 //! Nothing here does I/O.
 
 pub mod paths;
 pub mod protocol;
+pub mod timings;
 pub mod validate;
 pub mod views;

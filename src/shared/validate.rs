@@ -11,23 +11,36 @@ pub const PASSWORD_MAX: usize = 1024;
 pub const ROOM_NAME_MAX: usize = 64;
 pub const MESSAGE_MAX: usize = 2000;
 
+pub const NONCE_MAX: usize = 64;
+
 /// Each variant's text is what the user reads, so it says what to do, not what went wrong inside.
+/// The numbers in it come from the constants above.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum InvalidInput {
-    #[error("Username must be 3–32 characters: letters, digits, _ or -")]
+    #[error("Username must be {min}–{max} characters: letters, digits, _ or -", min = USERNAME_MIN, max = USERNAME_MAX)]
     Username,
-    #[error("Password must be at least 8 characters")]
+    #[error("Password must be at least {PASSWORD_MIN} characters", PASSWORD_MIN = PASSWORD_MIN)]
     PasswordTooShort,
-    #[error("Password must be at most 1024 characters")]
+    #[error("Password must be at most {PASSWORD_MAX} characters", PASSWORD_MAX = PASSWORD_MAX)]
     PasswordTooLong,
     #[error("Passwords do not match")]
     PasswordMismatch,
-    #[error("Room names are 1–64 characters: letters, digits, _ or -")]
+    #[error("Room names are 1–{max} characters: letters, digits, _ or -", max = ROOM_NAME_MAX)]
     RoomName,
-    #[error("Messages are 1–2000 characters")]
+    #[error("Messages are 1–{max} characters", max = MESSAGE_MAX)]
     MessageLength,
-    #[error("A message id (nonce) is 1–64 visible ASCII characters")]
+    #[error("A message id (nonce) is 1–{max} visible ASCII characters", max = NONCE_MAX)]
     Nonce,
+}
+
+/// The sign-up form's hint under the username box.
+pub fn username_hint() -> String {
+    format!("{USERNAME_MIN}–{USERNAME_MAX} letters, digits, _ or -")
+}
+
+/// The sign-up form's hint under the password box.
+pub fn password_hint() -> String {
+    format!("At least {PASSWORD_MIN} characters")
 }
 
 fn is_name_char(c: char) -> bool {
@@ -92,8 +105,6 @@ pub fn message_body(body: &str) -> Result<&str, InvalidInput> {
     }
 }
 
-pub const NONCE_MAX: usize = 64;
-
 /// The client's id for a message: short, printable, so it can be stored and echoed as is.
 pub fn nonce(nonce: &str) -> Result<&str, InvalidInput> {
     if (1..=NONCE_MAX).contains(&nonce.len()) && nonce.bytes().all(|b| b.is_ascii_graphic()) {
@@ -133,6 +144,8 @@ mod tests {
             Err(InvalidInput::PasswordMismatch)
         );
         assert_eq!(InvalidInput::PasswordMismatch.to_string(), "Passwords do not match");
+        assert_eq!(InvalidInput::PasswordTooShort.to_string(), "Password must be at least 8 characters");
+        assert_eq!(InvalidInput::Username.to_string(), "Username must be 3–32 characters: letters, digits, _ or -");
     }
 
     #[test]

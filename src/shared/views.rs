@@ -49,3 +49,51 @@ impl ReadState {
         if self.unread >= Self::CAP { "99+".to_owned() } else { self.unread.to_string() }
     }
 }
+
+/// Everything the room page renders on first load.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomPageData {
+    pub name: String,
+    pub me: String,
+    pub history: Vec<MessageView>,
+    /// Whether older messages exist than the first of `history`.
+    pub has_older: bool,
+    pub online: Vec<String>,
+}
+
+/// The rooms a user can open, and who is asking (their own messages never count as unread).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomDirectory {
+    pub me: String,
+    pub rooms: Vec<RoomSummary>,
+}
+
+/// One page of older history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryPage {
+    pub messages: Vec<MessageView>,
+    pub has_older: bool,
+}
+
+/// One page of an admin list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminPage<T> {
+    pub items: Vec<T>,
+    pub page: u64,
+    pub has_more: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminUser {
+    pub id: i64,
+    pub username: String,
+    pub is_admin: bool,
+    pub disabled: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminRoom {
+    pub name: String,
+    pub messages: u64,
+    pub online: u32,
+}

@@ -23,5 +23,5 @@ fn the_runtime_configuration_loads_with_environment_overrides() {
     assert_eq!(config.leptos.output_name.as_ref(), "mini-discord");
     assert_eq!(config.data_dir, Path::new("/tmp/md-test"));
     assert!(config.database_url.starts_with("sqlite:///tmp/md-test/"));
-    assert_eq!(config.limits.read_buffer_bytes, 4096);
+    assert_eq!(config.limits.read_buffer_bytes, mini_discord::server::config::Limits::default().read_buffer_bytes);
 }

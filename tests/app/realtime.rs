@@ -194,6 +194,7 @@ async fn a_tab_that_missed_too_much_is_told_to_reload() {
     alice.open_room("busy").await;
     let room = mini_discord::server::db::rooms::by_name(&app.state.db, "busy").await.expect("db").expect("room");
     let user = mini_discord::server::db::users::by_name(&app.state.db, "alice").await.expect("db").expect("user");
+    let user = mini_discord::server::db::users::Author::from(&user);
     let limit = app.state.config.limits.replay_limit;
     for n in 0..=limit {
         mini_discord::server::db::messages::insert(&app.state.db, &room, &user, &format!("m{n}"), None)
@@ -262,7 +263,7 @@ async fn concurrent_senders_are_seen_by_everyone_in_one_id_order() {
 #[tokio::test]
 async fn a_reader_that_falls_behind_is_dropped_and_the_room_carries_on() {
     use axum::extract::ws::Message;
-    use mini_discord::server::{db::users, ws};
+    use mini_discord::server::{chat::Actor, db::users, ws};
 
     let app = crate::support::spawn_app_with(|config| config.limits.outgoing_queue = 16).await;
     let alice = app.signed_up("alice").await;
@@ -273,7 +274,7 @@ async fn a_reader_that_falls_behind_is_dropped_and_the_room_carries_on() {
 
     // Bob's tab joins, then stops reading: his end of the connection takes one frame and then
     // never another (TCP would do the same, only after megabytes of kernel buffers).
-    let bob = users::by_name(&app.state.db, "bob").await.expect("query").expect("bob exists");
+    let bob = Actor::from(&users::by_name(&app.state.db, "bob").await.expect("query").expect("bob exists"));
     let (to_bob, mut bobs_screen) = futures::channel::mpsc::channel::<Message>(0);
     let (bob_types, from_bob) = futures::channel::mpsc::unbounded::<Result<Message, std::convert::Infallible>>();
     let join = serde_json::to_string(&ClientFrame::Join { room: "general".into(), after: None }).expect("frame");
@@ -390,11 +391,11 @@ async fn a_message_left_over_from_another_page_reaches_its_room_without_joining_
 async fn a_socket_closed_the_moment_it_opens_still_says_ready_first() {
     use axum::extract::ws::Message;
     use futures::StreamExt;
-    use mini_discord::server::{db::users, ws};
+    use mini_discord::server::{chat::Actor, db::users, ws};
 
     let app = spawn_app().await;
     app.signed_up("bob").await;
-    let bob = users::by_name(&app.state.db, "bob").await.expect("query").expect("bob exists");
+    let bob = Actor::from(&users::by_name(&app.state.db, "bob").await.expect("query").expect("bob exists"));
     // Each connection is ended by the first thing it reads: the close lands before, or after,
     // its writer first runs (the two race), as when every socket is asked to catch up just as a
     // tab reconnects. Either way the tab hears whose connection it was before why it ends.

@@ -2,7 +2,7 @@
 
 use mini_discord::server::{
     auth::{Backend, Credentials, DbSessionStore},
-    db::{self, messages, rooms, users},
+    db::{self, messages, rooms, users, users::Author},
 };
 use axum_login::AuthnBackend;
 use tower_sessions::{session::{Id, Record}, SessionStore};
@@ -25,7 +25,7 @@ async fn usernames_are_unique_ignoring_case() {
 #[tokio::test]
 async fn history_is_the_latest_page_oldest_first() {
     let (db, _dir) = database().await;
-    let alice = users::create(&db, "alice", "hash".into()).await.expect("user");
+    let alice = Author::from(&users::create(&db, "alice", "hash".into()).await.expect("user"));
     let (room, created) = rooms::get_or_create(&db, "general", alice.id).await.expect("room");
     assert!(created);
     let (same, created) = rooms::get_or_create(&db, "general", alice.id).await.expect("room");
@@ -35,6 +35,8 @@ async fn history_is_the_latest_page_oldest_first() {
         messages::insert(&db, &room, &alice, &format!("message {n}"), None).await.expect("stored");
     }
     let page = messages::recent(&db, &room, 50).await.expect("history");
+    assert!(page.has_more);
+    let page = page.items;
     assert_eq!(page.len(), 50);
     assert_eq!(page.first().map(|m| m.body.as_str()), Some("message 10"));
     assert_eq!(page.last().map(|m| m.body.as_str()), Some("message 59"));
@@ -46,10 +48,10 @@ async fn history_is_the_latest_page_oldest_first() {
 #[tokio::test]
 async fn deleting_a_room_deletes_its_messages() {
     let (db, _dir) = database().await;
-    let alice = users::create(&db, "alice", "hash".into()).await.expect("user");
+    let alice = Author::from(&users::create(&db, "alice", "hash".into()).await.expect("user"));
     let (room, _) = rooms::get_or_create(&db, "doomed", alice.id).await.expect("room");
     messages::insert(&db, &room, &alice, "bye", None).await.expect("stored");
-    assert!(rooms::delete(&db, "doomed").await.expect("deleted"));
+    assert!(rooms::delete(&db, room.id).await.expect("deleted"));
     let left = messages::search(&db, "", 0, 10).await.expect("search");
     assert!(left.items.is_empty(), "foreign keys cascade");
 }
@@ -97,8 +99,8 @@ async fn sessions_round_trip_expire_and_end_per_user() {
 #[tokio::test]
 async fn a_resent_nonce_is_stored_once() {
     let (db, _dir) = database().await;
-    let alice = users::create(&db, "alice", "hash".into()).await.expect("user");
-    let bob = users::create(&db, "bob", "hash".into()).await.expect("user");
+    let alice = Author::from(&users::create(&db, "alice", "hash".into()).await.expect("user"));
+    let bob = Author::from(&users::create(&db, "bob", "hash".into()).await.expect("user"));
     let (room, _) = rooms::get_or_create(&db, "general", alice.id).await.expect("room");
     let first = messages::insert(&db, &room, &alice, "hi", Some("n1")).await.expect("stored");
     let again = messages::insert(&db, &room, &alice, "hi", Some("n1")).await.expect("stored");
@@ -106,27 +108,28 @@ async fn a_resent_nonce_is_stored_once() {
     assert_eq!(again, messages::Stored::Duplicate(first.clone()));
     // Another author may happen to pick the same nonce.
     assert!(matches!(messages::insert(&db, &room, &bob, "hi", Some("n1")).await, Ok(messages::Stored::New(_))));
-    assert_eq!(messages::recent(&db, &room, 10).await.expect("history").len(), 2);
+    assert_eq!(messages::recent(&db, &room, 10).await.expect("history").items.len(), 2);
 }
 
 #[tokio::test]
 async fn older_history_pages_back_without_gaps_or_overlap() {
     let (db, _dir) = database().await;
-    let alice = users::create(&db, "alice", "hash".into()).await.expect("user");
+    let alice = Author::from(&users::create(&db, "alice", "hash".into()).await.expect("user"));
     let (room, _) = rooms::get_or_create(&db, "general", alice.id).await.expect("room");
     for n in 0..120 {
         messages::insert(&db, &room, &alice, &format!("m{n}"), None).await.expect("stored");
     }
-    let mut seen: Vec<String> = messages::recent(&db, &room, 50).await.expect("latest").into_iter().map(|m| m.body).collect();
-    let mut first = messages::recent(&db, &room, 50).await.expect("latest")[0].id;
-    loop {
+    let latest = messages::recent(&db, &room, 50).await.expect("latest");
+    let mut first = latest.items[0].id;
+    let mut seen: Vec<String> = latest.items.into_iter().map(|m| m.body).collect();
+    let mut has_older = latest.has_more;
+    while has_older {
         let older = messages::before(&db, &room, first, 50).await.expect("older page");
-        if older.is_empty() {
-            break;
-        }
-        first = older[0].id;
-        seen.splice(0..0, older.into_iter().map(|m| m.body));
+        has_older = older.has_more;
+        first = older.items[0].id;
+        seen.splice(0..0, older.items.into_iter().map(|m| m.body));
     }
+    assert_eq!(messages::before(&db, &room, first, 50).await.expect("oldest").items, vec![], "nothing before the first");
     let expected: Vec<String> = (0..120).map(|n| format!("m{n}")).collect();
     assert_eq!(seen, expected);
 }
@@ -134,8 +137,8 @@ async fn older_history_pages_back_without_gaps_or_overlap() {
 #[tokio::test]
 async fn a_batch_stores_each_nonce_once_in_order() {
     let (db, _dir) = database().await;
-    let alice = users::create(&db, "alice", "hash".into()).await.expect("user");
-    let bob = users::create(&db, "bob", "hash".into()).await.expect("user");
+    let alice = Author::from(&users::create(&db, "alice", "hash".into()).await.expect("user"));
+    let bob = Author::from(&users::create(&db, "bob", "hash".into()).await.expect("user"));
     let (room, _) = rooms::get_or_create(&db, "general", alice.id).await.expect("room");
     let messages::Stored::New(before) = messages::insert(&db, &room, &alice, "earlier", Some("a0")).await.expect("stored")
     else {
@@ -159,6 +162,40 @@ async fn a_batch_stores_each_nonce_once_in_order() {
     assert_eq!(stored[2], messages::Stored::Duplicate(before));
     let messages::Stored::New(one) = &stored[0] else { panic!("new") };
     assert_eq!(stored[3], messages::Stored::Duplicate(one.clone()));
-    let bodies: Vec<String> = messages::recent(&db, &room, 10).await.expect("history").into_iter().map(|m| m.body).collect();
+    let bodies: Vec<String> = messages::recent(&db, &room, 10).await.expect("history").items.into_iter().map(|m| m.body).collect();
     assert_eq!(bodies, ["earlier", "one", "two", "three"]);
+}
+
+/// Every entity names exactly the columns its table has after the migrations: a column added by
+/// a migration and missing from its entity (or the other way round) fails here.
+#[tokio::test]
+async fn entities_match_the_migrated_tables() {
+    use mini_discord::server::db::entities::{messages, read_markers, rooms, sessions, users};
+    use sea_orm::{ConnectionTrait, EntityName, Iterable, Statement};
+
+    async fn table_columns(db: &sea_orm::DatabaseConnection, table: &str) -> Vec<String> {
+        let rows = db
+            .query_all_raw(Statement::from_string(db.get_database_backend(), format!("PRAGMA table_info({table})")))
+            .await
+            .expect("table info");
+        let mut columns: Vec<String> = rows.iter().map(|row| row.try_get("", "name").expect("name")).collect();
+        columns.sort();
+        columns
+    }
+    fn entity_columns<E: sea_orm::EntityTrait>() -> Vec<String> {
+        let mut columns: Vec<String> = E::Column::iter().map(|column| sea_orm::IdenStatic::as_str(&column).to_owned()).collect();
+        columns.sort();
+        columns
+    }
+
+    let (db, _dir) = database().await;
+    for (table, columns) in [
+        (users::Entity.table_name(), entity_columns::<users::Entity>()),
+        (rooms::Entity.table_name(), entity_columns::<rooms::Entity>()),
+        (messages::Entity.table_name(), entity_columns::<messages::Entity>()),
+        (sessions::Entity.table_name(), entity_columns::<sessions::Entity>()),
+        (read_markers::Entity.table_name(), entity_columns::<read_markers::Entity>()),
+    ] {
+        assert_eq!(columns, table_columns(&db, table).await, "the entity of {table} and its table differ");
+    }
 }

@@ -1,10 +1,9 @@
 //! Read markers and unread counts: kept on the server per user, so every device agrees.
 
 use mini_discord::{
-    api::rooms::RoomDirectory,
     shared::{
         protocol::{ClientFrame, ServerFrame},
-        views::ReadState,
+        views::{ReadState, RoomDirectory},
     },
 };
 

@@ -1,13 +1,16 @@
-//! Several instances serving one set of rooms, through Redis: the bus that carries every frame to
-//! every instance, and presence kept where all instances see it. Only used when `REDIS_URL` is
+//! Several instances serving one set of rooms, through Redis and one PostgreSQL: the bus that
+//! carries every frame to every instance, presence kept where all instances see it, and the
+//! numbering that lets every instance deliver each room in id order. Only used when `REDIS_URL` is
 //! set; one process needs neither.
 //!
 //! An outage never stops an instance: it keeps serving and storing, delivers to its own sockets,
-//! logs the outage once, and reconnects with backoff (see `bus` and `presence`).
+//! logs the outage once, and reconnects with backoff (see `redis_bus` and `redis_presence`).
 
-pub mod bus;
+pub mod numbering;
 pub mod order;
-pub mod presence;
+pub mod postgres;
+pub mod redis_bus;
+pub mod redis_presence;
 
 use std::time::Duration;
 

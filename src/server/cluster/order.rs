@@ -2,7 +2,7 @@
 //!
 //! Several instances store messages at once, and each publishes its own after storing them, so
 //! Redis may carry a room's message 8 before message 7. Every message is numbered in its room
-//! (1, 2, 3… in id order, see `db::messages::insert_numbered`), so a reader that has delivered 6
+//! (1, 2, 3… in id order, see `numbering::insert_numbered`), so a reader that has delivered 6
 //! and receives 8 knows exactly what it lacks: it holds 8 until 7 arrives. If 7 does not come
 //! (its instance died between storing and publishing, a publish was lost, Redis is down), the
 //! held ones wait at most a moment: message 7 is already in the database, so the reader fetches
@@ -21,7 +21,8 @@ use std::{
     time::{Duration, Instant},
 };
 
-use crate::server::{bus::NumberedFrame, subscribers::Frame};
+use super::numbering::NumberedFrame;
+use crate::server::subscribers::Frame;
 
 /// Where each room's numbers stand for this instance, by room id (a room deleted and made again
 /// under the same name starts its numbers afresh under a new id). It starts from the database

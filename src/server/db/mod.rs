@@ -11,13 +11,8 @@ use std::{path::Path, time::Duration};
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
-    sqlx::{
-        postgres::PgPoolOptions,
-        sqlite::{SqliteJournalMode, SqliteSynchronous},
-        Executor,
-    },
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr,
-    SqlxPostgresConnector, TransactionTrait,
+    sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, TransactionTrait,
 };
 
 /// The default database: one SQLite file inside the data directory.
@@ -59,29 +54,6 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
         Migrator::up(&db, None).await?;
     }
     Ok(db)
-}
-
-/// A connection of its own for the message writer of an instance sharing rooms, to the same
-/// PostgreSQL server as `db` (`None` on SQLite). On it each statement is planned once. Left to
-/// choose, PostgreSQL planned the numbering statement anew on every call (a generic plan's
-/// estimate assumes ten messages a batch, so it never looked cheaper), and planning cost more
-/// than running it: a third of PostgreSQL's time with two instances (docs/BENCHMARKS.md,
-/// session 9). The shared pool keeps PostgreSQL's choice, so a page of history is still planned
-/// for its own `LIMIT`. A `SET` rather than a start-up option, which poolers may refuse.
-pub fn numbering_connection(db: &DatabaseConnection) -> Option<DatabaseConnection> {
-    if db.get_database_backend() != DbBackend::Postgres {
-        return None;
-    }
-    let options = (*db.get_postgres_connection_pool().connect_options()).clone();
-    let pool = PgPoolOptions::new()
-        .max_connections(1)
-        .min_connections(1)
-        .acquire_timeout(Duration::from_secs(10))
-        .after_connect(|connection, _| {
-            Box::pin(async move { connection.execute("SET plan_cache_mode = force_generic_plan").await.map(drop) })
-        })
-        .connect_lazy_with(options);
-    Some(SqlxPostgresConnector::from_sqlx_postgres_pool(pool))
 }
 
 /// Any fixed number: the advisory lock instances hold while migrating a PostgreSQL database.

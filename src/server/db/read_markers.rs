@@ -31,8 +31,8 @@ pub async fn mark_read(db: &impl ConnectionTrait, user_id: i64, room: &Room, upt
     let upto = upto.clamp(0, newest);
     let now = now_ms();
     let moved = ReadMarkers::update_many()
-        .col_expr(read_markers::Column::LastReadId, Expr::val(upto).into())
-        .col_expr(read_markers::Column::UpdatedAt, Expr::val(now).into())
+        .col_expr(read_markers::Column::LastReadId, Expr::val(upto))
+        .col_expr(read_markers::Column::UpdatedAt, Expr::val(now))
         .filter(read_markers::Column::UserId.eq(user_id))
         .filter(read_markers::Column::RoomId.eq(room.id))
         .filter(read_markers::Column::LastReadId.lt(upto))

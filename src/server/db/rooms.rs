@@ -21,6 +21,14 @@ pub async fn by_name(db: &impl ConnectionTrait, name: &str) -> Result<Option<Roo
     Rooms::find().filter(rooms::Column::Name.eq(name)).one(db).await
 }
 
+/// The rooms among `names` that exist.
+pub async fn by_names(db: &impl ConnectionTrait, names: &[String]) -> Result<Vec<Room>, DbErr> {
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    Rooms::find().filter(rooms::Column::Name.is_in(names.iter().cloned())).all(db).await
+}
+
 /// Opens a room, creating it on first use. The caller has validated the name.
 pub async fn get_or_create(
     db: &impl ConnectionTrait,
@@ -88,7 +96,7 @@ pub async fn search_with_counts(
 }
 
 /// Deletes a room and (by cascade) its messages. Returns false when there was no such room.
-pub async fn delete(db: &impl ConnectionTrait, name: &str) -> Result<bool, DbErr> {
-    let result = Rooms::delete_many().filter(rooms::Column::Name.eq(name)).exec(db).await?;
+pub async fn delete(db: &impl ConnectionTrait, id: i64) -> Result<bool, DbErr> {
+    let result = Rooms::delete_by_id(id).exec(db).await?;
     Ok(result.rows_affected > 0)
 }

@@ -11,7 +11,21 @@ use super::{
 };
 use crate::shared::validate::username_key;
 
+/// An account's whole row, password hash included: only the auth layer holds one for long.
 pub type User = users::Model;
+
+/// Who wrote a message: what the message path carries instead of the account's row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Author {
+    pub id: i64,
+    pub username: String,
+}
+
+impl From<&User> for Author {
+    fn from(user: &User) -> Self {
+        Self { id: user.id, username: user.username.clone() }
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum CreateUserError {

@@ -95,7 +95,7 @@ impl Person {
     }
 
     pub async fn socket(&self) -> Socket {
-        self.socket_with_origin(Some(&self.base.trim_end_matches('/').to_owned())).await.expect("socket opens")
+        self.socket_with_origin(Some(self.base.trim_end_matches('/'))).await.expect("socket opens")
     }
 
     pub async fn socket_with_origin(&self, origin: Option<&str>) -> Result<Socket, tokio_tungstenite::tungstenite::Error> {

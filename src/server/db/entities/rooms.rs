@@ -9,6 +9,8 @@ pub struct Model {
     pub name: String,
     pub created_by: Option<i64>,
     pub created_at: i64,
+    /// How many messages instances sharing rooms have numbered here (`cluster::numbering`).
+    pub last_seq: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

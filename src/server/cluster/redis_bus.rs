@@ -26,17 +26,18 @@ use std::{
 use async_trait::async_trait;
 use futures::StreamExt;
 use redis::{aio::ConnectionManager, AsyncCommands};
-use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 
 use super::{
     backoff,
+    numbering::{numbered_so_far, NumberedFrame},
     order::{Gap, NumberedSoFar, RoomOrder},
+    postgres::Postgres,
     RedisLink, KEY_PREFIX,
 };
 use crate::{
     server::{
-        bus::{Bus, NumberedFrame, SignOut},
+        bus::{Bus, SignOut},
         db::{messages, now_ms},
         hub::encode,
         subscribers::{CloseReason, Frame, Subscribers},
@@ -80,7 +81,7 @@ pub struct RedisBus {
 struct Shared {
     subscribers: Arc<Subscribers>,
     commands: ConnectionManager,
-    db: DatabaseConnection,
+    pg: Postgres,
     /// Names this instance's numbered messages on the bus, so it skips its own echo.
     instance: String,
     order: RoomOrder,
@@ -95,11 +96,11 @@ struct Shared {
 impl RedisBus {
     /// Starts the listener, which subscribes (and keeps resubscribing) for as long as the
     /// process runs.
-    pub fn start(link: &RedisLink, subscribers: Arc<Subscribers>, db: DatabaseConnection) -> Self {
+    pub fn start(link: &RedisLink, subscribers: Arc<Subscribers>, pg: Postgres) -> Self {
         let shared = Arc::new(Shared {
             subscribers,
             commands: link.commands.clone(),
-            db,
+            pg,
             instance: link.instance.clone(),
             order: RoomOrder::default(),
             channel_prefix: format!("{KEY_PREFIX}topic:"),
@@ -149,11 +150,7 @@ impl Shared {
     }
 
     async fn where_rooms_stand(&self) -> Result<Vec<NumberedSoFar>, sea_orm::DbErr> {
-        let rooms = messages::numbered_so_far(&self.db).await?;
-        Ok(rooms
-            .into_iter()
-            .map(|(room_id, topic, last_seq, last_id)| NumberedSoFar { room_id, topic, last_seq, last_id })
-            .collect())
+        numbered_so_far(&self.pg).await
     }
 
     fn start_from(&self, rooms: Vec<NumberedSoFar>) {
@@ -164,7 +161,7 @@ impl Shared {
 
     /// Fetches from the database what a room's readers here have been missing for too long.
     async fn fill(&self, gap: &Gap) -> Result<(), sea_orm::DbErr> {
-        let found = messages::between(&self.db, gap.room_id, gap.after_id, gap.before_id, GAP_FILL_LIMIT).await?;
+        let found = messages::between(self.pg.db(), gap.room_id, gap.after_id, gap.before_id, GAP_FILL_LIMIT).await?;
         if found.len() as u64 >= GAP_FILL_LIMIT {
             tracing::warn!(room = %gap.topic, "too many messages missing to fill in; every socket will replay from the database");
             self.diverged();
@@ -216,7 +213,7 @@ impl Shared {
                 tokio::spawn(async move {
                     // Without the database, replaying from the start is still correct: the
                     // server caps a replay and tells the tab to reload instead.
-                    let after = match messages::last_id_before(&shared.db, since_ms).await {
+                    let after = match messages::last_id_before(shared.pg.db(), since_ms).await {
                         Ok(after) => after,
                         Err(err) => {
                             tracing::warn!(error = %err, "finding where to catch up from failed; rejoining from the start");
@@ -310,7 +307,7 @@ async fn fill_gaps(shared: Arc<Shared>) {
     loop {
         ticks.tick().await;
         tick_count += 1;
-        if tick_count % checks_between_looks == 0 {
+        if tick_count.is_multiple_of(checks_between_looks) {
             match shared.where_rooms_stand().await {
                 Ok(rooms) => {
                     for gap in shared.order.behind(&rooms) {

@@ -1,0 +1,58 @@
+//! What the chat service answers when it will not or cannot do something. Each text is what the
+//! user reads; a socket frame and a server function show the same sentence.
+
+use sea_orm::DbErr;
+
+use crate::{error::AppError, shared::validate::InvalidInput};
+
+/// A refusal by [`super::policy`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Denied {
+    #[error("Forbidden: administrators only")]
+    AdminsOnly,
+    #[error("You cannot disable your own account")]
+    OwnAccount,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ChatError {
+    #[error(transparent)]
+    Invalid(#[from] InvalidInput),
+    #[error(transparent)]
+    Denied(#[from] Denied),
+    #[error("No such room")]
+    NoSuchRoom,
+    #[error("No such message")]
+    NoSuchMessage,
+    #[error("No such user")]
+    NoSuchUser,
+    #[error("This room no longer exists")]
+    RoomGone,
+    /// The database failed; logged where it happened, never shown.
+    #[error("Something went wrong on our side. Please try again.")]
+    Storage,
+    /// The message writer did not store the message in time (or is gone).
+    #[error("Your message could not be saved. Please try again.")]
+    NotSaved,
+}
+
+impl From<DbErr> for ChatError {
+    fn from(err: DbErr) -> Self {
+        tracing::error!(error = %err, "database error");
+        ChatError::Storage
+    }
+}
+
+impl From<ChatError> for AppError {
+    fn from(err: ChatError) -> Self {
+        match err {
+            ChatError::Invalid(invalid) => invalid.into(),
+            ChatError::Denied(Denied::AdminsOnly) => AppError::Forbidden,
+            ChatError::Denied(denied @ Denied::OwnAccount) => AppError::Invalid(denied.to_string()),
+            ChatError::NoSuchRoom | ChatError::RoomGone => AppError::NotFound("Room".into()),
+            ChatError::NoSuchMessage => AppError::NotFound("Message".into()),
+            ChatError::NoSuchUser => AppError::NotFound("User".into()),
+            ChatError::Storage | ChatError::NotSaved => AppError::Internal,
+        }
+    }
+}

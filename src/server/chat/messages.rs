@@ -1,0 +1,57 @@
+//! Messages: posting (through the writer), what a rejoining tab missed, deleting.
+
+use super::{policy, Actor, Chat, ChatError};
+use crate::{
+    server::{
+        db::{messages, rooms::Room},
+        subscribers::Outbox,
+    },
+    shared::{protocol::ServerFrame, views::MessageView},
+};
+
+/// What a tab rejoining a room missed.
+#[derive(Debug)]
+pub enum Replay {
+    /// Every message after the one it saw last, oldest first.
+    Messages(Vec<MessageView>),
+    /// More than a replay carries: the tab should load the room afresh.
+    TooMany,
+}
+
+impl Chat {
+    /// Stores a message, then publishes it to the room. `nonce` is the author's own id for it: a
+    /// resend of a nonce already stored answers with the stored message and stores nothing.
+    /// `ack_to`, the sending socket, gets its `ack` before anyone gets the message, so the tab
+    /// can tell its own message from its pending copy by nonce.
+    pub async fn post(
+        &self,
+        actor: &Actor,
+        room: &Room,
+        body: &str,
+        nonce: &str,
+        ack_to: Option<&Outbox>,
+    ) -> Result<MessageView, ChatError> {
+        policy::may_post(actor, room)?;
+        self.writer.post(room, actor.author(), body, nonce, ack_to).await
+    }
+
+    /// A room's messages after `after`, up to the replay limit.
+    pub async fn missed(&self, actor: &Actor, room: &Room, after: i64) -> Result<Replay, ChatError> {
+        policy::may_read(actor, room)?;
+        let limit = self.limits.replay_limit;
+        let missed = messages::after(&self.db, room, after, limit + 1).await?;
+        Ok(if missed.len() as u64 > limit { Replay::TooMany } else { Replay::Messages(missed) })
+    }
+
+    /// Removes a message from the history and from every open page of its room.
+    pub async fn delete_message(&self, actor: &Actor, id: i64) -> Result<(), ChatError> {
+        let message = messages::by_id(&self.db, id).await?.ok_or(ChatError::NoSuchMessage)?;
+        policy::may_delete_message(actor, &message)?;
+        if !messages::delete(&self.db, message.id).await? {
+            return Err(ChatError::NoSuchMessage);
+        }
+        let frame = ServerFrame::MessageDeleted { room: message.room.clone(), id };
+        self.hub.publish(&message.room, &frame).await;
+        Ok(())
+    }
+}

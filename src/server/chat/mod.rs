@@ -1,0 +1,37 @@
+//! The chat service: rooms, messages, read markers and the admin's view of them. Server functions
+//! and socket frame handlers both call it, and it asks [`policy`] before every action, so each
+//! rule ("may alice delete this message?") is decided in one place whatever path the request took.
+//!
+//! It owns the database calls and the announcements that follow them (a new room shown on every
+//! room list, a deleted message removed from every open page); callers only translate.
+
+pub mod actor;
+mod admin;
+pub mod error;
+mod messages;
+pub mod policy;
+mod reads;
+mod rooms;
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+
+pub use self::{actor::Actor, error::ChatError, messages::Replay};
+use super::{auth::DbSessionStore, config::Limits, hub::Hub, writer::Writer};
+
+/// A cheap handle (clones share everything).
+#[derive(Clone)]
+pub struct Chat {
+    db: DatabaseConnection,
+    hub: Hub,
+    writer: Writer,
+    sessions: DbSessionStore,
+    limits: Arc<Limits>,
+}
+
+impl Chat {
+    pub fn new(db: DatabaseConnection, hub: Hub, writer: Writer, sessions: DbSessionStore, limits: Limits) -> Self {
+        Self { db, hub, writer, sessions, limits: Arc::new(limits) }
+    }
+}

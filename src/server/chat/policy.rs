@@ -1,0 +1,84 @@
+//! Who may do what: one function per action, answering `Ok(())` or why not. Every path (socket
+//! frames, server functions, pages) asks here before it acts, so a rule changes in one place.
+//!
+//! Today every room is open to every signed-in user, and only administrators remove things or
+//! look across everyone's data. Private rooms, roles and "delete your own message" change these
+//! functions, not their callers.
+
+use super::{actor::Actor, error::Denied};
+use crate::server::db::{messages::MessageRow, rooms::Room};
+
+/// Reading a room: its history, its live messages, who is online, joining it.
+pub fn may_read(_actor: &Actor, _room: &Room) -> Result<(), Denied> {
+    Ok(())
+}
+
+/// Posting a message in a room (and saying you are typing there).
+pub fn may_post(actor: &Actor, room: &Room) -> Result<(), Denied> {
+    may_read(actor, room)
+}
+
+/// Creating a room that does not exist yet.
+pub fn may_create_room(_actor: &Actor) -> Result<(), Denied> {
+    Ok(())
+}
+
+/// Removing a message from its room's history, for everyone.
+pub fn may_delete_message(actor: &Actor, _message: &MessageRow) -> Result<(), Denied> {
+    administrator(actor)
+}
+
+/// Removing a room and its history.
+pub fn may_delete_room(actor: &Actor, _room: &Room) -> Result<(), Denied> {
+    administrator(actor)
+}
+
+/// The admin screen: every account, room and message, and disabling accounts.
+pub fn may_administer(actor: &Actor) -> Result<(), Denied> {
+    administrator(actor)
+}
+
+/// Disabling an account (or enabling it again).
+pub fn may_disable(actor: &Actor, target_id: i64, disabled: bool) -> Result<(), Denied> {
+    administrator(actor)?;
+    if disabled && actor.id == target_id {
+        return Err(Denied::OwnAccount);
+    }
+    Ok(())
+}
+
+fn administrator(actor: &Actor) -> Result<(), Denied> {
+    if actor.is_admin {
+        Ok(())
+    } else {
+        Err(Denied::AdminsOnly)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(id: i64, is_admin: bool) -> Actor {
+        Actor { id, username: format!("user{id}"), is_admin }
+    }
+
+    fn message(author: i64) -> MessageRow {
+        MessageRow { id: 7, room_id: 1, room: "general".into(), author_id: author }
+    }
+
+    #[test]
+    fn only_administrators_delete_messages_even_their_own() {
+        assert_eq!(may_delete_message(&actor(1, false), &message(1)), Err(Denied::AdminsOnly));
+        assert_eq!(may_delete_message(&actor(2, false), &message(1)), Err(Denied::AdminsOnly));
+        assert_eq!(may_delete_message(&actor(3, true), &message(1)), Ok(()));
+    }
+
+    #[test]
+    fn an_administrator_cannot_disable_their_own_account() {
+        assert_eq!(may_disable(&actor(1, true), 1, true), Err(Denied::OwnAccount));
+        assert_eq!(may_disable(&actor(1, true), 1, false), Ok(()));
+        assert_eq!(may_disable(&actor(1, true), 2, true), Ok(()));
+        assert_eq!(may_disable(&actor(1, false), 2, true), Err(Denied::AdminsOnly));
+    }
+}

@@ -1,0 +1,103 @@
+//! Rooms: finding, opening (creating on first use), listing, a room's page, deleting.
+
+use std::collections::HashMap;
+
+use super::{policy, Actor, Chat, ChatError};
+use crate::{
+    server::{
+        db::{messages, read_markers, rooms, rooms::Room},
+        hub::ROOM_LIST_TOPIC,
+    },
+    shared::{
+        protocol::ServerFrame,
+        validate,
+        views::{HistoryPage, RoomDirectory, RoomPageData, RoomSummary},
+    },
+};
+
+impl Chat {
+    /// An existing room the actor may read.
+    pub async fn room(&self, actor: &Actor, name: &str) -> Result<Room, ChatError> {
+        let name = validate::room_name(name)?;
+        let room = rooms::by_name(&self.db, name).await?.ok_or(ChatError::NoSuchRoom)?;
+        policy::may_read(actor, &room)?;
+        Ok(room)
+    }
+
+    /// The existing rooms among `names`, by name (one query however many). The caller asks the
+    /// policy about each.
+    pub async fn rooms_named(&self, names: &[String]) -> Result<HashMap<String, Room>, ChatError> {
+        Ok(rooms::by_names(&self.db, names).await?.into_iter().map(|room| (room.name.clone(), room)).collect())
+    }
+
+    /// A room the actor may read, created first if it does not exist yet (room lists already
+    /// open show a new room at once).
+    pub async fn open_room(&self, actor: &Actor, name: &str) -> Result<Room, ChatError> {
+        let name = validate::room_name(name)?;
+        let room = match rooms::by_name(&self.db, name).await? {
+            Some(room) => room,
+            None => {
+                policy::may_create_room(actor)?;
+                let (room, created) = rooms::get_or_create(&self.db, name, actor.id).await?;
+                if created {
+                    let frame = ServerFrame::RoomActivity { room: room.name.clone(), online: 0 };
+                    self.hub.publish(ROOM_LIST_TOPIC, &frame).await;
+                }
+                room
+            }
+        };
+        policy::may_read(actor, &room)?;
+        Ok(room)
+    }
+
+    /// Every room the actor may read, with its online count and, where they have read, their
+    /// unread count.
+    pub async fn directory(&self, actor: &Actor) -> Result<RoomDirectory, ChatError> {
+        let counts = self.hub.online_counts().await;
+        let mut read = read_markers::for_user(&self.db, actor.id).await?;
+        let rooms = rooms::all(&self.db)
+            .await?
+            .into_iter()
+            .filter(|room| policy::may_read(actor, room).is_ok())
+            .map(|room| RoomSummary {
+                online: counts.get(&room.name).copied().unwrap_or(0),
+                read: read.remove(&room.id),
+                name: room.name,
+            })
+            .collect();
+        Ok(RoomDirectory { me: actor.username.clone(), rooms })
+    }
+
+    /// Everything a room's page shows on first load. Like the original app, a room's address is
+    /// enough to open it: the first visit creates it.
+    pub async fn room_page(&self, actor: &Actor, name: &str) -> Result<RoomPageData, ChatError> {
+        let room = self.open_room(actor, name).await?;
+        let history = messages::recent(&self.db, &room, self.limits.history_page).await?;
+        let online = self.hub.online(&room.name).await;
+        Ok(RoomPageData {
+            name: room.name,
+            me: actor.username.clone(),
+            history: history.items,
+            has_older: history.has_more,
+            online,
+        })
+    }
+
+    /// The page of a room's history just before message `before` (scrolling up).
+    pub async fn older(&self, actor: &Actor, room: &str, before: i64) -> Result<HistoryPage, ChatError> {
+        let room = self.room(actor, room).await?;
+        let older = messages::before(&self.db, &room, before, self.limits.history_page).await?;
+        Ok(HistoryPage { messages: older.items, has_older: older.has_more })
+    }
+
+    /// Removes a room with its history; everyone in it is sent back to the room list.
+    pub async fn delete_room(&self, actor: &Actor, name: &str) -> Result<(), ChatError> {
+        let room = rooms::by_name(&self.db, name).await?.ok_or(ChatError::NoSuchRoom)?;
+        policy::may_delete_room(actor, &room)?;
+        if !rooms::delete(&self.db, room.id).await? {
+            return Err(ChatError::NoSuchRoom);
+        }
+        self.hub.close_room(&room.name).await;
+        Ok(())
+    }
+}

@@ -1,0 +1,29 @@
+//! One handler per client frame, as methods of [`Peer`]; each asks the chat service (and so its
+//! policy) before it acts.
+
+mod follow;
+mod join;
+mod leave;
+mod read;
+mod send;
+mod typing;
+mod watch_rooms;
+
+use super::peer::Peer;
+use crate::shared::protocol::ClientFrame;
+
+impl Peer<'_> {
+    pub async fn handle(&mut self, frame: ClientFrame) {
+        match frame {
+            ClientFrame::Join { room, after } => self.join(room, after).await,
+            ClientFrame::Leave { room } => self.leave(room).await,
+            ClientFrame::Follow { rooms } => self.follow(rooms).await,
+            ClientFrame::Unfollow { rooms } => self.unfollow(rooms),
+            ClientFrame::Read { room, id } => self.read(room, id).await,
+            ClientFrame::Send { room, nonce, body } => self.send(room, nonce, body).await,
+            ClientFrame::Typing { room } => self.typing(room).await,
+            ClientFrame::WatchRooms => self.watch_rooms().await,
+            ClientFrame::UnwatchRooms => self.unwatch_rooms(),
+        }
+    }
+}

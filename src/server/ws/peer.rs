@@ -1,0 +1,54 @@
+//! One connection's view of the chat: who is on it, the rooms it joined (with their rows, so
+//! posting needs no lookup) and the rooms it follows.
+
+use std::{
+    collections::{HashMap, HashSet},
+    time::Instant,
+};
+
+use crate::{
+    server::{
+        chat::{Actor, Chat},
+        db::rooms::Room,
+        hub::{encode, Connection},
+        state::AppState,
+    },
+    shared::protocol::ServerFrame,
+};
+
+pub struct Peer<'a> {
+    pub state: &'a AppState,
+    pub chat: &'a Chat,
+    pub conn: &'a Connection,
+    pub actor: &'a Actor,
+    pub rooms: HashMap<String, Room>,
+    /// Rooms whose messages it receives without being in them (see `ClientFrame::Follow`).
+    pub followed: HashSet<String>,
+    /// When this connection last said its user was typing.
+    pub last_typing: Option<Instant>,
+}
+
+impl<'a> Peer<'a> {
+    pub fn new(state: &'a AppState, conn: &'a Connection, actor: &'a Actor) -> Self {
+        Self {
+            state,
+            chat: &state.chat,
+            conn,
+            actor,
+            rooms: HashMap::new(),
+            followed: HashSet::new(),
+            last_typing: None,
+        }
+    }
+
+    /// What to leave when the connection ends: the rooms joined, and the rooms followed.
+    pub fn into_subscriptions(self) -> (Vec<String>, HashSet<String>) {
+        (self.rooms.into_keys().collect(), self.followed)
+    }
+
+    /// Refuses a frame; the connection stays open. `nonce` names a refused `send`.
+    pub async fn reply_error(&self, message: &str, nonce: Option<String>) {
+        let frame = ServerFrame::Error { message: message.to_owned(), nonce };
+        self.conn.outbox.send(encode(&frame)).await;
+    }
+}
