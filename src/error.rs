@@ -1,7 +1,10 @@
 //! The one error type server functions return. Each variant carries the sentence the user reads;
 //! internal details are logged on the server and never sent.
 
-use leptos::server_fn::{codec::JsonEncoding, error::FromServerFnError, error::ServerFnErrorErr};
+use leptos::server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 

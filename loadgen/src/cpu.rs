@@ -41,7 +41,8 @@ pub fn members(groups: &[Group]) -> Vec<Group> {
     groups
         .iter()
         .map(|group| {
-            let children = parents.iter().filter(|(_, parent)| group.pids.contains(parent)).map(|(pid, _)| *pid);
+            let children =
+                parents.iter().filter(|(_, parent)| group.pids.contains(parent)).map(|(pid, _)| *pid);
             Group { name: group.name.clone(), pids: group.pids.iter().copied().chain(children).collect() }
         })
         .collect()
@@ -70,10 +71,7 @@ pub fn used_between(before: &Snapshot, after: &Snapshot) -> BTreeMap<String, f64
         .iter()
         .map(|(name, then)| {
             let now = after.by_group.get(name);
-            let seconds = then
-                .iter()
-                .filter_map(|(pid, then)| Some(now?.get(pid)? - then))
-                .sum();
+            let seconds = then.iter().filter_map(|(pid, then)| Some(now?.get(pid)? - then)).sum();
             (name.clone(), round(seconds))
         })
         .collect();
@@ -143,7 +141,11 @@ mod tests {
     #[test]
     fn a_process_that_ended_between_snapshots_is_not_counted() {
         let group = |used: HashMap<u32, f64>| HashMap::from([("db".to_owned(), used)]);
-        let before = Snapshot { by_group: group(HashMap::from([(1, 5.0), (2, 40.0)])), generator: None, machine: None };
+        let before = Snapshot {
+            by_group: group(HashMap::from([(1, 5.0), (2, 40.0)])),
+            generator: None,
+            machine: None,
+        };
         let after = Snapshot { by_group: group(HashMap::from([(1, 5.5)])), generator: None, machine: None };
         assert_eq!(used_between(&before, &after), BTreeMap::from([("db".to_owned(), 0.5)]));
     }

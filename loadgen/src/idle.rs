@@ -50,18 +50,21 @@ struct Report {
 }
 
 pub async fn run(options: Options) -> Result<(), LoadError> {
-    let rooms: Vec<String> = (0..options.rooms.max(1)).map(|n| format!("{}-room-{n}", options.prefix)).collect();
+    let rooms: Vec<String> =
+        (0..options.rooms.max(1)).map(|n| format!("{}-room-{n}", options.prefix)).collect();
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
     let mut cookies = Vec::new();
     if matches!(options.server.target, Target::App) {
-        let (opener, _) = run::login(&http, &options.server.url, &format!("{}-opener", options.prefix)).await?;
+        let (opener, _) =
+            run::login(&http, &options.server.url, &format!("{}-opener", options.prefix)).await?;
         for room in &rooms {
             run::post_form(&opener, &options.server.url, "/api/open_room", &[("name", room)]).await?;
         }
         // Logging in hashes a password on purpose slowly: a few at a time.
         let mut pending = FuturesUnordered::new();
         for n in 0..options.users.max(1) {
-            let (http, url, name) = (http.clone(), options.server.url.clone(), format!("{}{n}", options.prefix));
+            let (http, url, name) =
+                (http.clone(), options.server.url.clone(), format!("{}{n}", options.prefix));
             pending.push(async move { run::login(&http, &url, &name).await.map(|(_, cookie)| cookie) });
             if pending.len() >= 8 {
                 if let Some(cookie) = pending.next().await {
@@ -75,7 +78,8 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
     }
     // Whatever the log-ins left behind (hashing memory) is part of "before", not of the sockets.
     tokio::time::sleep(Duration::from_secs(1)).await;
-    let before = stats::rss_kib(options.server_pid).ok_or_else(|| LoadError::Setup("no such server process".into()))?;
+    let before = stats::rss_kib(options.server_pid)
+        .ok_or_else(|| LoadError::Setup("no such server process".into()))?;
 
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut holders = Vec::with_capacity(options.sockets);
@@ -101,7 +105,8 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
         holders.push(hold(socket?, stop_rx.clone()));
     }
     tokio::time::sleep(Duration::from_secs(options.hold)).await;
-    let after = stats::rss_kib(options.server_pid).ok_or_else(|| LoadError::Setup("the server went away".into()))?;
+    let after =
+        stats::rss_kib(options.server_pid).ok_or_else(|| LoadError::Setup("the server went away".into()))?;
     let _ = stop_tx.send(true);
     for holder in holders {
         let _ = holder.await;
@@ -119,7 +124,10 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
     if options.json {
         println!("{}", serde_json::to_string(&report).unwrap_or_default());
     } else {
-        println!("{} sockets of {} users in {} rooms ({})", report.sockets, report.users, report.rooms, report.target);
+        println!(
+            "{} sockets of {} users in {} rooms ({})",
+            report.sockets, report.users, report.rooms, report.target
+        );
         println!("server RSS KiB    {before} before, {after} after");
         println!("per socket        {:.1} KiB", report.kib_per_socket);
     }

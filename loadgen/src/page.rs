@@ -42,7 +42,6 @@ struct Report {
     older_page_p95_ms: f64,
 }
 
-
 pub async fn run(options: Options) -> Result<(), LoadError> {
     let (client, _) = run::login(&reqwest::Client::new(), &options.url, &options.user).await?;
     if !run::post_form(&client, &options.url, "/api/open_room", &[("name", options.room.as_str())]).await? {
@@ -66,7 +65,8 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
         }
         // The first request warms caches (SQLite pages, the allocator); it is not counted.
         if n == 0 {
-            newest = newest_id(&html).ok_or_else(|| LoadError::Setup("the room page shows no messages".into()))?;
+            newest =
+                newest_id(&html).ok_or_else(|| LoadError::Setup("the room page shows no messages".into()))?;
         } else {
             page_us.push(elapsed.as_micros().min(u128::from(u32::MAX)) as u32);
         }
@@ -111,8 +111,14 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
     if options.json {
         println!("{}", serde_json::to_string(&report).unwrap_or_default());
     } else {
-        println!("room page         p50 {:.2} ms  p95 {:.2} ms", report.room_page_p50_ms, report.room_page_p95_ms);
-        println!("older page        p50 {:.2} ms  p95 {:.2} ms", report.older_page_p50_ms, report.older_page_p95_ms);
+        println!(
+            "room page         p50 {:.2} ms  p95 {:.2} ms",
+            report.room_page_p50_ms, report.room_page_p95_ms
+        );
+        println!(
+            "older page        p50 {:.2} ms  p95 {:.2} ms",
+            report.older_page_p50_ms, report.older_page_p95_ms
+        );
     }
     Ok(())
 }

@@ -51,7 +51,10 @@ pub async fn serve(addr: SocketAddr, redis_url: Option<&str>) -> Result<(), crat
         Some(url) => Some(bridge(url, addr, rooms.clone()).await?),
         None => None,
     };
-    eprintln!("reference broadcast server on ws://{addr}/ROOM{}", if bridge.is_some() { ", rooms shared through Redis" } else { "" });
+    eprintln!(
+        "reference broadcast server on ws://{addr}/ROOM{}",
+        if bridge.is_some() { ", rooms shared through Redis" } else { "" }
+    );
     loop {
         let (stream, _) = listener.accept().await?;
         let (rooms, bridge) = (rooms.clone(), bridge.clone());
@@ -64,7 +67,8 @@ pub async fn serve(addr: SocketAddr, redis_url: Option<&str>) -> Result<(), crat
                 path = request.uri().path().to_owned();
                 Ok(response)
             };
-            let Ok(socket) = tokio_tungstenite::accept_hdr_async_with_config(stream, callback, Some(config)).await
+            let Ok(socket) =
+                tokio_tungstenite::accept_hdr_async_with_config(stream, callback, Some(config)).await
             else {
                 return;
             };
@@ -92,7 +96,8 @@ pub async fn serve(addr: SocketAddr, redis_url: Option<&str>) -> Result<(), crat
                             let channel = format!("{CHANNEL_PREFIX}{path}");
                             let mut publisher = bridge.publisher.clone();
                             let mut published = Box::pin(async move {
-                                let published: redis::RedisResult<()> = publisher.publish(channel, payload).await;
+                                let published: redis::RedisResult<()> =
+                                    publisher.publish(channel, payload).await;
                                 // The other processes' sockets miss this frame: the generator
                                 // counts it as lost, and this says why.
                                 if let Err(err) = published {

@@ -123,7 +123,8 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis())
         .unwrap_or_default();
-    let rooms: Vec<String> = (0..options.rooms.max(1)).map(|n| format!("{}-room-{n}", options.prefix)).collect();
+    let rooms: Vec<String> =
+        (0..options.rooms.max(1)).map(|n| format!("{}-room-{n}", options.prefix)).collect();
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
     if matches!(options.server.target, Target::App) {
         let opener = login(&http, &options.server.url, &format!("{}-opener", options.prefix)).await?;
@@ -162,7 +163,8 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
     let mut sockets: Vec<(usize, Socket)> = Vec::with_capacity(options.clients);
     let mut pending = FuturesUnordered::new();
     for (index, cookie) in cookies {
-        let (url, room, target) = (instance_of(index), rooms[index % rooms.len()].clone(), options.server.target);
+        let (url, room, target) =
+            (instance_of(index), rooms[index % rooms.len()].clone(), options.server.target);
         pending.push(async move { connect(&url, target, &cookie, &room).await.map(|s| (index, s)) });
         if pending.len() >= 64 {
             if let Some(socket) = pending.next().await {
@@ -175,8 +177,9 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
     }
     sockets.sort_by_key(|(index, _)| *index);
 
-    let members_per_room: Vec<u64> =
-        (0..rooms.len()).map(|r| (0..options.clients).filter(|i| i % rooms.len() == r).count() as u64).collect();
+    let members_per_room: Vec<u64> = (0..rooms.len())
+        .map(|r| (0..options.clients).filter(|i| i % rooms.len() == r).count() as u64)
+        .collect();
     let (stop_tx, stop_rx) = watch::channel(false);
     let senders = options.senders.min(options.clients).max(1);
     let period = Duration::from_secs_f64(senders as f64 / options.rate.max(0.001));
@@ -318,7 +321,8 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
     let mut latencies = Vec::new();
     let (mut same, mut crossed) = (Vec::new(), Vec::new());
     let mut by_second: Vec<Vec<u32>> = Vec::new();
-    let (mut sent, mut expected, mut received, mut duplicates, mut out_of_order) = (0u64, 0u64, 0u64, 0u64, 0u64);
+    let (mut sent, mut expected, mut received, mut duplicates, mut out_of_order) =
+        (0u64, 0u64, 0u64, 0u64, 0u64);
     for task in tasks {
         let (index, client_sent, seen) =
             task.await.map_err(|err| LoadError::Setup(format!("a client task failed: {err}")))?;
@@ -383,7 +387,11 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
 
 /// Logs in, signing up first if the account does not exist yet. Returns the client and its
 /// cookie header.
-pub async fn login(http: &reqwest::Client, url: &str, name: &str) -> Result<(reqwest::Client, String), LoadError> {
+pub async fn login(
+    http: &reqwest::Client,
+    url: &str,
+    name: &str,
+) -> Result<(reqwest::Client, String), LoadError> {
     let jar = Arc::new(Jar::default());
     let client = reqwest::Client::builder()
         .cookie_provider(jar.clone())
@@ -391,7 +399,8 @@ pub async fn login(http: &reqwest::Client, url: &str, name: &str) -> Result<(req
         .build()?;
     let _ = http;
     let password = "load-generator-password";
-    let logged_in = post_form(&client, url, "/api/login", &[("username", name), ("password", password)]).await?;
+    let logged_in =
+        post_form(&client, url, "/api/login", &[("username", name), ("password", password)]).await?;
     if !logged_in {
         let form = [("username", name), ("password", password), ("confirm", password)];
         if !post_form(&client, url, "/api/signup", &form).await? {
@@ -406,7 +415,12 @@ pub async fn login(http: &reqwest::Client, url: &str, name: &str) -> Result<(req
     Ok((client, cookie))
 }
 
-pub async fn post_form(client: &reqwest::Client, url: &str, path: &str, form: &[(&str, &str)]) -> Result<bool, LoadError> {
+pub async fn post_form(
+    client: &reqwest::Client,
+    url: &str,
+    path: &str,
+    form: &[(&str, &str)],
+) -> Result<bool, LoadError> {
     let response = client.post(format!("{url}{path}")).form(form).send().await?;
     Ok(response.status().is_success() || response.status().is_redirection())
 }
@@ -421,8 +435,12 @@ fn client_config() -> tokio_tungstenite::tungstenite::protocol::WebSocketConfig 
 async fn connect(url: &str, target: Target, cookie: &str, room: &str) -> Result<Socket, LoadError> {
     match target {
         Target::Reference => {
-            let (socket, _) =
-                tokio_tungstenite::connect_async_with_config(format!("{url}/{room}"), Some(client_config()), false).await?;
+            let (socket, _) = tokio_tungstenite::connect_async_with_config(
+                format!("{url}/{room}"),
+                Some(client_config()),
+                false,
+            )
+            .await?;
             Ok(socket)
         }
         Target::App => app_socket(url, cookie, room).await,
@@ -436,15 +454,18 @@ pub async fn app_socket(url: &str, cookie: &str, room: &str) -> Result<Socket, L
     let header = |value: &str| HeaderValue::from_str(value).map_err(|err| LoadError::Setup(err.to_string()));
     request.headers_mut().insert("cookie", header(cookie)?);
     request.headers_mut().insert("origin", header(url)?);
-    let (mut socket, _) = tokio_tungstenite::connect_async_with_config(request, Some(client_config()), false).await?;
-    let join = serde_json::to_string(&ClientFrame::Join { room: room.to_owned(), after: None }).unwrap_or_default();
+    let (mut socket, _) =
+        tokio_tungstenite::connect_async_with_config(request, Some(client_config()), false).await?;
+    let join =
+        serde_json::to_string(&ClientFrame::Join { room: room.to_owned(), after: None }).unwrap_or_default();
     socket.send(Message::text(join)).await?;
     // The join is done when the room's online list comes back: only then is this client
     // counted as a member that every message must reach.
     let joined = async {
         while let Some(frame) = socket.next().await {
             if let Message::Text(text) = frame? {
-                if matches!(serde_json::from_str(&text), Ok(ServerFrame::Presence { room: joined, .. }) if joined == room) {
+                if matches!(serde_json::from_str(&text), Ok(ServerFrame::Presence { room: joined, .. }) if joined == room)
+                {
                     return Ok(());
                 }
             }
@@ -456,4 +477,3 @@ pub async fn app_socket(url: &str, cookie: &str, room: &str) -> Result<Socket, L
         .map_err(|_| LoadError::Setup(format!("joining {room} took over 60 s")))??;
     Ok(socket)
 }
-

@@ -57,9 +57,15 @@ impl Report {
         println!("clients/rooms     {} in {} room(s), {} sender(s)", self.clients, self.rooms, self.senders);
         println!("input rate        {:.0} msg/s for {} s", self.rate, self.duration_s);
         println!("sent              {}", self.sent);
-        println!("deliveries        {} received of {} expected ({} lost, {} duplicates, {} out of id order)", self.received, self.expected, self.lost, self.duplicates, self.out_of_order);
+        println!(
+            "deliveries        {} received of {} expected ({} lost, {} duplicates, {} out of id order)",
+            self.received, self.expected, self.lost, self.duplicates, self.out_of_order
+        );
         println!("delivery rate     {:.0} deliveries/s", self.deliveries_per_s);
-        println!("latency ms        p50 {:.1}  p95 {:.1}  p99 {:.1}  max {:.1}", self.p50_ms, self.p95_ms, self.p99_ms, self.max_ms);
+        println!(
+            "latency ms        p50 {:.1}  p95 {:.1}  p99 {:.1}  max {:.1}",
+            self.p50_ms, self.p95_ms, self.p99_ms, self.max_ms
+        );
         let by_second: Vec<String> = self.p99_by_second_ms.iter().map(|ms| format!("{ms:.0}")).collect();
         println!("p99 each second   {}", by_second.join(" "));
         if let (Some(same), Some(crossed)) = (self.p99_same_instance_ms, self.p99_crossed_ms) {

@@ -11,7 +11,10 @@ impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .alter_table(
-                Table::alter().table(Messages::Table).add_column(string_len_null(Nonce::Nonce, 64)).to_owned(),
+                Table::alter()
+                    .table(Messages::Table)
+                    .add_column(string_len_null(Nonce::Nonce, 64))
+                    .to_owned(),
             )
             .await?;
         // Unique per author: two people may pick the same nonce, one person's resends may not.
@@ -32,9 +35,7 @@ impl MigrationTrait for Migration {
         manager
             .drop_index(Index::drop().name("idx_messages_user_id_nonce").table(Messages::Table).to_owned())
             .await?;
-        manager
-            .alter_table(Table::alter().table(Messages::Table).drop_column(Nonce::Nonce).to_owned())
-            .await
+        manager.alter_table(Table::alter().table(Messages::Table).drop_column(Nonce::Nonce).to_owned()).await
     }
 }
 

@@ -23,9 +23,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(Table::alter().table(Rooms::Table).drop_column(LastSeq::LastSeq).to_owned())
-            .await
+        manager.alter_table(Table::alter().table(Rooms::Table).drop_column(LastSeq::LastSeq).to_owned()).await
     }
 }
 

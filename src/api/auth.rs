@@ -6,38 +6,44 @@ use crate::{error::AppError, shared::views::CurrentUser};
 
 #[server(name = Me, prefix = "/api", endpoint = "me")]
 pub async fn current_user() -> Result<Option<CurrentUser>, AppError> {
-    super::context::with_status(async move {
-        let auth = super::context::auth_session().await?;
-        Ok(auth.user.map(|user| CurrentUser { username: user.0.username, is_admin: user.0.is_admin }))
-    }.await)
+    super::context::with_status(
+        async move {
+            let auth = super::context::auth_session().await?;
+            Ok(auth.user.map(|user| CurrentUser { username: user.0.username, is_admin: user.0.is_admin }))
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "signup")]
 pub async fn signup(username: String, password: String, confirm: String) -> Result<(), AppError> {
-    super::context::with_status(async move {
-        use crate::{
-            server::{
-                auth::{backend::hash_password, SessionUser},
-                db::users::{self, CreateUserError},
-            },
-            shared::validate,
-        };
+    super::context::with_status(
+        async move {
+            use crate::{
+                server::{
+                    auth::{backend::hash_password, SessionUser},
+                    db::users::{self, CreateUserError},
+                },
+                shared::validate,
+            };
 
-        let username = validate::username(&username)?;
-        let password = validate::new_password(&password, &confirm)?;
-        let state = super::context::app_state()?;
-        let hash = hash_password(password.to_owned()).await.map_err(|err| {
-            tracing::error!(error = %err, "password hashing failed");
-            AppError::Internal
-        })?;
-        let user = users::create(&state.db, username, hash).await.map_err(|err| match err {
-            CreateUserError::Taken => AppError::UsernameTaken,
-            CreateUserError::Db(err) => err.into(),
-        })?;
-        start_session(SessionUser(user)).await?;
-        leptos_axum::redirect("/rooms");
-        Ok(())
-    }.await)
+            let username = validate::username(&username)?;
+            let password = validate::new_password(&password, &confirm)?;
+            let state = super::context::app_state()?;
+            let hash = hash_password(password.to_owned()).await.map_err(|err| {
+                tracing::error!(error = %err, "password hashing failed");
+                AppError::Internal
+            })?;
+            let user = users::create(&state.db, username, hash).await.map_err(|err| match err {
+                CreateUserError::Taken => AppError::UsernameTaken,
+                CreateUserError::Db(err) => err.into(),
+            })?;
+            start_session(SessionUser(user)).await?;
+            leptos_axum::redirect("/rooms");
+            Ok(())
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "login")]
@@ -46,25 +52,28 @@ pub async fn login(
     password: String,
     #[server(default)] next: Option<String>,
 ) -> Result<(), AppError> {
-    super::context::with_status(async move {
-        use crate::server::auth::Credentials;
+    super::context::with_status(
+        async move {
+            use crate::server::auth::Credentials;
 
-        let auth = super::context::auth_session().await?;
-        let user = auth
-            .authenticate(Credentials { username, password })
-            .await
-            .map_err(|err| {
-                tracing::error!(error = %err, "authentication failed");
-                AppError::Internal
-            })?
-            .ok_or(AppError::InvalidCredentials)?;
-        if user.0.disabled {
-            return Err(AppError::AccountDisabled);
+            let auth = super::context::auth_session().await?;
+            let user = auth
+                .authenticate(Credentials { username, password })
+                .await
+                .map_err(|err| {
+                    tracing::error!(error = %err, "authentication failed");
+                    AppError::Internal
+                })?
+                .ok_or(AppError::InvalidCredentials)?;
+            if user.0.disabled {
+                return Err(AppError::AccountDisabled);
+            }
+            start_session(user).await?;
+            leptos_axum::redirect(&crate::shared::paths::safe_next(next.as_deref()));
+            Ok(())
         }
-        start_session(user).await?;
-        leptos_axum::redirect(&crate::shared::paths::safe_next(next.as_deref()));
-        Ok(())
-    }.await)
+        .await,
+    )
 }
 
 #[cfg(feature = "ssr")]
@@ -81,14 +90,17 @@ async fn start_session(user: crate::server::auth::SessionUser) -> Result<(), App
 
 #[server(prefix = "/api", endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
-    super::context::with_status(async move {
-        let mut auth = super::context::auth_session().await?;
-        let state = super::context::app_state()?;
-        crate::server::auth::log_out(&mut auth, &state.hub).await.map_err(|err| {
-            tracing::error!(error = %err, "logging out failed");
-            AppError::Internal
-        })?;
-        leptos_axum::redirect("/");
-        Ok(())
-    }.await)
+    super::context::with_status(
+        async move {
+            let mut auth = super::context::auth_session().await?;
+            let state = super::context::app_state()?;
+            crate::server::auth::log_out(&mut auth, &state.hub).await.map_err(|err| {
+                tracing::error!(error = %err, "logging out failed");
+                AppError::Internal
+            })?;
+            leptos_axum::redirect("/");
+            Ok(())
+        }
+        .await,
+    )
 }

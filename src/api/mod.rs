@@ -3,6 +3,6 @@
 
 pub mod admin;
 pub mod auth;
-pub mod rooms;
 #[cfg(feature = "ssr")]
 pub mod context;
+pub mod rooms;

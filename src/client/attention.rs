@@ -36,7 +36,9 @@ fn show_notification(title: String, options: web_sys::NotificationOptions) {
     use wasm_bindgen::JsCast;
 
     let workers = web_sys::window().map(|window| window.navigator().service_worker());
-    let Some(ready) = workers.filter(|workers| workers.controller().is_some()).and_then(|workers| workers.ready().ok()) else {
+    let Some(ready) =
+        workers.filter(|workers| workers.controller().is_some()).and_then(|workers| workers.ready().ok())
+    else {
         let _ = web_sys::Notification::new_with_options(&title, &options);
         return;
     };
@@ -57,7 +59,9 @@ fn show_notification(title: String, options: web_sys::NotificationOptions) {
 /// Shows a notification for a message in `room`, if the user allowed them.
 #[cfg(feature = "hydrate")]
 pub fn notify(room: &str, author: &str, body: &str) {
-    if !notifications_supported() || web_sys::Notification::permission() != web_sys::NotificationPermission::Granted {
+    if !notifications_supported()
+        || web_sys::Notification::permission() != web_sys::NotificationPermission::Granted
+    {
         return;
     }
     let options = web_sys::NotificationOptions::new();

@@ -17,7 +17,10 @@ pub fn register_service_worker() {
     let registration = navigator.service_worker().register("/sw.js");
     wasm_bindgen_futures::spawn_local(async move {
         if let Err(err) = wasm_bindgen_futures::JsFuture::from(registration).await {
-            web_sys::console::warn_2(&JsValue::from_str("mini-discord: service worker not registered:"), &err);
+            web_sys::console::warn_2(
+                &JsValue::from_str("mini-discord: service worker not registered:"),
+                &err,
+            );
         }
     });
 }

@@ -95,7 +95,11 @@ impl LiveRooms {
 
     fn follow_members(&self) {
         let members: Vec<String> = self.rooms.with_untracked(|rooms| {
-            rooms.iter().filter(|summary| summary.read.is_some()).map(|summary| summary.name.clone()).collect()
+            rooms
+                .iter()
+                .filter(|summary| summary.read.is_some())
+                .map(|summary| summary.name.clone())
+                .collect()
         });
         self.socket.follow(members);
     }
@@ -112,7 +116,9 @@ impl LiveRooms {
 
     fn on_frame(&self, frame: &ServerFrame) {
         match frame {
-            ServerFrame::RoomActivity { room, online } => self.rooms.update(|list| entry(list, room).online = *online),
+            ServerFrame::RoomActivity { room, online } => {
+                self.rooms.update(|list| entry(list, room).online = *online)
+            }
             ServerFrame::RoomDeleted { room } => {
                 self.rooms.update(|list| list.retain(|summary| &summary.name != room));
                 self.counted.update_value(|counted| {
@@ -125,11 +131,18 @@ impl LiveRooms {
                 self.counted.update_value(|counted| {
                     self.rooms.update(|list| {
                         let Some(read) = read_state(list, &message.room) else { return };
-                        news = count_message(read, counted.entry(message.room.clone()).or_default(), message.id, mine);
+                        news = count_message(
+                            read,
+                            counted.entry(message.room.clone()).or_default(),
+                            message.id,
+                            mine,
+                        );
                     })
                 });
                 #[cfg(feature = "hydrate")]
-                if news && self.current.with_value(|current| current.as_deref() != Some(message.room.as_str())) {
+                if news
+                    && self.current.with_value(|current| current.as_deref() != Some(message.room.as_str()))
+                {
                     super::attention::notify(&message.room, &message.author, &message.body);
                 }
                 let _ = news;
@@ -153,7 +166,11 @@ impl LiveRooms {
                         // device), or opened for the first time: either way it joins the user's rooms.
                         let summary = entry(list, room);
                         joined = summary.read.is_none();
-                        take_marker(summary.read.get_or_insert(*read), counted.entry(room.clone()).or_default(), *read);
+                        take_marker(
+                            summary.read.get_or_insert(*read),
+                            counted.entry(room.clone()).or_default(),
+                            *read,
+                        );
                     })
                 });
                 if joined {

@@ -24,10 +24,21 @@ pub fn local_day(ms: i64, offset_minutes: i64) -> i64 {
 /// A day as a divider in the conversation says it: "Today", "Yesterday", "Monday 23 November",
 /// with the year once it is not this year's.
 pub fn day_label(day: i64, today: i64) -> String {
-    const WEEKDAYS: [&str; 7] = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+    const WEEKDAYS: [&str; 7] =
+        ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
     const MONTHS: [&str; 12] = [
-        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-        "November", "December",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
     ];
     if day == today {
         return "Today".to_owned();

@@ -77,10 +77,13 @@ fn rows(messages: &[MessageView], zone: Option<(i64, i64)>) -> Vec<Row> {
             let new_day = day.is_some() && previous.is_none_or(|previous| day_of(previous.sent_at_ms) != day);
             let continued = !new_day
                 && previous.is_some_and(|previous| {
-                    previous.author == message.author && message.sent_at_ms - previous.sent_at_ms < GROUP_WITHIN_MS
+                    previous.author == message.author
+                        && message.sent_at_ms - previous.sent_at_ms < GROUP_WITHIN_MS
                 });
             let day = match (new_day, day, today) {
-                (true, Some(day), Some(today)) => Some(Day { label: day_label(day, today), iso: iso_day(day) }),
+                (true, Some(day), Some(today)) => {
+                    Some(Day { label: day_label(day, today), iso: iso_day(day) })
+                }
                 _ => None,
             };
             Row { message: message.clone(), continued, day }
@@ -145,7 +148,8 @@ pub fn MessageList(
     let last_id = StoredValue::new(None::<i64>);
     // Messages arrived below while the reader was reading further up.
     let unseen = RwSignal::new(false);
-    let at_bottom = move |el: &leptos::web_sys::HtmlDivElement| from_bottom.get_value() <= el.client_height() + 120;
+    let at_bottom =
+        move |el: &leptos::web_sys::HtmlDivElement| from_bottom.get_value() <= el.client_height() + 120;
     let pending_count = StoredValue::new(0usize);
     let report_read = move |el: &leptos::web_sys::HtmlDivElement| {
         #[cfg(feature = "hydrate")]
@@ -191,7 +195,11 @@ pub fn MessageList(
     on_cleanup(move || looking.remove());
     Effect::new(move |_| {
         let (first, last, last_mine) = messages.with(|list| {
-            (list.first().map(|m| m.id), list.last().map(|m| m.id), list.last().is_some_and(|m| m.author == me_for_scroll))
+            (
+                list.first().map(|m| m.id),
+                list.last().map(|m| m.id),
+                list.last().is_some_and(|m| m.author == me_for_scroll),
+            )
         });
         let sending = pending.with(Vec::len);
         let Some(el) = log.get() else { return };
@@ -379,6 +387,9 @@ mod tests {
             vec![(Some("Yesterday".to_owned()), false), (Some("Today".to_owned()), false)]
         );
         // Two hours east of UTC both fall on the same local day.
-        assert_eq!(days(Some((120, midnight + 3_600_000))), vec![(Some("Today".to_owned()), false), (None, true)]);
+        assert_eq!(
+            days(Some((120, midnight + 3_600_000))),
+            vec![(Some("Today".to_owned()), false), (None, true)]
+        );
     }
 }

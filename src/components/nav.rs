@@ -11,9 +11,7 @@ pub fn Nav() -> impl IntoView {
     let auth = use_auth();
     let logout = ServerAction::<Logout>::new();
 
-    let signed_in = move || {
-        auth.user.get().and_then(|result| result.ok()).flatten()
-    };
+    let signed_in = move || auth.user.get().and_then(|result| result.ok()).flatten();
 
     view! {
         <nav aria-label="Main" class="nav">

@@ -9,7 +9,9 @@ use crate::{client::room_directory::use_live_rooms, shared::paths};
 #[component]
 pub fn RoomSidebar(current: String) -> impl IntoView {
     let rooms = use_live_rooms().rooms();
-    let yours = move || rooms.with(|list| list.iter().filter(|summary| summary.read.is_some()).cloned().collect::<Vec<_>>());
+    let yours = move || {
+        rooms.with(|list| list.iter().filter(|summary| summary.read.is_some()).cloned().collect::<Vec<_>>())
+    };
     view! {
         <nav class="sidebar" aria-label="Your rooms">
             <h2>"Your rooms"</h2>

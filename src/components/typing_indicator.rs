@@ -22,7 +22,8 @@ pub fn typing_text(names: &[String]) -> Option<String> {
 /// keystroke burst would drown out the messages themselves.
 #[component]
 pub fn TypingIndicator(typing: RwSignal<Vec<Typist>>) -> impl IntoView {
-    let text = move || typing.with(|list| typing_text(&list.iter().map(|t| t.name.clone()).collect::<Vec<_>>()));
+    let text =
+        move || typing.with(|list| typing_text(&list.iter().map(|t| t.name.clone()).collect::<Vec<_>>()));
     view! { <p class="typing">{move || text().unwrap_or_default()}</p> }
 }
 
@@ -36,7 +37,10 @@ mod tests {
         assert_eq!(typing_text(&[]), None);
         assert_eq!(typing_text(&names(&["alice"])).as_deref(), Some("alice is typing…"));
         assert_eq!(typing_text(&names(&["alice", "bob"])).as_deref(), Some("alice and bob are typing…"));
-        assert_eq!(typing_text(&names(&["alice", "bob", "carol"])).as_deref(), Some("alice, bob and carol are typing…"));
+        assert_eq!(
+            typing_text(&names(&["alice", "bob", "carol"])).as_deref(),
+            Some("alice, bob and carol are typing…")
+        );
         assert_eq!(
             typing_text(&names(&["alice", "bob", "carol", "dan"])).as_deref(),
             Some("alice, bob and 2 others are typing…")

@@ -8,9 +8,7 @@ use leptos_router::{
 };
 
 use crate::{
-    api::admin::{
-        admin_messages, admin_rooms, admin_users, DeleteMessage, DeleteRoom, SetUserDisabled,
-    },
+    api::admin::{admin_messages, admin_rooms, admin_users, DeleteMessage, DeleteRoom, SetUserDisabled},
     components::{form_alert::FormAlert, timestamp::Timestamp},
     error::AppError,
     pages::not_found::Forbidden,
@@ -20,14 +18,15 @@ use crate::{
 pub fn AdminPage() -> impl IntoView {
     let query = use_query_map();
     let param = move |key: &'static str| move || query.read().get(key).unwrap_or_default();
-    let page = move |key: &'static str| move || query.read().get(key).and_then(|p| p.parse::<u64>().ok()).unwrap_or(0);
+    let page = move |key: &'static str| {
+        move || query.read().get(key).and_then(|p| p.parse::<u64>().ok()).unwrap_or(0)
+    };
 
     let delete_message = ServerAction::<DeleteMessage>::new();
     let delete_room = ServerAction::<DeleteRoom>::new();
     let set_disabled = ServerAction::<SetUserDisabled>::new();
-    let changes = move || {
-        (delete_message.version().get(), delete_room.version().get(), set_disabled.version().get())
-    };
+    let changes =
+        move || (delete_message.version().get(), delete_room.version().get(), set_disabled.version().get());
 
     let (users_q, users_p) = (param("users_q"), page("users_page"));
     let users = Resource::new(move || (users_q(), users_p(), changes()), |(q, p, _)| admin_users(q, p));
@@ -38,9 +37,11 @@ pub fn AdminPage() -> impl IntoView {
         Resource::new(move || (messages_q(), messages_p(), changes()), |(q, p, _)| admin_messages(q, p));
 
     let action_error = Signal::derive(move || {
-        [delete_message.value().get().and_then(Result::err),
-         delete_room.value().get().and_then(Result::err),
-         set_disabled.value().get().and_then(Result::err)]
+        [
+            delete_message.value().get().and_then(Result::err),
+            delete_room.value().get().and_then(Result::err),
+            set_disabled.value().get().and_then(Result::err),
+        ]
         .into_iter()
         .flatten()
         .next()
@@ -129,7 +130,10 @@ pub fn AdminPage() -> impl IntoView {
 }
 
 #[component]
-fn MessageTable(page: Vec<crate::shared::views::MessageView>, action: ServerAction<DeleteMessage>) -> impl IntoView {
+fn MessageTable(
+    page: Vec<crate::shared::views::MessageView>,
+    action: ServerAction<DeleteMessage>,
+) -> impl IntoView {
     view! {
         <table>
             <thead><tr><th>"Room"</th><th>"Author"</th><th>"Message"</th><th>"Time"</th><th>"Action"</th></tr></thead>
@@ -193,7 +197,13 @@ fn Pager(key: &'static str, page: u64, has_more: bool) -> impl IntoView {
         params.push((key.to_owned(), target.to_string()));
         let encoded: Vec<String> = params
             .iter()
-            .map(|(k, v)| format!("{}={}", crate::shared::paths::encode_component(k), crate::shared::paths::encode_component(v)))
+            .map(|(k, v)| {
+                format!(
+                    "{}={}",
+                    crate::shared::paths::encode_component(k),
+                    crate::shared::paths::encode_component(v)
+                )
+            })
             .collect();
         format!("?{}", encoded.join("&"))
     };

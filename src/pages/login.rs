@@ -21,9 +21,7 @@ pub fn LoginPage() -> impl IntoView {
 #[island]
 fn LoginForm(next: String) -> impl IntoView {
     let login = ServerAction::<Login>::new();
-    let error = Signal::derive(move || {
-        login.value().get().and_then(Result::err).map(|err| err.to_string())
-    });
+    let error = Signal::derive(move || login.value().get().and_then(Result::err).map(|err| err.to_string()));
     view! {
         <ActionForm action=login>
             <FormAlert message=error/>

@@ -3,18 +3,14 @@ use leptos_router::hooks::use_params_map;
 
 use crate::{
     api::rooms::{list_rooms, older_messages, room_page},
-    client::{
-        room_directory::LiveRooms,
-        message_order::insert_in_order,
-        socket::ChatSocket,
-    },
+    client::{message_order::insert_in_order, room_directory::LiveRooms, socket::ChatSocket},
     components::{
         composer::Composer,
         connection_status::ConnectionStatus,
         message_list::{acknowledged, arrived, MessageList, Pending},
         online_list::OnlineList,
         room_sidebar::RoomSidebar,
-        typing_indicator::{Typist, TypingIndicator},
+        typing_indicator::{TypingIndicator, Typist},
     },
     shared::{
         protocol::ServerFrame,
@@ -107,7 +103,9 @@ fn Room(data: RoomPageData, directory: RoomDirectory) -> impl IntoView {
                 pending.update(|list| arrived(list, message.id));
             }
             #[cfg(feature = "hydrate")]
-            if message.author != author && !messages.with_untracked(|list| list.iter().any(|m| m.id == message.id)) {
+            if message.author != author
+                && !messages.with_untracked(|list| list.iter().any(|m| m.id == message.id))
+            {
                 noticing.message_arrived(&message.author, &message.body);
             }
             messages.update(|list| insert_in_order(list, message.clone()));
@@ -159,7 +157,9 @@ fn Room(data: RoomPageData, directory: RoomDirectory) -> impl IntoView {
         }
         ServerFrame::RoomDeleted { room: r } if r == &room => {
             #[cfg(feature = "hydrate")]
-            let _ = window().location().set_href(&format!("/rooms?deleted={}", crate::shared::paths::encode_component(r)));
+            let _ = window()
+                .location()
+                .set_href(&format!("/rooms?deleted={}", crate::shared::paths::encode_component(r)));
         }
         _ => {}
     });

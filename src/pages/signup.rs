@@ -19,9 +19,7 @@ pub fn SignupPage() -> impl IntoView {
 #[island]
 fn SignupForm() -> impl IntoView {
     let signup = ServerAction::<Signup>::new();
-    let error = Signal::derive(move || {
-        signup.value().get().and_then(Result::err).map(|err| err.to_string())
-    });
+    let error = Signal::derive(move || signup.value().get().and_then(Result::err).map(|err| err.to_string()));
     // Live hints from the same rules the server enforces; the server still has the last word.
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());

@@ -8,9 +8,9 @@ use tower_sessions::ExpiredDeletion;
 use tracing_subscriber::EnvFilter;
 
 use super::{
+    cluster::{postgres::Postgres, RedisLink},
     config::{Config, Overrides},
     db::{self, users},
-    cluster::{postgres::Postgres, RedisLink},
     router,
     state::AppState,
 };
@@ -92,11 +92,8 @@ pub async fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), CliError> {
-    let overrides = Overrides {
-        data_dir: cli.data_dir,
-        database_url: cli.database_url,
-        redis_url: cli.redis_url,
-    };
+    let overrides =
+        Overrides { data_dir: cli.data_dir, database_url: cli.database_url, redis_url: cli.redis_url };
     let config = Config::load(&cli.config, overrides)?;
     if config.database_url.starts_with("sqlite:") {
         std::fs::create_dir_all(&config.data_dir)

@@ -132,14 +132,9 @@ impl Config {
         let secure_cookies = std::env::var("MINI_DISCORD_SECURE_COOKIES")
             .map(|value| matches!(value.as_str(), "1" | "true" | "yes"))
             .unwrap_or(section.secure_cookies);
-        let data_dir = overrides
-            .data_dir
-            .or(section.data_dir)
-            .unwrap_or_else(|| PathBuf::from("data"));
-        let database_url = overrides
-            .database_url
-            .or(section.database_url)
-            .unwrap_or_else(|| db::sqlite_url(&data_dir));
+        let data_dir = overrides.data_dir.or(section.data_dir).unwrap_or_else(|| PathBuf::from("data"));
+        let database_url =
+            overrides.database_url.or(section.database_url).unwrap_or_else(|| db::sqlite_url(&data_dir));
         let redis_url = overrides.redis_url.or(section.redis_url).filter(|url| !url.is_empty());
         Ok(Self { leptos, data_dir, database_url, redis_url, secure_cookies, limits: section.limits })
     }

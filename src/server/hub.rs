@@ -255,12 +255,10 @@ impl Hub {
         self.inner.bus.sign_out(sign_out).await;
     }
 
-
     /// Tells room-list watchers a room's new online count.
     async fn announce_count(&self, room: &str) {
         let online = self.inner.presence.count(room).await;
-        self.publish(ROOM_LIST_TOPIC, &ServerFrame::RoomActivity { room: room.to_owned(), online })
-            .await;
+        self.publish(ROOM_LIST_TOPIC, &ServerFrame::RoomActivity { room: room.to_owned(), online }).await;
     }
 }
 

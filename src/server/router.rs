@@ -20,7 +20,10 @@ use super::{
     state::AppState,
     ws,
 };
-use crate::{app::{shell, App}, shared::paths};
+use crate::{
+    app::{shell, App},
+    shared::paths,
+};
 
 pub fn build(state: AppState) -> Router {
     let routes = generate_route_list(App);

@@ -9,7 +9,10 @@ use sea_orm::DatabaseConnection;
 use super::{
     auth::DbSessionStore,
     chat::Chat,
-    cluster::{numbering::Numbering, postgres::Postgres, redis_bus::RedisBus, redis_presence::RedisPresence, RedisLink},
+    cluster::{
+        numbering::Numbering, postgres::Postgres, redis_bus::RedisBus, redis_presence::RedisPresence,
+        RedisLink,
+    },
     config::Config,
     hub::Hub,
     subscribers::Subscribers,

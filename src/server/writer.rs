@@ -115,7 +115,11 @@ fn acknowledge(jobs: &[Job], answers: &[Result<MessageView, ChatError>]) {
 }
 
 /// The only writer of its rooms: store, then publish in id order.
-async fn write_alone(db: &DatabaseConnection, hub: &Hub, jobs: &[Job]) -> Vec<Result<MessageView, ChatError>> {
+async fn write_alone(
+    db: &DatabaseConnection,
+    hub: &Hub,
+    jobs: &[Job],
+) -> Vec<Result<MessageView, ChatError>> {
     let (results, retried) = store(db, jobs).await;
     let mut fresh: Vec<MessageView> = results
         .iter()
@@ -135,13 +139,19 @@ async fn write_alone(db: &DatabaseConnection, hub: &Hub, jobs: &[Job]) -> Vec<Re
     // The database hands out ids in batch order, but readers rely on id order: publish by id
     // whatever the engine did.
     fresh.sort_by_key(|message| message.id);
-    hub.publish_batch(fresh.into_iter().map(|message| (message.room.clone(), ServerFrame::Message { message })))
-        .await;
+    hub.publish_batch(
+        fresh.into_iter().map(|message| (message.room.clone(), ServerFrame::Message { message })),
+    )
+    .await;
     answers
 }
 
 /// One of several writers sharing rooms: store and number, then publish with the numbers.
-async fn write_numbered(numbering: &Numbering, hub: &Hub, jobs: &[Job]) -> Vec<Result<MessageView, ChatError>> {
+async fn write_numbered(
+    numbering: &Numbering,
+    hub: &Hub,
+    jobs: &[Job],
+) -> Vec<Result<MessageView, ChatError>> {
     let outcomes = numbering.store(&new_messages(jobs)).await;
     // A message a failed statement stored before its answer was lost is not published here:
     // its number is missing at every reader, which fetches it from the database after a moment.

@@ -22,22 +22,37 @@ pub enum ClientFrame {
         after: Option<i64>,
     },
     /// Stop receiving a room; the user leaves its online list once no other tab holds it.
-    Leave { room: String },
+    Leave {
+        room: String,
+    },
     /// Post a message. `nonce` is chosen by the client and echoed in the `ack` or `error`.
-    Send { room: String, nonce: String, body: String },
+    Send {
+        room: String,
+        nonce: String,
+        body: String,
+    },
     /// The user is typing in a room. Browsers repeat it every few seconds while typing; the
     /// server passes on at most one every two seconds per connection.
-    Typing { room: String },
+    Typing {
+        room: String,
+    },
     /// Receive live online counts for every room (the room list page).
     WatchRooms,
     UnwatchRooms,
     /// Receive these rooms' messages without joining them (no presence, no replay): what a room
     /// list needs to keep its unread counts live. One frame for all of a user's rooms, so a
     /// reconnect costs one frame however many rooms they have.
-    Follow { rooms: Vec<String> },
-    Unfollow { rooms: Vec<String> },
+    Follow {
+        rooms: Vec<String>,
+    },
+    Unfollow {
+        rooms: Vec<String>,
+    },
     /// The user has read a joined room up to message `id`: moves their read marker forward.
-    Read { room: String, id: i64 },
+    Read {
+        room: String,
+        id: i64,
+    },
 }
 
 /// What the server sends.
@@ -96,7 +111,13 @@ mod tests {
     use super::*;
 
     fn message() -> MessageView {
-        MessageView { id: 7, room: "general".into(), author: "alice".into(), body: "hi \"there\"".into(), sent_at_ms: 1 }
+        MessageView {
+            id: 7,
+            room: "general".into(),
+            author: "alice".into(),
+            body: "hi \"there\"".into(),
+            sent_at_ms: 1,
+        }
     }
 
     /// One of every client frame. The match below has no wildcard: a new frame type does not
@@ -185,12 +206,20 @@ mod tests {
         for frame in every_client_frame() {
             let json = serde_json::to_string(&frame).expect("encodes");
             assert_eq!(serde_json::from_str::<ClientFrame>(&json).ok(), Some(frame), "{json}");
-            assert!(documented.contains(&format!("`{}`", tag(&json))), "docs/protocol.md lacks `{}`", tag(&json));
+            assert!(
+                documented.contains(&format!("`{}`", tag(&json))),
+                "docs/protocol.md lacks `{}`",
+                tag(&json)
+            );
         }
         for frame in every_server_frame() {
             let json = frame.to_json();
             assert_eq!(serde_json::from_str::<ServerFrame>(&json).ok(), Some(frame), "{json}");
-            assert!(documented.contains(&format!("`{}`", tag(&json))), "docs/protocol.md lacks `{}`", tag(&json));
+            assert!(
+                documented.contains(&format!("`{}`", tag(&json))),
+                "docs/protocol.md lacks `{}`",
+                tag(&json)
+            );
         }
     }
 
@@ -199,10 +228,16 @@ mod tests {
         let frame: ClientFrame =
             serde_json::from_str(r#"{"type":"send","room":"general","nonce":"n1","body":"hi"}"#)
                 .expect("a documented frame parses");
-        assert_eq!(frame, ClientFrame::Send { room: "general".into(), nonce: "n1".into(), body: "hi".into() });
+        assert_eq!(
+            frame,
+            ClientFrame::Send { room: "general".into(), nonce: "n1".into(), body: "hi".into() }
+        );
         let err = ServerFrame::Error { message: "nope".into(), nonce: None };
         assert_eq!(err.to_json(), r#"{"type":"error","message":"nope"}"#);
-        assert_eq!(serde_json::from_str::<ClientFrame>(r#"{"type":"watch_rooms"}"#).ok(), Some(ClientFrame::WatchRooms));
+        assert_eq!(
+            serde_json::from_str::<ClientFrame>(r#"{"type":"watch_rooms"}"#).ok(),
+            Some(ClientFrame::WatchRooms)
+        );
     }
 
     #[test]

@@ -139,13 +139,13 @@ mod tests {
         assert_eq!(password("ééééééé"), Err(InvalidInput::PasswordTooShort));
         assert_eq!(password(&"x".repeat(1025)), Err(InvalidInput::PasswordTooLong));
         assert_eq!(new_password("correct horse", "correct horse"), Ok("correct horse"));
-        assert_eq!(
-            new_password("correct horse", "correct hose"),
-            Err(InvalidInput::PasswordMismatch)
-        );
+        assert_eq!(new_password("correct horse", "correct hose"), Err(InvalidInput::PasswordMismatch));
         assert_eq!(InvalidInput::PasswordMismatch.to_string(), "Passwords do not match");
         assert_eq!(InvalidInput::PasswordTooShort.to_string(), "Password must be at least 8 characters");
-        assert_eq!(InvalidInput::Username.to_string(), "Username must be 3–32 characters: letters, digits, _ or -");
+        assert_eq!(
+            InvalidInput::Username.to_string(),
+            "Username must be 3–32 characters: letters, digits, _ or -"
+        );
     }
 
     #[test]

@@ -46,7 +46,11 @@ impl ReadState {
 
     /// "3", or "99+" at the cap.
     pub fn badge(&self) -> String {
-        if self.unread >= Self::CAP { "99+".to_owned() } else { self.unread.to_string() }
+        if self.unread >= Self::CAP {
+            "99+".to_owned()
+        } else {
+            self.unread.to_string()
+        }
     }
 }
 

@@ -23,8 +23,8 @@ use mini_discord::{
     },
     shared::protocol::{ClientFrame, ServerFrame, CLOSE_SIGNED_OUT},
 };
-use tokio_tungstenite::tungstenite::Message;
 use sea_orm::{ConnectionTrait, Database};
+use tokio_tungstenite::tungstenite::Message;
 
 use crate::support::{Person, Socket};
 
@@ -49,7 +49,9 @@ impl TestDatabase {
 
     async fn drop_now(self) {
         if let Ok(admin) = Database::connect(&self.admin_url).await {
-            let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)).await;
+            let _ = admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name))
+                .await;
         }
     }
 }
@@ -189,13 +191,21 @@ async fn lobby(pair: &Pair, other_name: &str) -> Lobby {
 async fn signed_up(base: &str, name: &str) -> Person {
     let person = Person::at(base, name);
     let response = person.signup(name, "correct horse", "correct horse").await;
-    assert!(response.status().is_success() || response.status().is_redirection(), "sign-up failed: {}", response.status());
+    assert!(
+        response.status().is_success() || response.status().is_redirection(),
+        "sign-up failed: {}",
+        response.status()
+    );
     person
 }
 
 /// A message of bob's in "lobby" as an instance leaves it if it dies between storing a message and
 /// publishing it: stored and numbered, never published.
-async fn stored_never_published(pair: &Pair, body: &str, nonce: &str) -> mini_discord::shared::views::MessageView {
+async fn stored_never_published(
+    pair: &Pair,
+    body: &str,
+    nonce: &str,
+) -> mini_discord::shared::views::MessageView {
     let db = Database::connect(&pair.db.url).await.expect("PostgreSQL answers");
     let room = rooms::by_name(&db, "lobby").await.expect("query").expect("lobby");
     let bob = Author::from(&users::by_name(&db, "bob").await.expect("query").expect("bob"));
@@ -225,13 +235,20 @@ async fn message_ids(socket: &mut Socket, room: &str, count: usize) -> Vec<i64> 
 /// Reads a room's messages as a tab does: on a rewind, remembers where to replay from; when
 /// the socket closes, reconnects and rejoins from there. Returns the message ids in the order
 /// they first arrived (once `wanted` have all come) and the lowest rewind seen.
-async fn follow_rewinds(person: &Person, mut socket: Socket, room: &str, wanted: &[i64]) -> (Vec<i64>, Option<i64>) {
+async fn follow_rewinds(
+    person: &Person,
+    mut socket: Socket,
+    room: &str,
+    wanted: &[i64],
+) -> (Vec<i64>, Option<i64>) {
     let deadline = Instant::now() + Duration::from_secs(30);
     let mut seen: Vec<i64> = Vec::new();
     let mut floor: Option<i64> = None;
     while !wanted.iter().all(|id| seen.contains(id)) {
         assert!(Instant::now() < deadline, "{} did not catch up within 30 s (saw {seen:?})", person.name);
-        let Ok(frame) = tokio::time::timeout(Duration::from_secs(1), socket.next_frame()).await else { continue };
+        let Ok(frame) = tokio::time::timeout(Duration::from_secs(1), socket.next_frame()).await else {
+            continue;
+        };
         match frame {
             Some(ServerFrame::Message { message }) if message.room == room => {
                 if !seen.contains(&message.id) {
@@ -253,13 +270,23 @@ async fn follow_rewinds(person: &Person, mut socket: Socket, room: &str, wanted:
 
 /// Follows a room's online list from `seen` (what the socket's join returned) until it is
 /// exactly `users`, for at most `within`.
-async fn presence_becomes(socket: &mut Socket, room: &str, mut seen: Vec<String>, users: &[&str], within: Duration) -> Vec<String> {
+async fn presence_becomes(
+    socket: &mut Socket,
+    room: &str,
+    mut seen: Vec<String>,
+    users: &[&str],
+    within: Duration,
+) -> Vec<String> {
     let deadline = Instant::now() + within;
     while Instant::now() < deadline {
-        let Ok(frame) = tokio::time::timeout(Duration::from_secs(1), socket.next_frame()).await else { continue };
+        let Ok(frame) = tokio::time::timeout(Duration::from_secs(1), socket.next_frame()).await else {
+            continue;
+        };
         match frame {
             Some(ServerFrame::Presence { room: r, users: list }) if r == room => seen = list,
-            Some(ServerFrame::Arrived { room: r, user }) if r == room && !seen.contains(&user) => seen.push(user),
+            Some(ServerFrame::Arrived { room: r, user }) if r == room && !seen.contains(&user) => {
+                seen.push(user)
+            }
             Some(ServerFrame::Departed { room: r, user }) if r == room => seen.retain(|name| name != &user),
             Some(_) => {}
             // next_frame gives up after 5 quiet seconds; the socket itself may still be open.
@@ -320,7 +347,8 @@ async fn writers_of_several_instances_number_each_room_in_id_order_without_gaps(
     let write = |author: Author, pg: Postgres, lobby: rooms::Room, games: rooms::Room| async move {
         let mut numbered = Vec::new();
         for i in 0..15 {
-            let nonces = [format!("{i}-a"), format!("{i}-b"), format!("{i}-c"), format!("{i}-d"), format!("{i}-e")];
+            let nonces =
+                [format!("{i}-a"), format!("{i}-b"), format!("{i}-c"), format!("{i}-d"), format!("{i}-e")];
             let both_rooms = [
                 messages::NewMessage { room: &games, author: &author, body: "x", nonce: &nonces[0] },
                 messages::NewMessage { room: &lobby, author: &author, body: "y", nonce: &nonces[1] },
@@ -343,11 +371,16 @@ async fn writers_of_several_instances_number_each_room_in_id_order_without_gaps(
         tokio::spawn(write(alice.clone(), pg.clone(), lobby.clone(), games.clone())),
         tokio::spawn(write(bob.clone(), pg.clone(), lobby.clone(), games.clone())),
     );
-    let mut all: Vec<(String, i64, i64)> = by_alice.expect("writer").into_iter().chain(by_bob.expect("writer")).collect();
+    let mut all: Vec<(String, i64, i64)> =
+        by_alice.expect("writer").into_iter().chain(by_bob.expect("writer")).collect();
     all.sort_by_key(|(_, id, _)| *id);
     for (room, count) in [("lobby", 120), ("games", 30)] {
         let seqs: Vec<i64> = all.iter().filter(|(r, _, _)| r == room).map(|(_, _, seq)| *seq).collect();
-        assert_eq!(seqs, (1..=count).collect::<Vec<i64>>(), "{room}: numbers follow ids, from 1, without gaps");
+        assert_eq!(
+            seqs,
+            (1..=count).collect::<Vec<i64>>(),
+            "{room}: numbers follow ids, from 1, without gaps"
+        );
     }
 
     // A resend takes no number; the next message gets the next one.
@@ -362,7 +395,11 @@ async fn writers_of_several_instances_number_each_room_in_id_order_without_gaps(
     let again = messages::NewMessage { room: &lobby, author: &bob, body: "once", nonce: "twice" };
     let outcomes = numbering::insert_numbered(&pg, &[first, again]).await.expect("stored");
     assert!(matches!(&outcomes[0], Numbered::New { seq: 122, .. }), "{:?}", outcomes[0]);
-    assert!(matches!(&outcomes[1], Numbered::Duplicate(message) if message.body == "once"), "{:?}", outcomes[1]);
+    assert!(
+        matches!(&outcomes[1], Numbered::Duplicate(message) if message.body == "once"),
+        "{:?}",
+        outcomes[1]
+    );
 
     // A message for a room deleted meanwhile is refused on its own, in a batch of its room alone
     // or beside another room's.
@@ -385,9 +422,10 @@ async fn checking_for_resends_never_reads_the_whole_history_even_with_a_plan_mad
     use migration::MigratorTrait;
 
     let test_db = TestDatabase::create().await;
-    let schema = Database::connect(sea_orm::ConnectOptions::new(test_db.url.clone()).max_connections(1).to_owned())
-        .await
-        .expect("connected");
+    let schema =
+        Database::connect(sea_orm::ConnectOptions::new(test_db.url.clone()).max_connections(1).to_owned())
+            .await
+            .expect("connected");
     migration::Migrator::up(&schema, None).await.expect("migrated");
     // The migration's own reads of the table count no further once flushed.
     schema.execute_unprepared("SELECT pg_stat_force_next_flush()").await.expect("flushed");
@@ -417,7 +455,11 @@ async fn checking_for_resends_never_reads_the_whole_history_even_with_a_plan_mad
     let before = whole_reads().await;
     let outcomes = numbering::insert_numbered(&pg, &[send("second"), send("old-7")]).await.expect("stored");
     assert!(matches!(&outcomes[0], Numbered::New { seq: 2, .. }), "{:?}", outcomes[0]);
-    assert!(matches!(&outcomes[1], Numbered::Duplicate(message) if message.body == "old"), "{:?}", outcomes[1]);
+    assert!(
+        matches!(&outcomes[1], Numbered::Duplicate(message) if message.body == "old"),
+        "{:?}",
+        outcomes[1]
+    );
     assert_eq!(whole_reads().await, before, "a send read the room's whole history to check for a resend");
     drop((db, pg, schema));
     test_db.drop_now().await;
@@ -441,7 +483,9 @@ async fn a_message_stored_but_never_published_still_reaches_every_reader_in_orde
 
     let orphan = stored_never_published(&pair, "stored, never published", "orphan").await;
 
-    alice_socket.send(&ClientFrame::Send { room: "lobby".into(), nonce: "next".into(), body: "next".into() }).await;
+    alice_socket
+        .send(&ClientFrame::Send { room: "lobby".into(), nonce: "next".into(), body: "next".into() })
+        .await;
     let seen_by_alice = message_ids(&mut alice_socket, "lobby", 2).await;
     let seen_by_bob = message_ids(&mut bob_socket, "lobby", 2).await;
     assert_eq!(seen_by_alice[0], orphan.id, "the missing message is fetched and comes first");
@@ -462,7 +506,9 @@ async fn the_last_message_of_a_room_reaches_every_reader_even_if_it_was_never_pu
     assert_eq!(message_ids(&mut alice_socket, "lobby", 1).await, vec![last.id]);
     assert_eq!(message_ids(&mut bob_socket, "lobby", 1).await, vec![last.id]);
     // And the room goes on in order after it.
-    alice_socket.send(&ClientFrame::Send { room: "lobby".into(), nonce: "next".into(), body: "next".into() }).await;
+    alice_socket
+        .send(&ClientFrame::Send { room: "lobby".into(), nonce: "next".into(), body: "next".into() })
+        .await;
     let next_for_bob = message_ids(&mut bob_socket, "lobby", 1).await[0];
     assert!(next_for_bob > last.id);
     pair.finish().await;
@@ -476,7 +522,8 @@ async fn a_session_made_on_one_instance_works_on_the_other() {
     let on_b = alice.on(&pair.b.base);
     let rooms = on_b.get("/rooms").await;
     assert_eq!(rooms.status(), 200, "the room list opens on B without logging in again");
-    let mut socket = on_b.socket_with_origin(Some(&pair.b.base)).await.expect("B accepts the session's socket");
+    let mut socket =
+        on_b.socket_with_origin(Some(&pair.b.base)).await.expect("B accepts the session's socket");
     alice.open_room("lobby").await;
     assert_eq!(socket.join("lobby").await, vec!["alice"]);
     pair.finish().await;
@@ -497,12 +544,18 @@ async fn logging_out_on_one_instance_closes_that_browsers_sockets_on_the_other()
         ServerFrame::SignedOut { reason } => Some(reason),
         _ => None,
     });
-    assert_eq!(tokio::time::timeout(Duration::from_secs(5), reason).await.expect("signed out on B"), "You logged out");
+    assert_eq!(
+        tokio::time::timeout(Duration::from_secs(5), reason).await.expect("signed out on B"),
+        "You logged out"
+    );
     assert_eq!(on_b.closed().await, Some(CLOSE_SIGNED_OUT));
     // Her other device, with its own session, stays connected.
     other_socket.send(&ClientFrame::WatchRooms).await;
     let still_open = tokio::time::timeout(Duration::from_millis(500), other_socket.stream.next()).await;
-    assert!(!matches!(still_open, Ok(None) | Ok(Some(Ok(Message::Close(_))))), "the other session's socket stayed open");
+    assert!(
+        !matches!(still_open, Ok(None) | Ok(Some(Ok(Message::Close(_))))),
+        "the other session's socket stayed open"
+    );
     pair.finish().await;
 }
 
@@ -517,7 +570,8 @@ async fn presence_is_global_and_a_user_on_two_instances_is_listed_once() {
 
     let mut alice_on_a = alice.socket().await;
     let seen = alice_on_a.join("lobby").await;
-    let mut alice_on_b = alice.on(&pair.b.base).socket_with_origin(Some(&pair.b.base)).await.expect("socket on B");
+    let mut alice_on_b =
+        alice.on(&pair.b.base).socket_with_origin(Some(&pair.b.base)).await.expect("socket on B");
     assert_eq!(alice_on_b.join("lobby").await, vec!["alice"], "alice's second tab, on B, sees her once");
     let mut bob_on_b = bob.socket().await;
     assert_eq!(bob_on_b.join("lobby").await, vec!["alice", "bob"]);
@@ -550,7 +604,8 @@ async fn a_killed_instance_leaves_everyones_presence_within_30_seconds() {
     let mut pair = Pair::start().await;
     let Lobby { mut alice_socket, seen_by_alice: seen, other_socket: _carol_socket, .. } =
         lobby(&pair, "carol").await;
-    let seen = presence_becomes(&mut alice_socket, "lobby", seen, &["alice", "carol"], Duration::from_secs(5)).await;
+    let seen =
+        presence_becomes(&mut alice_socket, "lobby", seen, &["alice", "carol"], Duration::from_secs(5)).await;
 
     let killed_at = Instant::now();
     pair.b.kill_9();
@@ -565,7 +620,9 @@ async fn a_redis_outage_loses_no_message_and_everyone_catches_up_in_order() {
     let mut pair = Pair::start().await;
     let Lobby { alice, other: bob, mut alice_socket, other_socket: mut bob_socket, .. } =
         lobby(&pair, "bob").await;
-    alice_socket.send(&ClientFrame::Send { room: "lobby".into(), nonce: "before".into(), body: "before".into() }).await;
+    alice_socket
+        .send(&ClientFrame::Send { room: "lobby".into(), nonce: "before".into(), body: "before".into() })
+        .await;
     let before = message_ids(&mut bob_socket, "lobby", 1).await[0];
 
     let port = pair.redis.port;
@@ -577,7 +634,9 @@ async fn a_redis_outage_loses_no_message_and_everyone_catches_up_in_order() {
     for i in 0..3 {
         for (who, socket) in [("alice", &mut alice_socket), ("bob", &mut bob_socket)] {
             let nonce = format!("{who}-during-{i}");
-            socket.send(&ClientFrame::Send { room: "lobby".into(), nonce: nonce.clone(), body: nonce.clone() }).await;
+            socket
+                .send(&ClientFrame::Send { room: "lobby".into(), nonce: nonce.clone(), body: nonce.clone() })
+                .await;
             let id = socket
                 .expect(|frame| match frame {
                     ServerFrame::Ack { nonce: n, id } if n == nonce => Some(id),
@@ -606,7 +665,9 @@ async fn a_redis_outage_loses_no_message_and_everyone_catches_up_in_order() {
     alice_socket.join("lobby").await;
     let mut bob_socket = bob.socket().await;
     bob_socket.join("lobby").await;
-    alice_socket.send(&ClientFrame::Send { room: "lobby".into(), nonce: "after".into(), body: "after".into() }).await;
+    alice_socket
+        .send(&ClientFrame::Send { room: "lobby".into(), nonce: "after".into(), body: "after".into() })
+        .await;
     let after = message_ids(&mut bob_socket, "lobby", 1).await[0];
     assert!(after > *acked.last().expect("acked"), "nothing from the outage comes again once caught up");
     pair.finish().await;
@@ -617,14 +678,27 @@ async fn a_redis_outage_loses_no_message_and_everyone_catches_up_in_order() {
 async fn a_read_marker_moved_on_one_instance_reaches_the_users_devices_on_the_other() {
     let pair = Pair::start().await;
     let Lobby { alice, mut alice_socket, mut other_socket, .. } = lobby(&pair, "bob").await;
-    other_socket.send(&ClientFrame::Send { room: "lobby".into(), nonce: "n1".into(), body: "hi".into() }).await;
-    let id = other_socket.expect(|frame| match frame { ServerFrame::Ack { id, .. } => Some(id), _ => None }).await;
+    other_socket
+        .send(&ClientFrame::Send { room: "lobby".into(), nonce: "n1".into(), body: "hi".into() })
+        .await;
+    let id = other_socket
+        .expect(|frame| match frame {
+            ServerFrame::Ack { id, .. } => Some(id),
+            _ => None,
+        })
+        .await;
 
     // Alice's second tab is on instance B and follows the lobby for its unread count.
-    let mut elsewhere = alice.on(&pair.b.base).socket_with_origin(Some(&pair.b.base)).await.expect("socket on B");
+    let mut elsewhere =
+        alice.on(&pair.b.base).socket_with_origin(Some(&pair.b.base)).await.expect("socket on B");
     elsewhere.send(&ClientFrame::Follow { rooms: vec!["lobby".into()] }).await;
     alice_socket.send(&ClientFrame::Read { room: "lobby".into(), id }).await;
-    let read = elsewhere.expect(|frame| match frame { ServerFrame::Read { room, read } => Some((room, read)), _ => None }).await;
+    let read = elsewhere
+        .expect(|frame| match frame {
+            ServerFrame::Read { room, read } => Some((room, read)),
+            _ => None,
+        })
+        .await;
     assert_eq!((read.0.as_str(), read.1.last_read, read.1.unread), ("lobby", id, 0));
     pair.finish().await;
 }

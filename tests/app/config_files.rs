@@ -18,10 +18,14 @@ fn leptos_toml_and_cargo_toml_agree() {
 fn the_runtime_configuration_loads_with_environment_overrides() {
     use mini_discord::server::config::{Config, Overrides};
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("Leptos.toml");
-    let config = Config::load(&path, Overrides { data_dir: Some("/tmp/md-test".into()), ..Overrides::default() })
-        .expect("loads");
+    let config =
+        Config::load(&path, Overrides { data_dir: Some("/tmp/md-test".into()), ..Overrides::default() })
+            .expect("loads");
     assert_eq!(config.leptos.output_name.as_ref(), "mini-discord");
     assert_eq!(config.data_dir, Path::new("/tmp/md-test"));
     assert!(config.database_url.starts_with("sqlite:///tmp/md-test/"));
-    assert_eq!(config.limits.read_buffer_bytes, mini_discord::server::config::Limits::default().read_buffer_bytes);
+    assert_eq!(
+        config.limits.read_buffer_bytes,
+        mini_discord::server::config::Limits::default().read_buffer_bytes
+    );
 }

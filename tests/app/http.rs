@@ -1,7 +1,5 @@
 //! Accounts, sessions and page access over real HTTP.
 
-
-
 use crate::support::spawn_app;
 
 /// The user-facing sentence of a server function's error answer.
@@ -75,9 +73,9 @@ async fn log_in_renews_the_session_id_and_log_out_ends_it() {
     visitor.post_form("/api/logout", &[]).await;
     assert_eq!(visitor.get("/rooms").await.status(), 303);
     // The old cookie is worthless after log-out.
-    let replay = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-    let response =
-        replay.get(app.url("/rooms")).header("cookie", stolen).send().await.expect("request");
+    let replay =
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    let response = replay.get(app.url("/rooms")).header("cookie", stolen).send().await.expect("request");
     assert_eq!(response.status(), 303);
 }
 
@@ -85,7 +83,8 @@ async fn log_in_renews_the_session_id_and_log_out_ends_it() {
 async fn a_disabled_account_cannot_log_in_and_loses_its_sessions() {
     let app = spawn_app().await;
     let alice = app.signed_up("alice").await;
-    let user = mini_discord::server::db::users::by_name(&app.state.db, "alice").await.expect("db").expect("user");
+    let user =
+        mini_discord::server::db::users::by_name(&app.state.db, "alice").await.expect("db").expect("user");
     mini_discord::server::db::users::set_disabled(&app.state.db, user.id, true).await.expect("db");
     app.state.sessions.delete_for_user(user.id).await.expect("db");
     assert_eq!(alice.get("/rooms").await.status(), 303);
@@ -107,7 +106,9 @@ async fn anonymous_visitors_are_sent_to_log_in_and_see_nothing_of_a_room() {
             body: "the launch code".into(),
         })
         .await;
-    socket.expect(|f| matches!(f, mini_discord::shared::protocol::ServerFrame::Ack { .. }).then_some(())).await;
+    socket
+        .expect(|f| matches!(f, mini_discord::shared::protocol::ServerFrame::Ack { .. }).then_some(()))
+        .await;
 
     let stranger = app.person("stranger");
     let response = stranger.get("/rooms/secret").await;
@@ -176,8 +177,15 @@ async fn admin_actions_reach_everyone_at_once() {
     bob.open_room("general").await;
     let mut socket = bob.socket().await;
     socket.join("general").await;
-    socket.send(&ClientFrame::Send { room: "general".into(), nonce: "n".into(), body: "delete me".into() }).await;
-    let id = socket.expect(|f| match f { ServerFrame::Ack { id, .. } => Some(id), _ => None }).await;
+    socket
+        .send(&ClientFrame::Send { room: "general".into(), nonce: "n".into(), body: "delete me".into() })
+        .await;
+    let id = socket
+        .expect(|f| match f {
+            ServerFrame::Ack { id, .. } => Some(id),
+            _ => None,
+        })
+        .await;
 
     // Searching finds it, ignoring case.
     let found = admin.post_form("/api/admin/messages", &[("query", "DELETE"), ("page", "0")]).await;
@@ -185,18 +193,34 @@ async fn admin_actions_reach_everyone_at_once() {
 
     let id_text = id.to_string();
     assert!(admin.post_form("/api/admin/delete_message", &[("id", &id_text)]).await.status().is_success());
-    let deleted = socket.expect(|f| match f { ServerFrame::MessageDeleted { id, .. } => Some(id), _ => None }).await;
+    let deleted = socket
+        .expect(|f| match f {
+            ServerFrame::MessageDeleted { id, .. } => Some(id),
+            _ => None,
+        })
+        .await;
     assert_eq!(deleted, id);
 
     assert!(admin.post_form("/api/admin/delete_room", &[("name", "general")]).await.status().is_success());
-    let room = socket.expect(|f| match f { ServerFrame::RoomDeleted { room } => Some(room), _ => None }).await;
+    let room = socket
+        .expect(|f| match f {
+            ServerFrame::RoomDeleted { room } => Some(room),
+            _ => None,
+        })
+        .await;
     assert_eq!(room, "general");
 
-    let bob_id = mini_discord::server::db::users::by_name(&app.state.db, "bob").await.expect("db").expect("user").id;
+    let bob_id =
+        mini_discord::server::db::users::by_name(&app.state.db, "bob").await.expect("db").expect("user").id;
     let form = [("id", bob_id.to_string()), ("disabled", "true".to_owned())];
     let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
     assert!(admin.post_form("/api/admin/set_disabled", &form).await.status().is_success());
-    let reason = socket.expect(|f| match f { ServerFrame::SignedOut { reason } => Some(reason), _ => None }).await;
+    let reason = socket
+        .expect(|f| match f {
+            ServerFrame::SignedOut { reason } => Some(reason),
+            _ => None,
+        })
+        .await;
     assert_eq!(reason, "This account is disabled");
     assert_eq!(bob.get("/rooms").await.status(), 303, "bob's session is gone");
     let body = error_text(bob.login("bob", "correct horse").await).await;

@@ -7,5 +7,5 @@ mod config_files;
 mod http;
 mod realtime;
 mod storage;
-mod unread;
 mod support;
+mod unread;

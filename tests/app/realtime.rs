@@ -1,10 +1,8 @@
 //! The hub and the WebSocket handler against a real server on loopback, with real clients.
 
-
-
 use mini_discord::shared::protocol::{ClientFrame, ServerFrame};
-use crate::support::spawn_app;
 
+use crate::support::spawn_app;
 
 fn send(room: &str, nonce: &str, body: &str) -> ClientFrame {
     ClientFrame::Send { room: room.into(), nonce: nonce.into(), body: body.into() }
@@ -22,15 +20,36 @@ async fn a_message_is_stored_acknowledged_and_delivered_to_everyone_in_the_room(
     assert_eq!(a.join("general").await, vec!["alice"]);
     assert_eq!(b.join("general").await, vec!["alice", "bob"]);
     // Alice sees Bob arrive.
-    let arrived = a.expect(|f| match f { ServerFrame::Arrived { user, .. } if user != "alice" => Some(user), _ => None }).await;
+    let arrived = a
+        .expect(|f| match f {
+            ServerFrame::Arrived { user, .. } if user != "alice" => Some(user),
+            _ => None,
+        })
+        .await;
     assert_eq!(arrived, "bob");
 
     a.send(&send("general", "n-1", "  hello <b>bob</b>  ")).await;
-    let got = b.expect(|f| match f { ServerFrame::Message { message } => Some(message), _ => None }).await;
-    assert_eq!((got.author.as_str(), got.body.as_str(), got.room.as_str()), ("alice", "hello <b>bob</b>", "general"));
+    let got = b
+        .expect(|f| match f {
+            ServerFrame::Message { message } => Some(message),
+            _ => None,
+        })
+        .await;
+    assert_eq!(
+        (got.author.as_str(), got.body.as_str(), got.room.as_str()),
+        ("alice", "hello <b>bob</b>", "general")
+    );
     let (echo, ack) = (
-        a.expect(|f| match f { ServerFrame::Message { message } => Some(message), _ => None }).await,
-        a.expect(|f| match f { ServerFrame::Ack { nonce, id } => Some((nonce, id)), _ => None }).await,
+        a.expect(|f| match f {
+            ServerFrame::Message { message } => Some(message),
+            _ => None,
+        })
+        .await,
+        a.expect(|f| match f {
+            ServerFrame::Ack { nonce, id } => Some((nonce, id)),
+            _ => None,
+        })
+        .await,
     );
     assert_eq!(ack, ("n-1".to_owned(), got.id));
     assert_eq!(echo.id, got.id);
@@ -52,12 +71,21 @@ async fn bad_frames_get_an_error_and_the_connection_stays_open() {
     socket.join("general").await;
 
     socket.send_raw("not json").await;
-    let err = socket.expect(|f| match f { ServerFrame::Error { message, .. } => Some(message), _ => None }).await;
+    let err = socket
+        .expect(|f| match f {
+            ServerFrame::Error { message, .. } => Some(message),
+            _ => None,
+        })
+        .await;
     assert_eq!(err, "Unrecognised frame");
 
     socket.send(&send("general", "long", &"x".repeat(2001))).await;
-    let (message, nonce) =
-        socket.expect(|f| match f { ServerFrame::Error { message, nonce } => Some((message, nonce)), _ => None }).await;
+    let (message, nonce) = socket
+        .expect(|f| match f {
+            ServerFrame::Error { message, nonce } => Some((message, nonce)),
+            _ => None,
+        })
+        .await;
     assert_eq!(message, "Messages are 1–2000 characters");
     assert_eq!(nonce.as_deref(), Some("long"));
 
@@ -65,16 +93,31 @@ async fn bad_frames_get_an_error_and_the_connection_stays_open() {
     socket.expect(|f| matches!(f, ServerFrame::Error { .. }).then_some(())).await;
 
     socket.send(&send("elsewhere", "n", "hi")).await;
-    let err = socket.expect(|f| match f { ServerFrame::Error { message, .. } => Some(message), _ => None }).await;
+    let err = socket
+        .expect(|f| match f {
+            ServerFrame::Error { message, .. } => Some(message),
+            _ => None,
+        })
+        .await;
     assert_eq!(err, "No such room");
 
     socket.send(&ClientFrame::Join { room: "bad name!".into(), after: None }).await;
-    let err = socket.expect(|f| match f { ServerFrame::Error { message, .. } => Some(message), _ => None }).await;
+    let err = socket
+        .expect(|f| match f {
+            ServerFrame::Error { message, .. } => Some(message),
+            _ => None,
+        })
+        .await;
     assert!(err.starts_with("Room names are"));
 
     // Still open: a good message goes through, and none of the refused ones were stored.
     socket.send(&send("general", "ok", "still here")).await;
-    let id = socket.expect(|f| match f { ServerFrame::Ack { id, .. } => Some(id), _ => None }).await;
+    let id = socket
+        .expect(|f| match f {
+            ServerFrame::Ack { id, .. } => Some(id),
+            _ => None,
+        })
+        .await;
     let html = alice.get("/rooms/general").await.text().await.expect("body");
     assert!(html.contains("still here"));
     assert!(!html.contains(&"x".repeat(2001)));
@@ -94,12 +137,22 @@ async fn presence_counts_a_user_once_and_clears_when_the_last_tab_closes() {
     let mut tab2 = alice.socket().await;
     tab1.join("general").await;
     assert_eq!(tab2.join("general").await, vec!["alice", "bob"]);
-    let arrived = watcher.expect(|f| match f { ServerFrame::Arrived { user, .. } => Some(user), _ => None }).await;
+    let arrived = watcher
+        .expect(|f| match f {
+            ServerFrame::Arrived { user, .. } => Some(user),
+            _ => None,
+        })
+        .await;
     assert_eq!(arrived, "alice", "announced once, for the first tab");
 
     drop(tab1);
     drop(tab2);
-    let departed = watcher.expect(|f| match f { ServerFrame::Departed { user, .. } => Some(user), _ => None }).await;
+    let departed = watcher
+        .expect(|f| match f {
+            ServerFrame::Departed { user, .. } => Some(user),
+            _ => None,
+        })
+        .await;
     assert_eq!(departed, "alice", "announced once, when the last tab went");
 }
 
@@ -112,10 +165,20 @@ async fn the_room_list_sees_rooms_fill_and_empty_live() {
     lobby.send(&ClientFrame::WatchRooms).await;
 
     alice.open_room("fresh").await;
-    lobby.expect(|f| match f { ServerFrame::RoomActivity { room, online: 0 } if room == "fresh" => Some(()), _ => None }).await;
+    lobby
+        .expect(|f| match f {
+            ServerFrame::RoomActivity { room, online: 0 } if room == "fresh" => Some(()),
+            _ => None,
+        })
+        .await;
     let mut socket = alice.socket().await;
     socket.join("fresh").await;
-    lobby.expect(|f| match f { ServerFrame::RoomActivity { room, online: 1 } if room == "fresh" => Some(()), _ => None }).await;
+    lobby
+        .expect(|f| match f {
+            ServerFrame::RoomActivity { room, online: 1 } if room == "fresh" => Some(()),
+            _ => None,
+        })
+        .await;
 }
 
 #[tokio::test]
@@ -127,13 +190,23 @@ async fn a_rejoining_tab_gets_what_it_missed() {
     let mut a = alice.socket().await;
     a.join("general").await;
     a.send(&send("general", "1", "first")).await;
-    let first = a.expect(|f| match f { ServerFrame::Ack { id, .. } => Some(id), _ => None }).await;
+    let first = a
+        .expect(|f| match f {
+            ServerFrame::Ack { id, .. } => Some(id),
+            _ => None,
+        })
+        .await;
     a.send(&send("general", "2", "second")).await;
     a.expect(|f| matches!(f, ServerFrame::Ack { .. }).then_some(())).await;
 
     let mut b = bob.socket().await;
     b.send(&ClientFrame::Join { room: "general".into(), after: Some(first) }).await;
-    let missed = b.expect(|f| match f { ServerFrame::Message { message } => Some(message.body), _ => None }).await;
+    let missed = b
+        .expect(|f| match f {
+            ServerFrame::Message { message } => Some(message.body),
+            _ => None,
+        })
+        .await;
     assert_eq!(missed, "second");
 }
 
@@ -153,10 +226,16 @@ async fn disabling_an_account_ends_its_sockets_at_once() {
     let app = spawn_app().await;
     let alice = app.signed_up("alice").await;
     let mut socket = alice.socket().await;
-    let user = mini_discord::server::db::users::by_name(&app.state.db, "alice").await.expect("db").expect("user");
+    let user =
+        mini_discord::server::db::users::by_name(&app.state.db, "alice").await.expect("db").expect("user");
     mini_discord::server::db::users::set_disabled(&app.state.db, user.id, true).await.expect("db");
     app.state.hub.sign_out_user(user.id, "This account is disabled").await;
-    let reason = socket.expect(|f| match f { ServerFrame::SignedOut { reason } => Some(reason), _ => None }).await;
+    let reason = socket
+        .expect(|f| match f {
+            ServerFrame::SignedOut { reason } => Some(reason),
+            _ => None,
+        })
+        .await;
     assert_eq!(reason, "This account is disabled");
     assert_eq!(socket.closed().await, Some(4001));
 }
@@ -173,16 +252,34 @@ async fn a_resend_with_the_same_nonce_is_stored_and_delivered_once() {
     b.join("general").await;
 
     a.send(&send("general", "same", "only once")).await;
-    let first = a.expect(|f| match f { ServerFrame::Ack { id, .. } => Some(id), _ => None }).await;
+    let first = a
+        .expect(|f| match f {
+            ServerFrame::Ack { id, .. } => Some(id),
+            _ => None,
+        })
+        .await;
     a.send(&send("general", "same", "only once")).await;
-    let second = a.expect(|f| match f { ServerFrame::Ack { id, .. } => Some(id), _ => None }).await;
+    let second = a
+        .expect(|f| match f {
+            ServerFrame::Ack { id, .. } => Some(id),
+            _ => None,
+        })
+        .await;
     assert_eq!(first, second, "the resend is acknowledged with the stored id");
 
     // Bob receives it once: the next message he sees after it is a different one.
     a.send(&send("general", "other", "next")).await;
     let seen: Vec<String> = vec![
-        b.expect(|f| match f { ServerFrame::Message { message } => Some(message.body), _ => None }).await,
-        b.expect(|f| match f { ServerFrame::Message { message } => Some(message.body), _ => None }).await,
+        b.expect(|f| match f {
+            ServerFrame::Message { message } => Some(message.body),
+            _ => None,
+        })
+        .await,
+        b.expect(|f| match f {
+            ServerFrame::Message { message } => Some(message.body),
+            _ => None,
+        })
+        .await,
     ];
     assert_eq!(seen, ["only once", "next"]);
 }
@@ -192,8 +289,10 @@ async fn a_tab_that_missed_too_much_is_told_to_reload() {
     let app = spawn_app().await;
     let alice = app.signed_up("alice").await;
     alice.open_room("busy").await;
-    let room = mini_discord::server::db::rooms::by_name(&app.state.db, "busy").await.expect("db").expect("room");
-    let user = mini_discord::server::db::users::by_name(&app.state.db, "alice").await.expect("db").expect("user");
+    let room =
+        mini_discord::server::db::rooms::by_name(&app.state.db, "busy").await.expect("db").expect("room");
+    let user =
+        mini_discord::server::db::users::by_name(&app.state.db, "alice").await.expect("db").expect("user");
     let user = mini_discord::server::db::users::Author::from(&user);
     let limit = app.state.config.limits.replay_limit;
     for n in 0..=limit {
@@ -203,7 +302,12 @@ async fn a_tab_that_missed_too_much_is_told_to_reload() {
     }
     let mut socket = alice.socket().await;
     socket.send(&ClientFrame::Join { room: "busy".into(), after: Some(0) }).await;
-    let room = socket.expect(|f| match f { ServerFrame::Resync { room } => Some(room), _ => None }).await;
+    let room = socket
+        .expect(|f| match f {
+            ServerFrame::Resync { room } => Some(room),
+            _ => None,
+        })
+        .await;
     assert_eq!(room, "busy");
 }
 
@@ -221,11 +325,20 @@ async fn a_silent_connection_is_reaped_and_leaves_presence() {
     a.join("general").await;
     let mut b = bob.socket().await;
     b.join("general").await;
-    a.expect(|f| match f { ServerFrame::Arrived { user, .. } if user == "bob" => Some(()), _ => None }).await;
+    a.expect(|f| match f {
+        ServerFrame::Arrived { user, .. } if user == "bob" => Some(()),
+        _ => None,
+    })
+    .await;
 
     // Bob's tab stops reading (and so never answers a ping), like a machine that went to sleep.
     // Alice keeps reading, so her client answers pings and she stays.
-    let departed = a.expect(|f| match f { ServerFrame::Departed { user, .. } => Some(user), _ => None }).await;
+    let departed = a
+        .expect(|f| match f {
+            ServerFrame::Departed { user, .. } => Some(user),
+            _ => None,
+        })
+        .await;
     assert_eq!(departed, "bob");
     drop(b);
 }
@@ -254,7 +367,12 @@ async fn concurrent_senders_are_seen_by_everyone_in_one_id_order() {
 
     let mut ids = Vec::new();
     while ids.len() < 90 {
-        let id = r.expect(|f| match f { ServerFrame::Message { message } => Some(message.id), _ => None }).await;
+        let id = r
+            .expect(|f| match f {
+                ServerFrame::Message { message } => Some(message.id),
+                _ => None,
+            })
+            .await;
         ids.push(id);
     }
     assert!(ids.windows(2).all(|w| w[0] < w[1]), "delivered in strictly increasing id order: {ids:?}");
@@ -276,11 +394,17 @@ async fn a_reader_that_falls_behind_is_dropped_and_the_room_carries_on() {
     // never another (TCP would do the same, only after megabytes of kernel buffers).
     let bob = Actor::from(&users::by_name(&app.state.db, "bob").await.expect("query").expect("bob exists"));
     let (to_bob, mut bobs_screen) = futures::channel::mpsc::channel::<Message>(0);
-    let (bob_types, from_bob) = futures::channel::mpsc::unbounded::<Result<Message, std::convert::Infallible>>();
-    let join = serde_json::to_string(&ClientFrame::Join { room: "general".into(), after: None }).expect("frame");
+    let (bob_types, from_bob) =
+        futures::channel::mpsc::unbounded::<Result<Message, std::convert::Infallible>>();
+    let join =
+        serde_json::to_string(&ClientFrame::Join { room: "general".into(), after: None }).expect("frame");
     bob_types.unbounded_send(Ok(Message::Text(join.into()))).expect("bob types");
     let bobs_connection = tokio::spawn(ws::serve(to_bob, from_bob, app.state.clone(), bob, None));
-    a.expect(|f| match f { ServerFrame::Arrived { user, .. } if user == "bob" => Some(()), _ => None }).await;
+    a.expect(|f| match f {
+        ServerFrame::Arrived { user, .. } if user == "bob" => Some(()),
+        _ => None,
+    })
+    .await;
 
     // Alice keeps talking: every message of hers is stored and acknowledged, and Bob, whose
     // queue overflows, is dropped from the room instead of holding it back.
@@ -296,7 +420,11 @@ async fn a_reader_that_falls_behind_is_dropped_and_the_room_carries_on() {
         }
     }
     if !bob_left {
-        a.expect(|f| match f { ServerFrame::Departed { user, .. } if user == "bob" => Some(()), _ => None }).await;
+        a.expect(|f| match f {
+            ServerFrame::Departed { user, .. } if user == "bob" => Some(()),
+            _ => None,
+        })
+        .await;
     }
     tokio::time::timeout(std::time::Duration::from_secs(5), bobs_connection)
         .await
@@ -343,7 +471,8 @@ async fn typing_reaches_the_room_at_most_every_two_seconds_and_a_message_resets_
     let typing = ClientFrame::Typing { room: "general".into() };
     a.send(&typing).await;
     a.send(&typing).await;
-    a.send(&ClientFrame::Send { room: "general".into(), nonce: "n1".into(), body: "done typing".into() }).await;
+    a.send(&ClientFrame::Send { room: "general".into(), nonce: "n1".into(), body: "done typing".into() })
+        .await;
     a.send(&typing).await;
 
     let mut seen = Vec::new();
@@ -374,16 +503,36 @@ async fn a_message_left_over_from_another_page_reaches_its_room_without_joining_
     // Alice's tab is on the room list now; its socket has joined nothing.
     let mut a = alice.socket().await;
     a.send(&send("general", "from-the-last-page", "typed before I left")).await;
-    let id = a.expect(|f| match f { ServerFrame::Ack { nonce, id } if nonce == "from-the-last-page" => Some(id), _ => None }).await;
-    let got = b.expect(|f| match f { ServerFrame::Message { message } => Some(message), _ => None }).await;
+    let id = a
+        .expect(|f| match f {
+            ServerFrame::Ack { nonce, id } if nonce == "from-the-last-page" => Some(id),
+            _ => None,
+        })
+        .await;
+    let got = b
+        .expect(|f| match f {
+            ServerFrame::Message { message } => Some(message),
+            _ => None,
+        })
+        .await;
     assert_eq!((got.id, got.author.as_str(), got.body.as_str()), (id, "alice", "typed before I left"));
 
     // Sent again (the ack was lost with that page, say): stored and delivered once.
     a.send(&send("general", "from-the-last-page", "typed before I left")).await;
-    let again = a.expect(|f| match f { ServerFrame::Ack { id, .. } => Some(id), _ => None }).await;
+    let again = a
+        .expect(|f| match f {
+            ServerFrame::Ack { id, .. } => Some(id),
+            _ => None,
+        })
+        .await;
     assert_eq!(again, id);
     a.send(&send("general", "later", "and this")).await;
-    let next = b.expect(|f| match f { ServerFrame::Message { message } => Some(message), _ => None }).await;
+    let next = b
+        .expect(|f| match f {
+            ServerFrame::Message { message } => Some(message),
+            _ => None,
+        })
+        .await;
     assert_eq!(next.body, "and this", "the resend was not delivered twice");
 }
 
@@ -408,7 +557,9 @@ async fn a_socket_closed_the_moment_it_opens_still_says_ready_first() {
             std::future::pending::<Result<Message, std::convert::Infallible>>().await
         });
         let connection = ws::serve(to_bob, Box::pin(ends_at_once), app.state.clone(), bob.clone(), None);
-        tokio::time::timeout(std::time::Duration::from_secs(5), connection).await.expect("the connection ends");
+        tokio::time::timeout(std::time::Duration::from_secs(5), connection)
+            .await
+            .expect("the connection ends");
         let first = bobs_screen.next().await.expect("a frame");
         let Message::Text(text) = first else { panic!("expected text, got {first:?}") };
         let frame: ServerFrame = serde_json::from_str(&text).expect("a server frame");

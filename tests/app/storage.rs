@@ -1,11 +1,14 @@
 //! Storage units against a real SQLite file.
 
+use axum_login::AuthnBackend;
 use mini_discord::server::{
     auth::{Backend, Credentials, DbSessionStore},
     db::{self, messages, rooms, users, users::Author},
 };
-use axum_login::AuthnBackend;
-use tower_sessions::{session::{Id, Record}, SessionStore};
+use tower_sessions::{
+    session::{Id, Record},
+    SessionStore,
+};
 
 async fn database() -> (sea_orm::DatabaseConnection, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -59,7 +62,8 @@ async fn deleting_a_room_deletes_its_messages() {
 #[tokio::test]
 async fn the_auth_backend_checks_passwords_and_refuses_disabled_accounts_sessions() {
     let (db, _dir) = database().await;
-    let hash = mini_discord::server::auth::backend::hash_password("correct horse".into()).await.expect("hash");
+    let hash =
+        mini_discord::server::auth::backend::hash_password("correct horse".into()).await.expect("hash");
     let alice = users::create(&db, "alice", hash).await.expect("user");
     let backend = Backend::new(db.clone());
     let creds = |name: &str, password: &str| Credentials { username: name.into(), password: password.into() };
@@ -69,7 +73,10 @@ async fn the_auth_backend_checks_passwords_and_refuses_disabled_accounts_session
     assert!(backend.authenticate(creds("nobody", "correct horse")).await.expect("ok").is_none());
     assert!(backend.get_user(&alice.id).await.expect("ok").is_some());
     users::set_disabled(&db, alice.id, true).await.expect("db");
-    assert!(backend.get_user(&alice.id).await.expect("ok").is_none(), "a disabled account's sessions carry no user");
+    assert!(
+        backend.get_user(&alice.id).await.expect("ok").is_none(),
+        "a disabled account's sessions carry no user"
+    );
 }
 
 #[tokio::test]
@@ -79,16 +86,23 @@ async fn sessions_round_trip_expire_and_end_per_user() {
     let store = DbSessionStore::new(db.clone());
     let mut record = Record {
         id: Id::default(),
-        data: [("axum-login.data".to_owned(), serde_json::json!({ "user_id": alice.id, "auth_hash": [1, 2] }))]
-            .into_iter()
-            .collect(),
+        data: [(
+            "axum-login.data".to_owned(),
+            serde_json::json!({ "user_id": alice.id, "auth_hash": [1, 2] }),
+        )]
+        .into_iter()
+        .collect(),
         expiry_date: time::OffsetDateTime::now_utc() + time::Duration::hours(1),
     };
     store.create(&mut record).await.expect("created");
     let loaded = store.load(&record.id).await.expect("loaded").expect("present");
     assert_eq!(loaded.data, record.data);
 
-    let mut expired = Record { id: Id::default(), data: Default::default(), expiry_date: time::OffsetDateTime::now_utc() - time::Duration::seconds(1) };
+    let mut expired = Record {
+        id: Id::default(),
+        data: Default::default(),
+        expiry_date: time::OffsetDateTime::now_utc() - time::Duration::seconds(1),
+    };
     store.create(&mut expired).await.expect("created");
     assert!(store.load(&expired.id).await.expect("loaded").is_none(), "expired sessions are not loaded");
 
@@ -107,7 +121,10 @@ async fn a_resent_nonce_is_stored_once() {
     let messages::Stored::New(first) = first else { panic!("the first send is new") };
     assert_eq!(again, messages::Stored::Duplicate(first.clone()));
     // Another author may happen to pick the same nonce.
-    assert!(matches!(messages::insert(&db, &room, &bob, "hi", Some("n1")).await, Ok(messages::Stored::New(_))));
+    assert!(matches!(
+        messages::insert(&db, &room, &bob, "hi", Some("n1")).await,
+        Ok(messages::Stored::New(_))
+    ));
     assert_eq!(messages::recent(&db, &room, 10).await.expect("history").items.len(), 2);
 }
 
@@ -129,7 +146,11 @@ async fn older_history_pages_back_without_gaps_or_overlap() {
         first = older.items[0].id;
         seen.splice(0..0, older.items.into_iter().map(|m| m.body));
     }
-    assert_eq!(messages::before(&db, &room, first, 50).await.expect("oldest").items, vec![], "nothing before the first");
+    assert_eq!(
+        messages::before(&db, &room, first, 50).await.expect("oldest").items,
+        vec![],
+        "nothing before the first"
+    );
     let expected: Vec<String> = (0..120).map(|n| format!("m{n}")).collect();
     assert_eq!(seen, expected);
 }
@@ -140,29 +161,34 @@ async fn a_batch_stores_each_nonce_once_in_order() {
     let alice = Author::from(&users::create(&db, "alice", "hash".into()).await.expect("user"));
     let bob = Author::from(&users::create(&db, "bob", "hash".into()).await.expect("user"));
     let (room, _) = rooms::get_or_create(&db, "general", alice.id).await.expect("room");
-    let messages::Stored::New(before) = messages::insert(&db, &room, &alice, "earlier", Some("a0")).await.expect("stored")
+    let messages::Stored::New(before) =
+        messages::insert(&db, &room, &alice, "earlier", Some("a0")).await.expect("stored")
     else {
         panic!("new")
     };
     let new = |author, body, nonce| messages::NewMessage { room: &room, author, body, nonce };
     let batch = [
         new(&alice, "one", "a1"),
-        new(&bob, "two", "a1"),     // another author's nonce space
-        new(&alice, "resent", "a0"), // a resend of a message stored earlier
+        new(&bob, "two", "a1"),         // another author's nonce space
+        new(&alice, "resent", "a0"),    // a resend of a message stored earlier
         new(&alice, "one again", "a1"), // a resend that arrived in the same batch
         new(&bob, "three", "b1"),
     ];
     let stored = messages::insert_batch(&db, &batch).await.expect("stored");
     let ids: Vec<i64> = stored
         .iter()
-        .filter_map(|s| match s { messages::Stored::New(m) => Some(m.id), _ => None })
+        .filter_map(|s| match s {
+            messages::Stored::New(m) => Some(m.id),
+            _ => None,
+        })
         .collect();
     assert_eq!(ids.len(), 3);
     assert!(ids.windows(2).all(|w| w[0] < w[1]), "new messages get ids in batch order: {ids:?}");
     assert_eq!(stored[2], messages::Stored::Duplicate(before));
     let messages::Stored::New(one) = &stored[0] else { panic!("new") };
     assert_eq!(stored[3], messages::Stored::Duplicate(one.clone()));
-    let bodies: Vec<String> = messages::recent(&db, &room, 10).await.expect("history").items.into_iter().map(|m| m.body).collect();
+    let bodies: Vec<String> =
+        messages::recent(&db, &room, 10).await.expect("history").items.into_iter().map(|m| m.body).collect();
     assert_eq!(bodies, ["earlier", "one", "two", "three"]);
 }
 
@@ -175,15 +201,20 @@ async fn entities_match_the_migrated_tables() {
 
     async fn table_columns(db: &sea_orm::DatabaseConnection, table: &str) -> Vec<String> {
         let rows = db
-            .query_all_raw(Statement::from_string(db.get_database_backend(), format!("PRAGMA table_info({table})")))
+            .query_all_raw(Statement::from_string(
+                db.get_database_backend(),
+                format!("PRAGMA table_info({table})"),
+            ))
             .await
             .expect("table info");
-        let mut columns: Vec<String> = rows.iter().map(|row| row.try_get("", "name").expect("name")).collect();
+        let mut columns: Vec<String> =
+            rows.iter().map(|row| row.try_get("", "name").expect("name")).collect();
         columns.sort();
         columns
     }
     fn entity_columns<E: sea_orm::EntityTrait>() -> Vec<String> {
-        let mut columns: Vec<String> = E::Column::iter().map(|column| sea_orm::IdenStatic::as_str(&column).to_owned()).collect();
+        let mut columns: Vec<String> =
+            E::Column::iter().map(|column| sea_orm::IdenStatic::as_str(&column).to_owned()).collect();
         columns.sort();
         columns
     }

@@ -1,10 +1,8 @@
 //! Read markers and unread counts: kept on the server per user, so every device agrees.
 
-use mini_discord::{
-    shared::{
-        protocol::{ClientFrame, ServerFrame},
-        views::{ReadState, RoomDirectory},
-    },
+use mini_discord::shared::{
+    protocol::{ClientFrame, ServerFrame},
+    views::{ReadState, RoomDirectory},
 };
 
 use crate::support::{spawn_app, Person, Socket};
@@ -20,12 +18,22 @@ fn read_state(directory: &RoomDirectory, room: &str) -> Option<ReadState> {
 }
 
 async fn next_read(socket: &mut Socket) -> ReadState {
-    socket.expect(|frame| match frame { ServerFrame::Read { read, .. } => Some(read), _ => None }).await
+    socket
+        .expect(|frame| match frame {
+            ServerFrame::Read { read, .. } => Some(read),
+            _ => None,
+        })
+        .await
 }
 
 async fn post(socket: &mut Socket, nonce: &str, body: &str) -> i64 {
     socket.send(&ClientFrame::Send { room: "general".into(), nonce: nonce.into(), body: body.into() }).await;
-    socket.expect(|frame| match frame { ServerFrame::Ack { id, .. } => Some(id), _ => None }).await
+    socket
+        .expect(|frame| match frame {
+            ServerFrame::Ack { id, .. } => Some(id),
+            _ => None,
+        })
+        .await
 }
 
 #[tokio::test]
@@ -58,7 +66,12 @@ async fn unread_counts_follow_what_each_user_read_on_every_device() {
     let second = post(&mut bob_socket, "b2", "two").await;
     let third = post(&mut bob_socket, "b3", "three").await;
     for id in [first, second, third] {
-        let got = phone.expect(|frame| match frame { ServerFrame::Message { message } => Some(message.id), _ => None }).await;
+        let got = phone
+            .expect(|frame| match frame {
+                ServerFrame::Message { message } => Some(message.id),
+                _ => None,
+            })
+            .await;
         assert_eq!(got, id, "a followed room's messages reach the phone in order");
     }
     assert_eq!(read_state(&directory(&alice).await, "general").map(|read| read.unread), Some(3));
@@ -86,10 +99,12 @@ async fn unread_counts_follow_what_each_user_read_on_every_device() {
     let _ = next_read(&mut phone).await;
     let fourth = post(&mut bob_socket, "b4", "four").await;
     laptop.send(&ClientFrame::Read { room: "general".into(), id: fourth }).await;
-    let next = phone.expect(|frame| match frame {
-        frame @ (ServerFrame::Message { .. } | ServerFrame::Read { .. }) => Some(frame),
-        _ => None,
-    }).await;
+    let next = phone
+        .expect(|frame| match frame {
+            frame @ (ServerFrame::Message { .. } | ServerFrame::Read { .. }) => Some(frame),
+            _ => None,
+        })
+        .await;
     assert!(matches!(next, ServerFrame::Read { .. }), "no message after unfollowing, got {next:?}");
 }
 
@@ -100,10 +115,20 @@ async fn only_a_joined_room_can_be_marked_read() {
     alice.open_room("general").await;
     let mut socket = alice.socket().await;
     socket.send(&ClientFrame::Read { room: "general".into(), id: 0 }).await;
-    let refused = socket.expect(|frame| match frame { ServerFrame::Error { message, .. } => Some(message), _ => None }).await;
+    let refused = socket
+        .expect(|frame| match frame {
+            ServerFrame::Error { message, .. } => Some(message),
+            _ => None,
+        })
+        .await;
     assert_eq!(refused, "Join the room before marking it read");
     socket.send(&ClientFrame::Follow { rooms: vec!["no such/room!".into()] }).await;
-    let refused = socket.expect(|frame| match frame { ServerFrame::Error { message, .. } => Some(message), _ => None }).await;
+    let refused = socket
+        .expect(|frame| match frame {
+            ServerFrame::Error { message, .. } => Some(message),
+            _ => None,
+        })
+        .await;
     assert!(refused.contains("name"), "a bad room name is refused clearly: {refused}");
 }
 
@@ -121,8 +146,19 @@ async fn a_user_with_many_rooms_follows_them_all_in_one_frame() {
     socket.send(&ClientFrame::Follow { rooms: rooms.clone() }).await;
     let mut bob_socket = bob.socket().await;
     bob_socket.join("room-149").await;
-    bob_socket.send(&ClientFrame::Send { room: "room-149".into(), nonce: "last".into(), body: "still here?".into() }).await;
-    let got = socket.expect(|frame| match frame { ServerFrame::Message { message } => Some(message), _ => None }).await;
+    bob_socket
+        .send(&ClientFrame::Send {
+            room: "room-149".into(),
+            nonce: "last".into(),
+            body: "still here?".into(),
+        })
+        .await;
+    let got = socket
+        .expect(|frame| match frame {
+            ServerFrame::Message { message } => Some(message),
+            _ => None,
+        })
+        .await;
     assert_eq!((got.room.as_str(), got.body.as_str()), ("room-149", "still here?"));
 }
 

@@ -174,7 +174,13 @@ mod tests {
 
     fn message(room: &str, id: i64) -> ServerFrame {
         ServerFrame::Message {
-            message: MessageView { id, room: room.into(), author: "bob".into(), body: "hi".into(), sent_at_ms: 0 },
+            message: MessageView {
+                id,
+                room: room.into(),
+                author: "bob".into(),
+                body: "hi".into(),
+                sent_at_ms: 0,
+            },
         }
     }
 

@@ -98,7 +98,9 @@ static POOL: std::sync::LazyLock<HashingPool> = std::sync::LazyLock::new(|| {
 });
 
 /// Runs one hash or verification on the hashing threads and waits for it without blocking.
-async fn hashing<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, HashingUnavailable> {
+async fn hashing<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, HashingUnavailable> {
     let (done, result) = tokio::sync::oneshot::channel();
     let job: HashJob = Box::new(move || {
         // Whoever asked may have gone (a closed tab, a timed-out request): skip 19 MiB and

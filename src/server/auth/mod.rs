@@ -3,10 +3,10 @@
 pub mod backend;
 pub mod session_store;
 
-use super::hub::Hub;
-
 pub use backend::{AuthSession, Backend, Credentials, SessionUser};
 pub use session_store::DbSessionStore;
+
+use super::hub::Hub;
 
 /// Ends this browser's session and the sockets it opened (other devices stay logged in).
 pub async fn log_out(auth: &mut AuthSession, hub: &Hub) -> Result<(), axum_login::Error<Backend>> {

@@ -6,9 +6,7 @@
 //! us index sessions by user to end them all when an account is disabled.
 
 use async_trait::async_trait;
-use sea_orm::{
-    sea_query::OnConflict, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
-};
+use sea_orm::{sea_query::OnConflict, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use time::OffsetDateTime;
 use tower_sessions::{
     session::{Id, Record},
@@ -33,10 +31,8 @@ impl DbSessionStore {
 
     /// Ends every session of one account (used when an administrator disables it).
     pub async fn delete_for_user(&self, user_id: i64) -> Result<u64, sea_orm::DbErr> {
-        let result = Sessions::delete_many()
-            .filter(sessions::Column::UserId.eq(user_id))
-            .exec(&self.db)
-            .await?;
+        let result =
+            Sessions::delete_many().filter(sessions::Column::UserId.eq(user_id)).exec(&self.db).await?;
         Ok(result.rows_affected)
     }
 }
@@ -58,9 +54,7 @@ impl SessionStore for DbSessionStore {
             let row = row_of(record)?;
             match Sessions::insert(row).exec_without_returning(&self.db).await {
                 Ok(_) => return Ok(()),
-                Err(err)
-                    if matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) =>
-                {
+                Err(err) if matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => {
                     record.id = Id::default();
                 }
                 Err(err) => return Err(backend(err)),
@@ -96,25 +90,21 @@ impl SessionStore for DbSessionStore {
         else {
             return Ok(None);
         };
-        let data = serde_json::from_str(&row.data)
-            .map_err(|err| session_store::Error::Decode(err.to_string()))?;
-        let expiry_date =
-            OffsetDateTime::from_unix_timestamp(row.expires_at).map_err(backend)?;
+        let data =
+            serde_json::from_str(&row.data).map_err(|err| session_store::Error::Decode(err.to_string()))?;
+        let expiry_date = OffsetDateTime::from_unix_timestamp(row.expires_at).map_err(backend)?;
         Ok(Some(Record { id: *session_id, data, expiry_date }))
     }
 
     async fn delete(&self, session_id: &Id) -> session_store::Result<()> {
-        Sessions::delete_by_id(session_id.to_string())
-            .exec(&self.db)
-            .await
-            .map_err(backend)?;
+        Sessions::delete_by_id(session_id.to_string()).exec(&self.db).await.map_err(backend)?;
         Ok(())
     }
 }
 
 fn row_of(record: &Record) -> session_store::Result<sessions::ActiveModel> {
-    let data = serde_json::to_string(&record.data)
-        .map_err(|err| session_store::Error::Encode(err.to_string()))?;
+    let data =
+        serde_json::to_string(&record.data).map_err(|err| session_store::Error::Encode(err.to_string()))?;
     Ok(sessions::ActiveModel {
         id: Set(record.id.to_string()),
         user_id: Set(user_id_of(record)),

@@ -15,7 +15,12 @@ fn page_of<T, U>(page: Page<T>, number: u64, map: impl FnMut(T) -> U) -> AdminPa
 }
 
 impl Chat {
-    pub async fn admin_users(&self, actor: &Actor, term: &str, page: u64) -> Result<AdminPage<AdminUser>, ChatError> {
+    pub async fn admin_users(
+        &self,
+        actor: &Actor,
+        term: &str,
+        page: u64,
+    ) -> Result<AdminPage<AdminUser>, ChatError> {
         policy::may_administer(actor)?;
         let found = users::search(&self.db, term, page, ADMIN_PAGE).await?;
         Ok(page_of(found, page, |user| AdminUser {
@@ -26,7 +31,12 @@ impl Chat {
         }))
     }
 
-    pub async fn admin_rooms(&self, actor: &Actor, term: &str, page: u64) -> Result<AdminPage<AdminRoom>, ChatError> {
+    pub async fn admin_rooms(
+        &self,
+        actor: &Actor,
+        term: &str,
+        page: u64,
+    ) -> Result<AdminPage<AdminRoom>, ChatError> {
         policy::may_administer(actor)?;
         let found = rooms::search_with_counts(&self.db, term, page, ADMIN_PAGE).await?;
         let online = self.hub.online_counts().await;

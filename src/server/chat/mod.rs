@@ -31,7 +31,13 @@ pub struct Chat {
 }
 
 impl Chat {
-    pub fn new(db: DatabaseConnection, hub: Hub, writer: Writer, sessions: DbSessionStore, limits: Limits) -> Self {
+    pub fn new(
+        db: DatabaseConnection,
+        hub: Hub,
+        writer: Writer,
+        sessions: DbSessionStore,
+        limits: Limits,
+    ) -> Self {
         Self { db, hub, writer, sessions, limits: Arc::new(limits) }
     }
 }

@@ -27,7 +27,11 @@ impl Chat {
     /// The existing rooms among `names`, by name (one query however many). The caller asks the
     /// policy about each.
     pub async fn rooms_named(&self, names: &[String]) -> Result<HashMap<String, Room>, ChatError> {
-        Ok(rooms::by_names(&self.db, names).await?.into_iter().map(|room| (room.name.clone(), room)).collect())
+        Ok(rooms::by_names(&self.db, names)
+            .await?
+            .into_iter()
+            .map(|room| (room.name.clone(), room))
+            .collect())
     }
 
     /// A room the actor may read, created first if it does not exist yet (room lists already

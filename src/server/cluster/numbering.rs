@@ -67,7 +67,9 @@ impl Numbering {
                 let mut outcomes = Vec::with_capacity(batch.len());
                 for message in batch {
                     let one = insert_numbered(&self.pg, std::slice::from_ref(message)).await;
-                    outcomes.push(one.and_then(|mut one| one.pop().ok_or_else(|| DbErr::Custom("no outcome".into()))));
+                    outcomes.push(
+                        one.and_then(|mut one| one.pop().ok_or_else(|| DbErr::Custom("no outcome".into()))),
+                    );
                 }
                 outcomes
             }
@@ -104,7 +106,8 @@ pub async fn insert_numbered(pg: &Postgres, batch: &[NewMessage<'_>]) -> Result<
     let authors: Vec<i64> = batch.iter().map(|message| message.author.id).collect();
     let bodies: Vec<&str> = batch.iter().map(|message| message.body).collect();
     let nonces: Vec<&str> = batch.iter().map(|message| message.nonce).collect();
-    let statement = if rooms.iter().all(|room| *room == rooms[0]) { NUMBERED_INSERT_ONE_ROOM } else { NUMBERED_INSERT };
+    let statement =
+        if rooms.iter().all(|room| *room == rooms[0]) { NUMBERED_INSERT_ONE_ROOM } else { NUMBERED_INSERT };
     let rows = sea_orm::sqlx::query_as::<_, (i64, i64, String, i64)>(statement)
         .bind(&rooms)
         .bind(&authors)

@@ -87,7 +87,11 @@ impl RoomOrder {
     /// each reconnect): what was numbered by then is not awaited. A room that was behind (messages
     /// published while this instance was not listening; every socket replays those after an
     /// outage) moves on to it, letting its held messages up to there go in order.
-    pub fn start_from(&self, rooms: impl IntoIterator<Item = NumberedSoFar>, mut deliver: impl FnMut(&str, &Frame)) {
+    pub fn start_from(
+        &self,
+        rooms: impl IntoIterator<Item = NumberedSoFar>,
+        mut deliver: impl FnMut(&str, &Frame),
+    ) {
         let mut state = self.state.lock().unwrap_or_else(|poison| poison.into_inner());
         for room in rooms {
             let line = state
@@ -114,7 +118,8 @@ impl RoomOrder {
     pub fn offer(&self, message: &NumberedFrame, mut deliver: impl FnMut(&str, &Frame)) {
         let mut state = self.state.lock().unwrap_or_else(|poison| poison.into_inner());
         // Before the start, a room's place is unknown: from 1, waiting, until the start sets it.
-        let line = state.rooms.entry(message.room_id).or_insert_with(|| Line::new(message.topic.clone(), 1, 0));
+        let line =
+            state.rooms.entry(message.room_id).or_insert_with(|| Line::new(message.topic.clone(), 1, 0));
         if message.seq == line.next {
             line.pass(message.id, &message.frame, &mut deliver);
             line.release(&mut deliver);
@@ -362,6 +367,9 @@ mod tests {
         // A room made since the start whose only message never came.
         assert!(order.behind(&[so_far(2, 1)]).is_empty());
         let gaps = order.behind(&[so_far(2, 1)]);
-        assert_eq!(gaps, vec![Gap { room_id: 2, topic: "room2".into(), after_id: 0, before_id: 11, before_seq: 2 }]);
+        assert_eq!(
+            gaps,
+            vec![Gap { room_id: 2, topic: "room2".into(), after_id: 0, before_id: 11, before_seq: 2 }]
+        );
     }
 }

@@ -45,7 +45,9 @@ impl Postgres {
             .min_connections(1)
             .acquire_timeout(Duration::from_secs(10))
             .after_connect(|connection, _| {
-                Box::pin(async move { connection.execute("SET plan_cache_mode = force_generic_plan").await.map(drop) })
+                Box::pin(async move {
+                    connection.execute("SET plan_cache_mode = force_generic_plan").await.map(drop)
+                })
             })
             .connect_lazy_with(options);
         Self { db: SqlxPostgresConnector::from_sqlx_postgres_pool(pool) }

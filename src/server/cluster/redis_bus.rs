@@ -70,7 +70,9 @@ const GAP_FILL_LIMIT: u64 = 1_000;
 enum Control {
     SignOut(SignOut),
     /// Sockets may have missed messages stored since `since_ms`.
-    CatchUp { since_ms: i64 },
+    CatchUp {
+        since_ms: i64,
+    },
 }
 
 pub struct RedisBus {
@@ -161,15 +163,18 @@ impl Shared {
 
     /// Fetches from the database what a room's readers here have been missing for too long.
     async fn fill(&self, gap: &Gap) -> Result<(), sea_orm::DbErr> {
-        let found = messages::between(self.pg.db(), gap.room_id, gap.after_id, gap.before_id, GAP_FILL_LIMIT).await?;
+        let found =
+            messages::between(self.pg.db(), gap.room_id, gap.after_id, gap.before_id, GAP_FILL_LIMIT).await?;
         if found.len() as u64 >= GAP_FILL_LIMIT {
             tracing::warn!(room = %gap.topic, "too many messages missing to fill in; every socket will replay from the database");
             self.diverged();
         } else if !found.is_empty() {
             tracing::info!(room = %gap.topic, messages = found.len(), "delivered messages that did not come through Redis from the database");
         }
-        let frames: Vec<(i64, Frame)> =
-            found.into_iter().map(|message| (message.id, encode(&ServerFrame::Message { message }))).collect();
+        let frames: Vec<(i64, Frame)> = found
+            .into_iter()
+            .map(|message| (message.id, encode(&ServerFrame::Message { message })))
+            .collect();
         self.order.fill(gap, &frames, |topic, frame| {
             self.subscribers.deliver(topic, frame);
         });
@@ -183,8 +188,9 @@ impl Shared {
     }
 
     async fn publish_control(&self, control: &Control) -> redis::RedisResult<()> {
-        let payload = serde_json::to_string(control)
-            .map_err(|err| redis::RedisError::from((redis::ErrorKind::Client, "encoding a control message", err.to_string())))?;
+        let payload = serde_json::to_string(control).map_err(|err| {
+            redis::RedisError::from((redis::ErrorKind::Client, "encoding a control message", err.to_string()))
+        })?;
         self.commands.clone().publish(&self.control_channel, payload).await
     }
 
@@ -197,9 +203,14 @@ impl Shared {
         match self.publish_control(&Control::CatchUp { since_ms: since }).await {
             Ok(()) => {
                 let _ = self.unshared_since.compare_exchange(since, 0, Ordering::AcqRel, Ordering::Acquire);
-                tracing::info!(since_ms = since, "asked every instance to catch its sockets up after the Redis outage");
+                tracing::info!(
+                    since_ms = since,
+                    "asked every instance to catch its sockets up after the Redis outage"
+                );
             }
-            Err(err) => tracing::warn!(error = %err, "could not ask the instances to catch up yet; will retry"),
+            Err(err) => {
+                tracing::warn!(error = %err, "could not ask the instances to catch up yet; will retry")
+            }
         }
     }
 
@@ -221,7 +232,11 @@ impl Shared {
                         }
                     };
                     let asked = shared.subscribers.close_all(CloseReason::CatchUp { after });
-                    tracing::info!(sockets = asked, after, "sockets reconnect and replay what they may have missed");
+                    tracing::info!(
+                        sockets = asked,
+                        after,
+                        "sockets reconnect and replay what they may have missed"
+                    );
                 });
             }
             Err(err) => tracing::warn!(error = %err, "ignored a malformed control message from Redis"),
@@ -236,7 +251,9 @@ async fn listen(client: redis::Client, shared: Arc<Shared>) {
             Ok(pubsub) => {
                 shared.listening.store(true, Ordering::Release);
                 if failures > 0 {
-                    tracing::info!("Redis is reachable again: rooms are shared with the other instances again");
+                    tracing::info!(
+                        "Redis is reachable again: rooms are shared with the other instances again"
+                    );
                 } else {
                     tracing::info!("subscribed to Redis: rooms are shared with other instances");
                 }
@@ -299,7 +316,9 @@ async fn fill_gaps(shared: Arc<Shared>) {
                 shared.start_from(rooms);
                 break;
             }
-            Err(err) => tracing::warn!(error = %err, "reading where the rooms' messages stand failed; retrying"),
+            Err(err) => {
+                tracing::warn!(error = %err, "reading where the rooms' messages stand failed; retrying")
+            }
         }
     }
     let checks_between_looks = (BEHIND_CHECK_EVERY.as_millis() / GAP_CHECK_EVERY.as_millis()).max(1);
@@ -338,7 +357,11 @@ async fn subscribe(client: &redis::Client, shared: &Shared) -> redis::RedisResul
         // Read before listening: numbers handed out after this are all awaited in order, and any
         // published before the subscription is live are fetched from the database as gaps.
         let rooms = shared.where_rooms_stand().await.map_err(|err| {
-            redis::RedisError::from((redis::ErrorKind::Io, "reading where the rooms' messages stand", err.to_string()))
+            redis::RedisError::from((
+                redis::ErrorKind::Io,
+                "reading where the rooms' messages stand",
+                err.to_string(),
+            ))
         })?;
         shared.start_from(rooms);
         let mut pubsub = client.get_async_pubsub().await?;
@@ -403,7 +426,8 @@ impl Bus for RedisBus {
         }
         let mut pipe = redis::pipe();
         for message in &messages {
-            pipe.publish(shared.channel(&message.topic), numbered_payload(&shared.instance, message)).ignore();
+            pipe.publish(shared.channel(&message.topic), numbered_payload(&shared.instance, message))
+                .ignore();
         }
         let mut commands = shared.commands.clone();
         let mut published = Box::pin(async move { pipe.query_async::<()>(&mut commands).await });
@@ -452,7 +476,9 @@ impl Bus for RedisBus {
                 Ok(()) => return,
                 // Other instances' sockets of this session are refused when they next reconnect:
                 // the session is gone from the database.
-                Err(err) => tracing::warn!(error = %err, "publishing a sign-out to Redis failed; ended this instance's sockets only"),
+                Err(err) => {
+                    tracing::warn!(error = %err, "publishing a sign-out to Redis failed; ended this instance's sockets only")
+                }
             }
         }
         sign_out.apply(&shared.subscribers);

@@ -235,7 +235,8 @@ impl Presence for RedisPresence {
                 pipe.zadd(room_key(room), self.member(*user_id, username), self.expiry(now)).ignore();
             }
             // Once per room, not per entry: a busy room has hundreds of entries here.
-            let rooms: std::collections::BTreeSet<&String> = renewed.iter().map(|(room, _, _)| room).collect();
+            let rooms: std::collections::BTreeSet<&String> =
+                renewed.iter().map(|(room, _, _)| room).collect();
             for room in rooms {
                 pipe.sadd(rooms_key(), room).ignore();
             }
@@ -256,7 +257,8 @@ impl Presence for RedisPresence {
                 self.note(gone.query_async::<()>(&mut self.commands.clone()).await);
             }
         }
-        let Some(rooms) = self.note(self.commands.clone().smembers::<_, Vec<String>>(rooms_key()).await) else {
+        let Some(rooms) = self.note(self.commands.clone().smembers::<_, Vec<String>>(rooms_key()).await)
+        else {
             return Vec::new();
         };
         let mut changed = Vec::new();

@@ -4,17 +4,18 @@
 use std::collections::HashMap;
 
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, SqlErr, TransactionSession, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, SqlErr, TransactionSession, TransactionTrait,
 };
 
 use super::{
+    contains_ignoring_case,
     entities::{
         messages::{self, Entity as Messages},
         rooms::{self, Entity as Rooms},
         users::{self, Entity as Users},
     },
-    contains_ignoring_case, now_ms,
+    now_ms,
     users::Author,
     Page,
 };
@@ -82,17 +83,21 @@ pub struct NewMessage<'a> {
 /// is refused (its room was deleted meanwhile) the whole statement fails, and the caller falls
 /// back to [`insert`], one message at a time.
 pub async fn insert_batch(db: &impl ConnectionTrait, batch: &[NewMessage<'_>]) -> Result<Vec<Stored>, DbErr> {
-    use sea_orm::sea_query::{Expr, OnConflict, Query};
     use messages::Column;
+    use sea_orm::sea_query::{Expr, OnConflict, Query};
 
     if batch.is_empty() {
         return Ok(Vec::new());
     }
     let now = now_ms();
     let mut statement = Query::insert();
-    statement
-        .into_table(Messages)
-        .columns([Column::RoomId, Column::UserId, Column::Body, Column::CreatedAt, Column::Nonce]);
+    statement.into_table(Messages).columns([
+        Column::RoomId,
+        Column::UserId,
+        Column::Body,
+        Column::CreatedAt,
+        Column::Nonce,
+    ]);
     for message in batch {
         statement
             .values([
@@ -176,7 +181,11 @@ pub async fn earlier(db: &impl ConnectionTrait, author: &Author, nonce: &str) ->
 
 /// The latest `per_page` messages of a room, oldest first (the order they are shown in), and
 /// whether older ones exist.
-pub async fn recent(db: &impl ConnectionTrait, room: &rooms::Model, per_page: u64) -> Result<Page<MessageView>, DbErr> {
+pub async fn recent(
+    db: &impl ConnectionTrait,
+    room: &rooms::Model,
+    per_page: u64,
+) -> Result<Page<MessageView>, DbErr> {
     newest_first(db, room, None, per_page).await
 }
 
@@ -202,8 +211,15 @@ async fn newest_first(
     if let Some(before) = before {
         query = query.filter(messages::Column::Id.lt(before));
     }
-    let rows = query.order_by_desc(messages::Column::Id).limit(per_page + 1).find_also_related(Users).all(db).await?;
-    let views = rows.into_iter().map(|(message, author)| view(message, room.name.clone(), author.map(|user| user.username)));
+    let rows = query
+        .order_by_desc(messages::Column::Id)
+        .limit(per_page + 1)
+        .find_also_related(Users)
+        .all(db)
+        .await?;
+    let views = rows
+        .into_iter()
+        .map(|(message, author)| view(message, room.name.clone(), author.map(|user| user.username)));
     let mut page = Page::from_overfetch(views.collect(), per_page);
     page.items.reverse();
     Ok(page)
@@ -250,9 +266,7 @@ pub async fn search(
     page: u64,
     per_page: u64,
 ) -> Result<Page<MessageView>, DbErr> {
-    let mut query = Messages::find()
-        .order_by_desc(messages::Column::Id)
-        .find_also_related(Users);
+    let mut query = Messages::find().order_by_desc(messages::Column::Id).find_also_related(Users);
     let term = term.trim();
     if !term.is_empty() {
         query = query.filter(

@@ -23,21 +23,18 @@ pub fn sqlite_url(data_dir: &Path) -> String {
 /// Opens the database and brings its schema up to date.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url.to_owned());
-    options
-        .sqlx_logging(false)
-        .acquire_timeout(Duration::from_secs(10))
-        .map_sqlx_sqlite_opts(|opts| {
-            // WAL lets readers (history, page loads) proceed while a message is being written;
-            // NORMAL sync is durable across process crashes, which is what a chat needs.
-            opts.journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
-                .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(5))
-                // Checkpoints (copying the log into the database file, with an fsync) would
-                // otherwise run inside whichever commit crosses the threshold, stalling the
-                // message writer; `spawn_checkpointer` runs them beside it instead.
-                .pragma("wal_autocheckpoint", "0")
-        });
+    options.sqlx_logging(false).acquire_timeout(Duration::from_secs(10)).map_sqlx_sqlite_opts(|opts| {
+        // WAL lets readers (history, page loads) proceed while a message is being written;
+        // NORMAL sync is durable across process crashes, which is what a chat needs.
+        opts.journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5))
+            // Checkpoints (copying the log into the database file, with an fsync) would
+            // otherwise run inside whichever commit crosses the threshold, stalling the
+            // message writer; `spawn_checkpointer` runs them beside it instead.
+            .pragma("wal_autocheckpoint", "0")
+    });
     if url.starts_with("sqlite:") {
         // One SQLite file takes one writer at a time; a small pool avoids lock convoys.
         options.max_connections(4);
@@ -110,7 +107,10 @@ pub fn like_pattern(term: &str) -> String {
 
 /// `lower(column) LIKE '%term%'`: a case-insensitive "contains" that behaves the same on SQLite
 /// (whose LIKE ignores ASCII case) and PostgreSQL (whose LIKE does not).
-pub fn contains_ignoring_case(column: impl sea_orm::sea_query::IntoColumnRef, term: &str) -> sea_orm::sea_query::SimpleExpr {
+pub fn contains_ignoring_case(
+    column: impl sea_orm::sea_query::IntoColumnRef,
+    term: &str,
+) -> sea_orm::sea_query::SimpleExpr {
     use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
     Expr::expr(Func::lower(Expr::col(column)))
         .like(LikeExpr::new(like_pattern(&term.to_lowercase())).escape('\\'))

@@ -5,8 +5,7 @@ use std::collections::HashMap;
 
 use sea_orm::{
     sea_query::{Expr, OnConflict, Query},
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
-    Set,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
 };
 
 use super::{
@@ -26,7 +25,12 @@ pub const UNREAD_CAP: u32 = ReadState::CAP;
 /// Moves a user's marker in a room forward to `upto` (never back, never past the room's newest
 /// message, so a made-up id cannot hide messages still to come), creating it on the first read.
 /// Returns where the marker is now and what is still unread after it.
-pub async fn mark_read(db: &impl ConnectionTrait, user_id: i64, room: &Room, upto: i64) -> Result<ReadState, DbErr> {
+pub async fn mark_read(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+    room: &Room,
+    upto: i64,
+) -> Result<ReadState, DbErr> {
     let newest = newest_id(db, room.id).await?;
     let upto = upto.clamp(0, newest);
     let now = now_ms();
@@ -56,10 +60,8 @@ pub async fn mark_read(db: &impl ConnectionTrait, user_id: i64, room: &Room, upt
             .exec_without_returning(db)
             .await?;
     }
-    let last_read = ReadMarkers::find_by_id((user_id, room.id))
-        .one(db)
-        .await?
-        .map_or(upto, |marker| marker.last_read_id);
+    let last_read =
+        ReadMarkers::find_by_id((user_id, room.id)).one(db).await?.map_or(upto, |marker| marker.last_read_id);
     state_at(db, room.id, last_read, newest, user_id).await
 }
 
@@ -71,7 +73,10 @@ pub async fn for_user(db: &impl ConnectionTrait, user_id: i64) -> Result<HashMap
     // the index entries after the marker, at most UNREAD_CAP of them.
     for marker in markers {
         let newest = newest_id(db, marker.room_id).await?;
-        states.insert(marker.room_id, state_at(db, marker.room_id, marker.last_read_id, newest, user_id).await?);
+        states.insert(
+            marker.room_id,
+            state_at(db, marker.room_id, marker.last_read_id, newest, user_id).await?,
+        );
     }
     Ok(states)
 }
@@ -110,7 +115,8 @@ async fn state_at(
         .filter(messages::Column::UserId.ne(reader))
         .limit(u64::from(UNREAD_CAP))
         .into_query();
-    let count = Query::select().expr_as(Expr::cust("COUNT(*)"), "unread").from_subquery(capped, "capped").to_owned();
+    let count =
+        Query::select().expr_as(Expr::cust("COUNT(*)"), "unread").from_subquery(capped, "capped").to_owned();
     let unread: i64 = match db.query_one(&count).await? {
         Some(row) => row.try_get("", "unread")?,
         None => 0,

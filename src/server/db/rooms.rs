@@ -3,16 +3,17 @@
 use std::collections::HashMap;
 
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, SqlErr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    Set, SqlErr,
 };
 
 use super::{
+    contains_ignoring_case,
     entities::{
         messages::{self, Entity as Messages},
         rooms::{self, Entity as Rooms},
     },
-    contains_ignoring_case, now_ms, Page,
+    now_ms, Page,
 };
 
 pub type Room = rooms::Model;

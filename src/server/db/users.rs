@@ -1,13 +1,14 @@
 //! Queries on accounts.
 
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, SqlErr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    Set, SqlErr,
 };
 
 use super::{
+    contains_ignoring_case,
     entities::users::{self, Entity as Users},
-    contains_ignoring_case, now_ms, Page,
+    now_ms, Page,
 };
 use crate::shared::validate::username_key;
 
@@ -63,10 +64,7 @@ pub async fn by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<User>, D
 
 /// Looks a user up by name, ignoring case.
 pub async fn by_name(db: &impl ConnectionTrait, name: &str) -> Result<Option<User>, DbErr> {
-    Users::find()
-        .filter(users::Column::UsernameKey.eq(username_key(name)))
-        .one(db)
-        .await
+    Users::find().filter(users::Column::UsernameKey.eq(username_key(name))).one(db).await
 }
 
 /// Returns false when no such user exists.

@@ -9,10 +9,12 @@ pub fn same_origin(headers: &HeaderMap) -> bool {
         // has to be valid.
         return true;
     };
-    let (Ok(origin), Some(Ok(host))) = (origin.to_str(), headers.get(header::HOST).map(|h| h.to_str())) else {
+    let (Ok(origin), Some(Ok(host))) = (origin.to_str(), headers.get(header::HOST).map(|h| h.to_str()))
+    else {
         return false;
     };
-    let authority = origin.strip_prefix("http://").or_else(|| origin.strip_prefix("https://")).unwrap_or_default();
+    let authority =
+        origin.strip_prefix("http://").or_else(|| origin.strip_prefix("https://")).unwrap_or_default();
     authority.eq_ignore_ascii_case(host)
 }
 

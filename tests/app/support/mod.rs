@@ -46,7 +46,11 @@ impl TestApp {
     pub async fn signed_up(&self, name: &str) -> Person {
         let person = self.person(name);
         let response = person.signup(name, "correct horse", "correct horse").await;
-        assert!(response.status().is_success() || response.status().is_redirection(), "sign-up failed: {}", response.status());
+        assert!(
+            response.status().is_success() || response.status().is_redirection(),
+            "sign-up failed: {}",
+            response.status()
+        );
         person
     }
 }
@@ -60,7 +64,12 @@ impl Person {
 
     /// The same person (same cookies: one browser) talking to another server.
     pub fn on(&self, base: &str) -> Person {
-        Person { name: self.name.clone(), http: client_with(&self.jar), jar: self.jar.clone(), base: base.to_owned() }
+        Person {
+            name: self.name.clone(),
+            http: client_with(&self.jar),
+            jar: self.jar.clone(),
+            base: base.to_owned(),
+        }
     }
 
     pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
@@ -68,7 +77,8 @@ impl Person {
     }
 
     pub async fn signup(&self, name: &str, password: &str, confirm: &str) -> reqwest::Response {
-        self.post_form("/api/signup", &[("username", name), ("password", password), ("confirm", confirm)]).await
+        self.post_form("/api/signup", &[("username", name), ("password", password), ("confirm", confirm)])
+            .await
     }
 
     pub async fn login(&self, name: &str, password: &str) -> reqwest::Response {
@@ -86,7 +96,11 @@ impl Person {
 
     pub async fn open_room(&self, room: &str) {
         let response = self.post_form("/api/open_room", &[("name", room)]).await;
-        assert!(!response.status().is_client_error() && !response.status().is_server_error(), "open_room: {}", response.status());
+        assert!(
+            !response.status().is_client_error() && !response.status().is_server_error(),
+            "open_room: {}",
+            response.status()
+        );
     }
 
     pub fn cookie_header(&self) -> Option<String> {
@@ -98,7 +112,10 @@ impl Person {
         self.socket_with_origin(Some(self.base.trim_end_matches('/'))).await.expect("socket opens")
     }
 
-    pub async fn socket_with_origin(&self, origin: Option<&str>) -> Result<Socket, tokio_tungstenite::tungstenite::Error> {
+    pub async fn socket_with_origin(
+        &self,
+        origin: Option<&str>,
+    ) -> Result<Socket, tokio_tungstenite::tungstenite::Error> {
         let url = format!("{}/ws", self.base.replacen("http://", "ws://", 1));
         let mut request = url.into_client_request()?;
         if let Some(cookie) = self.cookie_header() {

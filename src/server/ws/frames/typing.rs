@@ -13,7 +13,8 @@ impl Peer<'_> {
     /// refused: more says nothing new.
     pub(super) async fn typing(&mut self, room: String) {
         let Some(row) = self.rooms.get(&room) else { return };
-        if policy::may_post(self.actor, row).is_err() || self.last_typing.is_some_and(|at| at.elapsed() < TYPING_RELAY_EVERY)
+        if policy::may_post(self.actor, row).is_err()
+            || self.last_typing.is_some_and(|at| at.elapsed() < TYPING_RELAY_EVERY)
         {
             return;
         }
