@@ -140,3 +140,17 @@ test("the browser's Back button returns to a room that is live again", async ({ 
   await expect(roomPage(a.page).message(said)).toBeVisible();
   await expect(roomPage(a.page).online.getByRole('listitem').filter({ hasText: a.name })).toBeVisible();
 });
+
+test('the same text sent twice at once arrives twice and neither copy is left sending', async ({ person }) => {
+  const { a, b } = await twoInARoom(person);
+  const same = `twice ${Date.now()}`;
+  const mine = roomPage(a.page);
+  await mine.composer.fill(same);
+  await mine.composer.press('Enter');
+  await mine.composer.fill(same);
+  await mine.composer.press('Enter');
+
+  await expect(mine.message(same)).toHaveCount(2);
+  await expect(mine.log.getByText('Sending…')).toHaveCount(0);
+  await expect(roomPage(b.page).message(same)).toHaveCount(2);
+});

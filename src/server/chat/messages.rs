@@ -45,8 +45,9 @@ impl Chat {
 
     /// Removes a message from the history and from every open page of its room.
     pub async fn delete_message(&self, actor: &Actor, id: i64) -> Result<(), ChatError> {
-        let message = messages::by_id(&self.db, id).await?.ok_or(ChatError::NoSuchMessage)?;
-        policy::may_delete_message(actor, &message)?;
+        let message = messages::by_id(&self.db, id).await?;
+        policy::may_delete_message(actor, message.as_ref())?;
+        let message = message.ok_or(ChatError::NoSuchMessage)?;
         if !messages::delete(&self.db, message.id).await? {
             return Err(ChatError::NoSuchMessage);
         }

@@ -23,13 +23,15 @@ pub fn may_create_room(_actor: &Actor) -> Result<(), Denied> {
     Ok(())
 }
 
-/// Removing a message from its room's history, for everyone.
-pub fn may_delete_message(actor: &Actor, _message: &MessageRow) -> Result<(), Denied> {
+/// Removing a message from its room's history, for everyone. `None`: there is no such message;
+/// whoever could not delete it if it existed is refused the same way, so a refusal does not say
+/// whether it exists.
+pub fn may_delete_message(actor: &Actor, _message: Option<&MessageRow>) -> Result<(), Denied> {
     administrator(actor)
 }
 
-/// Removing a room and its history.
-pub fn may_delete_room(actor: &Actor, _room: &Room) -> Result<(), Denied> {
+/// Removing a room and its history. `None`: there is no such room (as for messages above).
+pub fn may_delete_room(actor: &Actor, _room: Option<&Room>) -> Result<(), Denied> {
     administrator(actor)
 }
 
@@ -69,9 +71,14 @@ mod tests {
 
     #[test]
     fn only_administrators_delete_messages_even_their_own() {
-        assert_eq!(may_delete_message(&actor(1, false), &message(1)), Err(Denied::AdminsOnly));
-        assert_eq!(may_delete_message(&actor(2, false), &message(1)), Err(Denied::AdminsOnly));
-        assert_eq!(may_delete_message(&actor(3, true), &message(1)), Ok(()));
+        assert_eq!(may_delete_message(&actor(1, false), Some(&message(1))), Err(Denied::AdminsOnly));
+        assert_eq!(may_delete_message(&actor(2, false), Some(&message(1))), Err(Denied::AdminsOnly));
+        assert_eq!(
+            may_delete_message(&actor(2, false), None),
+            Err(Denied::AdminsOnly),
+            "existence is not told"
+        );
+        assert_eq!(may_delete_message(&actor(3, true), Some(&message(1))), Ok(()));
     }
 
     #[test]

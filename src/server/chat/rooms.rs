@@ -96,8 +96,9 @@ impl Chat {
 
     /// Removes a room with its history; everyone in it is sent back to the room list.
     pub async fn delete_room(&self, actor: &Actor, name: &str) -> Result<(), ChatError> {
-        let room = rooms::by_name(&self.db, name).await?.ok_or(ChatError::NoSuchRoom)?;
-        policy::may_delete_room(actor, &room)?;
+        let room = rooms::by_name(&self.db, name).await?;
+        policy::may_delete_room(actor, room.as_ref())?;
+        let room = room.ok_or(ChatError::NoSuchRoom)?;
         if !rooms::delete(&self.db, room.id).await? {
             return Err(ChatError::NoSuchRoom);
         }

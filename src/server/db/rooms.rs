@@ -43,6 +43,7 @@ pub async fn get_or_create(
         name: Set(name.to_owned()),
         created_by: Set(Some(created_by)),
         created_at: Set(now_ms()),
+        last_seq: Set(0),
         ..Default::default()
     };
     match row.insert(db).await {
