@@ -20,6 +20,13 @@ apt_install() {
 
 ensure_rust_tools() {
   command -v cargo >/dev/null || { echo "Rust is not installed: see https://rustup.rs" >&2; exit 1; }
+  # The test command checks formatting and lints (rustup's default profile has both).
+  for component in clippy rustfmt; do
+    if ! rustup component list --installed | grep -q "^$component"; then
+      log "rustup component add $component"
+      rustup component add "$component"
+    fi
+  done
   if ! rustup target list --installed | grep -q '^wasm32-unknown-unknown$'; then
     log "rustup target add wasm32-unknown-unknown"
     rustup target add wasm32-unknown-unknown

@@ -110,18 +110,21 @@ impl Adjust {
     }
 }
 
-/// Marks a pending message as failed if it is still waiting after the deadline (browser only).
+/// After the deadline, a message still without its ack is shown as not delivered; one that was
+/// acknowledged but never came back on this socket (it is stored: the next load shows it) stops
+/// saying "Sending…" (browser only).
 pub fn expect_ack(pending: RwSignal<Vec<Pending>>, nonce: String) {
-    set_timeout(
-        move || {
-            pending.update(|list| {
-                if let Some(waiting) = list.iter_mut().find(|p| p.nonce == nonce && p.stored.is_none()) {
-                    waiting.failed = true;
-                }
-            })
-        },
-        ACK_DEADLINE,
-    );
+    set_timeout(move || pending.update(|list| deadline_passed(list, &nonce)), ACK_DEADLINE);
+}
+
+fn deadline_passed(pending: &mut Vec<Pending>, nonce: &str) {
+    if let Some(at) = pending.iter().position(|p| p.nonce == nonce) {
+        if pending[at].stored.is_some() {
+            pending.remove(at);
+        } else {
+            pending[at].failed = true;
+        }
+    }
 }
 
 /// The conversation: stored messages in id order, then the sender's own pending ones. Bodies are
@@ -359,6 +362,16 @@ mod tests {
         shown.insert(0, message(10, "me", 0));
         acknowledged(&mut pending, &shown, "n1", 10);
         assert!(pending.is_empty());
+    }
+
+    #[test]
+    fn at_the_deadline_an_unanswered_message_fails_and_an_acknowledged_one_stops_sending() {
+        let mut pending = vec![Pending::new("n1".into(), "lost"), Pending::new("n2".into(), "stored")];
+        acknowledged(&mut pending, &[], "n2", 5);
+        deadline_passed(&mut pending, "n1");
+        deadline_passed(&mut pending, "n2");
+        assert_eq!(pending.len(), 1);
+        assert!(pending[0].failed && pending[0].nonce == "n1");
     }
 
     #[test]

@@ -108,6 +108,11 @@ async fn run(
 /// Tells each sender's socket which id its message got, ahead of the message itself.
 fn acknowledge(jobs: &[Job], answers: &[Result<MessageView, ChatError>]) {
     for (job, answer) in jobs.iter().zip(answers) {
+        // A sender that gave up waiting has been told the message was not saved; its retry
+        // (same nonce) gets the ack instead.
+        if job.reply.is_closed() {
+            continue;
+        }
         if let (Some(outbox), Ok(message)) = (&job.ack_to, answer) {
             outbox.offer(&encode(&ServerFrame::Ack { nonce: job.nonce.clone(), id: message.id }));
         }

@@ -61,7 +61,9 @@ impl Chat {
     /// Disabling ends the account's sessions and open sockets at once and refuses its log-ins.
     pub async fn set_disabled(&self, actor: &Actor, user_id: i64, disabled: bool) -> Result<(), ChatError> {
         policy::may_disable(actor, user_id, disabled)?;
-        users::set_disabled(&self.db, user_id, disabled).await?.ok_or(ChatError::NoSuchUser)?;
+        if !users::set_disabled(&self.db, user_id, disabled).await? {
+            return Err(ChatError::NoSuchUser);
+        }
         if disabled {
             self.sessions.delete_for_user(user_id).await?;
             self.hub.sign_out_user(user_id, "This account is disabled").await;

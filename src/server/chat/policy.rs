@@ -3,7 +3,8 @@
 //!
 //! Today every room is open to every signed-in user, and only administrators remove things or
 //! look across everyone's data. Private rooms, roles and "delete your own message" change these
-//! functions, not their callers.
+//! functions, not their callers. Whether one connection has joined a room (which marking it read
+//! and saying you type there also need) is that connection's own state, kept in `ws::peer`.
 
 use super::{actor::Actor, error::Denied};
 use crate::server::db::{messages::MessageRow, rooms::Room};

@@ -1,6 +1,6 @@
 //! Rooms: finding, opening (creating on first use), listing, a room's page, deleting.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 
 use super::{policy, Actor, Chat, ChatError};
 use crate::{
@@ -24,14 +24,24 @@ impl Chat {
         Ok(room)
     }
 
-    /// The existing rooms among `names`, by name (one query however many). The caller asks the
-    /// policy about each.
-    pub async fn rooms_named(&self, names: &[String]) -> Result<HashMap<String, Room>, ChatError> {
-        Ok(rooms::by_names(&self.db, names)
-            .await?
+    /// The rooms among `names` whose messages the actor may receive without joining them (a room
+    /// list's unread counts): those that exist and that they may read, in one query.
+    pub async fn followable(&self, actor: &Actor, names: Vec<String>) -> Result<Vec<String>, ChatError> {
+        let found = rooms::by_names(&self.db, &names).await?;
+        let readable: HashSet<String> = found
             .into_iter()
-            .map(|room| (room.name.clone(), room))
-            .collect())
+            .filter(|room| policy::may_read(actor, room).is_ok())
+            .map(|room| room.name)
+            .collect();
+        Ok(names.into_iter().filter(|name| readable.contains(name)).collect())
+    }
+
+    /// Tells a room's members the actor is typing there.
+    pub async fn typing(&self, actor: &Actor, room: &Room) -> Result<(), ChatError> {
+        policy::may_post(actor, room)?;
+        let frame = ServerFrame::Typing { room: room.name.clone(), user: actor.username.clone() };
+        self.hub.publish_transient(&room.name, &frame).await;
+        Ok(())
     }
 
     /// A room the actor may read, created first if it does not exist yet (room lists already

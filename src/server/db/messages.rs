@@ -4,8 +4,9 @@
 use std::collections::HashMap;
 
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, SqlErr, TransactionSession, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult,
+    QueryFilter, QueryOrder, QuerySelect, Select, SelectModel, Selector, Set, SqlErr, TransactionSession,
+    TransactionTrait,
 };
 
 use super::{
@@ -55,7 +56,13 @@ pub async fn insert(
     match inserted {
         Ok(row) => {
             attempt.commit().await?;
-            Ok(Stored::New(view(row, room.name.clone(), Some(author.username.clone()))))
+            Ok(Stored::New(MessageView {
+                id: row.id,
+                room: room.name.clone(),
+                author: author.username.clone(),
+                body: row.body,
+                sent_at_ms: row.created_at,
+            }))
         }
         Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
             attempt.rollback().await?;
@@ -148,35 +155,22 @@ pub async fn between(
     before: i64,
     limit: u64,
 ) -> Result<Vec<MessageView>, DbErr> {
-    let rows = Messages::find()
+    let query = Messages::find()
         .filter(messages::Column::RoomId.eq(room_id))
         .filter(messages::Column::Id.gt(after))
         .filter(messages::Column::Id.lt(before))
         .order_by_asc(messages::Column::Id)
-        .limit(limit)
-        .find_also_related(Users)
-        .find_also_related(Rooms)
-        .all(db)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(message, author, room)| {
-            view(message, room.map(|room| room.name).unwrap_or_default(), author.map(|user| user.username))
-        })
-        .collect())
+        .limit(limit);
+    Ok(shown(query).all(db).await?.into_iter().map(MessageView::from).collect())
 }
 
 /// The message an author already stored under a nonce.
 pub async fn earlier(db: &impl ConnectionTrait, author: &Author, nonce: &str) -> Result<MessageView, DbErr> {
-    let (message, room) = Messages::find()
+    let query = Messages::find()
         .filter(messages::Column::UserId.eq(author.id))
-        .filter(messages::Column::Nonce.eq(nonce))
-        .find_also_related(Rooms)
-        .one(db)
-        .await?
-        .ok_or_else(|| DbErr::RecordNotFound(format!("message with nonce {nonce}")))?;
-    let room = room.map(|room| room.name).unwrap_or_default();
-    Ok(view(message, room, Some(author.username.clone())))
+        .filter(messages::Column::Nonce.eq(nonce));
+    let found = shown(query).one(db).await?;
+    found.map(MessageView::from).ok_or_else(|| DbErr::RecordNotFound(format!("message with nonce {nonce}")))
 }
 
 /// The latest `per_page` messages of a room, oldest first (the order they are shown in), and
@@ -211,16 +205,8 @@ async fn newest_first(
     if let Some(before) = before {
         query = query.filter(messages::Column::Id.lt(before));
     }
-    let rows = query
-        .order_by_desc(messages::Column::Id)
-        .limit(per_page + 1)
-        .find_also_related(Users)
-        .all(db)
-        .await?;
-    let views = rows
-        .into_iter()
-        .map(|(message, author)| view(message, room.name.clone(), author.map(|user| user.username)));
-    let mut page = Page::from_overfetch(views.collect(), per_page);
+    let rows = shown(query.order_by_desc(messages::Column::Id).limit(per_page + 1)).all(db).await?;
+    let mut page = Page::from_overfetch(rows.into_iter().map(MessageView::from).collect(), per_page);
     page.items.reverse();
     Ok(page)
 }
@@ -233,29 +219,48 @@ pub async fn after(
     after: i64,
     limit: u64,
 ) -> Result<Vec<MessageView>, DbErr> {
-    let rows = Messages::find()
+    let query = Messages::find()
         .filter(messages::Column::RoomId.eq(room.id))
         .filter(messages::Column::Id.gt(after))
         .order_by_asc(messages::Column::Id)
-        .limit(limit)
-        .find_also_related(Users)
-        .all(db)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(message, author)| view(message, room.name.clone(), author.map(|user| user.username)))
-        .collect())
+        .limit(limit);
+    Ok(shown(query).all(db).await?.into_iter().map(MessageView::from).collect())
 }
 
-fn view(message: messages::Model, room: String, author: Option<String>) -> MessageView {
-    MessageView {
-        id: message.id,
-        room,
-        // The foreign key cascades, so a message always has its author; the fallback only
-        // guards against a database edited by hand.
-        author: author.unwrap_or_else(|| "unknown".into()),
-        body: message.body,
-        sent_at_ms: message.created_at,
+/// A message with its author's and room's names: what a reader is shown, read in one statement
+/// (never the author's whole row, which holds the password hash).
+#[derive(Debug, FromQueryResult)]
+struct Shown {
+    id: i64,
+    body: String,
+    created_at: i64,
+    author: Option<String>,
+    room: Option<String>,
+}
+
+/// `query` with each message's author and room names beside it.
+fn shown(query: Select<Messages>) -> Selector<SelectModel<Shown>> {
+    query
+        .select_only()
+        .columns([messages::Column::Id, messages::Column::Body, messages::Column::CreatedAt])
+        .column_as(users::Column::Username, "author")
+        .column_as(rooms::Column::Name, "room")
+        .left_join(Users)
+        .left_join(Rooms)
+        .into_model::<Shown>()
+}
+
+impl From<Shown> for MessageView {
+    fn from(shown: Shown) -> Self {
+        MessageView {
+            id: shown.id,
+            // The foreign keys cascade, so a message always has its room and author; the
+            // fallbacks only guard against a database edited by hand.
+            room: shown.room.unwrap_or_default(),
+            author: shown.author.unwrap_or_else(|| "unknown".into()),
+            body: shown.body,
+            sent_at_ms: shown.created_at,
+        }
     }
 }
 
@@ -266,7 +271,7 @@ pub async fn search(
     page: u64,
     per_page: u64,
 ) -> Result<Page<MessageView>, DbErr> {
-    let mut query = Messages::find().order_by_desc(messages::Column::Id).find_also_related(Users);
+    let mut query = Messages::find().order_by_desc(messages::Column::Id);
     let term = term.trim();
     if !term.is_empty() {
         query = query.filter(
@@ -275,23 +280,8 @@ pub async fn search(
                 .add(contains_ignoring_case((users::Entity, users::Column::UsernameKey), term)),
         );
     }
-    let rows = query.offset(page.saturating_mul(per_page)).limit(per_page + 1).all(db).await?;
-    let room_ids: Vec<i64> = rows.iter().map(|(message, _)| message.room_id).collect();
-    let names: HashMap<i64, String> = Rooms::find()
-        .filter(rooms::Column::Id.is_in(room_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|room| (room.id, room.name))
-        .collect();
-    let items = rows
-        .into_iter()
-        .map(|(message, author)| {
-            let room = names.get(&message.room_id).cloned().unwrap_or_default();
-            view(message, room, author.map(|user| user.username))
-        })
-        .collect();
-    Ok(Page::from_overfetch(items, per_page))
+    let rows = shown(query.offset(page.saturating_mul(per_page)).limit(per_page + 1)).all(db).await?;
+    Ok(Page::from_overfetch(rows.into_iter().map(MessageView::from).collect(), per_page))
 }
 
 /// A stored message as the policy needs it: where it is and who wrote it.

@@ -1,8 +1,8 @@
 //! Queries on accounts.
 
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    Set, SqlErr,
+    sea_query::Expr, ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult,
+    QueryFilter, QueryOrder, QuerySelect, Set, SqlErr,
 };
 
 use super::{
@@ -78,13 +78,23 @@ pub async fn set_admin(db: &impl ConnectionTrait, name: &str, admin: bool) -> Re
     Ok(true)
 }
 
-pub async fn set_disabled(db: &impl ConnectionTrait, id: i64, disabled: bool) -> Result<Option<User>, DbErr> {
-    let Some(user) = by_id(db, id).await? else {
-        return Ok(None);
-    };
-    let mut row: users::ActiveModel = user.into();
-    row.disabled = Set(disabled);
-    Ok(Some(row.update(db).await?))
+/// Disables an account or enables it again; false when there is no such account.
+pub async fn set_disabled(db: &impl ConnectionTrait, id: i64, disabled: bool) -> Result<bool, DbErr> {
+    let result = Users::update_many()
+        .col_expr(users::Column::Disabled, Expr::val(disabled))
+        .filter(users::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected > 0)
+}
+
+/// An account as the admin list shows it: no password hash.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct Account {
+    pub id: i64,
+    pub username: String,
+    pub is_admin: bool,
+    pub disabled: bool,
 }
 
 /// Accounts for the admin screen, alphabetical, optionally filtered by a part of the name.
@@ -93,12 +103,24 @@ pub async fn search(
     term: &str,
     page: u64,
     per_page: u64,
-) -> Result<Page<User>, DbErr> {
+) -> Result<Page<Account>, DbErr> {
     let mut query = Users::find().order_by_asc(users::Column::UsernameKey);
     let term = term.trim();
     if !term.is_empty() {
         query = query.filter(contains_ignoring_case((users::Entity, users::Column::UsernameKey), term));
     }
-    let rows = query.offset(page.saturating_mul(per_page)).limit(per_page + 1).all(db).await?;
+    let rows = query
+        .select_only()
+        .columns([
+            users::Column::Id,
+            users::Column::Username,
+            users::Column::IsAdmin,
+            users::Column::Disabled,
+        ])
+        .offset(page.saturating_mul(per_page))
+        .limit(per_page + 1)
+        .into_model::<Account>()
+        .all(db)
+        .await?;
     Ok(Page::from_overfetch(rows, per_page))
 }

@@ -8,7 +8,7 @@ use std::{
 
 use crate::{
     server::{
-        chat::{Actor, Chat},
+        chat::{Actor, Chat, ChatError},
         db::rooms::Room,
         hub::{encode, Connection},
         state::AppState,
@@ -44,6 +44,15 @@ impl<'a> Peer<'a> {
     /// What to leave when the connection ends: the rooms joined, and the rooms followed.
     pub fn into_subscriptions(self) -> (Vec<String>, HashSet<String>) {
         (self.rooms.into_keys().collect(), self.followed)
+    }
+
+    /// Refuses a frame with the chat service's reason, or, when the database failed, with
+    /// `failed` (what could not be done, and to try again). `nonce` names a refused `send`.
+    pub async fn refuse(&self, err: &ChatError, failed: &str, nonce: Option<String>) {
+        match err {
+            ChatError::Storage => self.reply_error(failed, nonce).await,
+            refused => self.reply_error(&refused.to_string(), nonce).await,
+        }
     }
 
     /// Refuses a frame; the connection stays open. `nonce` names a refused `send`.

@@ -1,7 +1,7 @@
 //! `follow` / `unfollow`: a room's messages without joining it (a room list's unread counts).
 
 use super::super::peer::Peer;
-use crate::{server::chat::policy, shared::validate};
+use crate::shared::validate;
 
 /// Most rooms one connection may follow: plenty for a room list, and a bound on what one socket
 /// can subscribe to.
@@ -12,30 +12,33 @@ impl Peer<'_> {
     /// left out (their counts then show on the next page load only), not refused: one frame
     /// carries them all, and the rest of it is good.
     pub(super) async fn follow(&mut self, rooms: Vec<String>) {
-        let mut wanted = Vec::new();
+        let room_for = MAX_FOLLOWED.saturating_sub(self.followed.len());
+        let mut wanted: Vec<String> = Vec::new();
         for room in rooms {
             match validate::room_name(&room) {
-                Ok(name) if !self.followed.contains(name) => wanted.push(name.to_owned()),
+                Ok(name) if !self.followed.contains(name) && !wanted.iter().any(|w| w == name) => {
+                    if wanted.len() == room_for {
+                        tracing::debug!(user = %self.actor.username, "following as many rooms as one connection may");
+                        break;
+                    }
+                    wanted.push(name.to_owned());
+                }
                 Ok(_) => {}
                 Err(err) => self.reply_error(&err.to_string(), None).await,
             }
         }
-        let room_of = match self.chat.rooms_named(&wanted).await {
-            Ok(rooms) => rooms,
-            Err(err) => return self.reply_error(&err.to_string(), None).await,
-        };
-        for name in wanted {
-            // A room deleted meanwhile has nothing to follow.
-            let Some(room) = room_of.get(&name) else { continue };
-            if policy::may_read(self.actor, room).is_err() || self.followed.contains(&name) {
-                continue;
+        if wanted.is_empty() {
+            return;
+        }
+        match self.chat.followable(self.actor, wanted).await {
+            Ok(rooms) => {
+                for room in rooms {
+                    self.state.hub.follow(self.conn, &room);
+                    self.followed.insert(room);
+                }
             }
-            if self.followed.len() >= MAX_FOLLOWED {
-                tracing::debug!(user = %self.actor.username, "following as many rooms as one connection may");
-                return;
-            }
-            self.state.hub.follow(self.conn, &name);
-            self.followed.insert(name);
+            // Only unread counts depend on it; they are fetched again on the next page load.
+            Err(err) => tracing::warn!(error = %err, "following rooms failed"),
         }
     }
 

@@ -10,7 +10,7 @@ impl Peer<'_> {
     pub(super) async fn join(&mut self, room: String, after: Option<i64>) {
         let room = match self.chat.room(self.actor, &room).await {
             Ok(room) => room,
-            Err(err) => return self.reply_error(&err.to_string(), None).await,
+            Err(err) => return self.refuse(&err, "Could not join the room. Please try again.", None).await,
         };
         if self.rooms.contains_key(&room.name) {
             return;

@@ -8,7 +8,7 @@ impl Peer<'_> {
             return self.reply_error("Join the room before marking it read", None).await;
         };
         if let Err(err) = self.chat.mark_read(self.actor, room, id).await {
-            self.reply_error(&err.to_string(), None).await;
+            self.refuse(&err, "Could not save how far you have read", None).await;
         }
     }
 }

@@ -14,7 +14,11 @@ impl Peer<'_> {
                     looked_up = room;
                     &looked_up
                 }
-                Err(err) => return self.reply_error(&err.to_string(), Some(nonce)).await,
+                Err(err) => {
+                    return self
+                        .refuse(&err, "Could not post the message. Please try again.", Some(nonce))
+                        .await
+                }
             },
         };
         match self.chat.post(self.actor, room, &body, &nonce, Some(&self.conn.outbox)).await {
