@@ -41,6 +41,8 @@ pub struct Limits {
     pub outgoing_queue: usize,
     /// Largest WebSocket message accepted from a client, in bytes.
     pub max_frame_bytes: usize,
+    /// Largest HTTP request body (forms, server function calls), in bytes: more is answered 413.
+    pub max_request_bytes: usize,
     /// Tungstenite's read buffer per socket: 128 KiB by default, which dominates the memory of
     /// an idle connection; chat frames are small.
     pub read_buffer_bytes: usize,
@@ -63,6 +65,7 @@ impl Default for Limits {
             history_page: 50,
             outgoing_queue: 1024,
             max_frame_bytes: 16 * 1024,
+            max_request_bytes: 64 * 1024,
             read_buffer_bytes: 4 * 1024,
             frames_per_second: 50,
             frame_burst: 200,

@@ -11,7 +11,7 @@ use axum::{
 };
 use axum_login::AuthManagerLayerBuilder;
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use tower_http::{compression::CompressionLayer, CompressionLevel};
+use tower_http::{compression::CompressionLayer, limit::RequestBodyLimitLayer, CompressionLevel};
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 
 use super::{
@@ -58,6 +58,8 @@ pub fn build(state: AppState) -> Router {
         // request. The socket is added below, outside this layer: it has no body to compress.
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(5)))
         .route("/ws", get(ws::upgrade))
+        // A body over the limit is refused with 413 before anyone reads it.
+        .layer(RequestBodyLimitLayer::new(state.config.limits.max_request_bytes))
         .layer(middleware::map_response(pages_not_stored))
         .layer(middleware::from_fn(require_login))
         .layer(auth)

@@ -61,7 +61,8 @@ impl Writer {
         nonce: &str,
         ack_to: Option<&Outbox>,
     ) -> Result<MessageView, ChatError> {
-        let body = validate::message_body(body)?;
+        let body = normalized(validate::message_body(body)?);
+        let body = validate::message_body(&body)?;
         validate::nonce(nonce)?;
         let (reply, answer) = oneshot::channel();
         let job = Job {
@@ -79,6 +80,16 @@ impl Writer {
             Ok(answer) => answer.map_err(|_| ChatError::NotSaved)?,
             Err(_) => Err(ChatError::NotSaved),
         }
+    }
+}
+
+/// One spelling per text (NFC): "é" typed as one character and as "e" plus an accent is the same
+/// message, shown and found alike. Most text is NFC already and is only copied.
+fn normalized(body: &str) -> String {
+    use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+    match is_nfc_quick(body.chars()) {
+        IsNormalized::Yes => body.to_owned(),
+        _ => body.nfc().collect(),
     }
 }
 

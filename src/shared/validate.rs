@@ -29,6 +29,9 @@ pub enum InvalidInput {
     RoomName,
     #[error("Messages are 1–{max} characters", max = MESSAGE_MAX)]
     MessageLength,
+    /// `found`: the character as U+XXXX, so the user can tell what was refused.
+    #[error("Messages cannot contain control characters or text-direction overrides ({found} found)")]
+    MessageCharacter { found: String },
     #[error("A message id (nonce) is 1–{max} visible ASCII characters", max = NONCE_MAX)]
     Nonce,
 }
@@ -94,9 +97,25 @@ pub fn room_name(name: &str) -> Result<&str, InvalidInput> {
     }
 }
 
+/// Characters no message may hold: control characters other than newline and tab (C0, DEL and
+/// C1: a NUL, a terminal escape), and the bidirectional overrides and isolates, which make text
+/// read otherwise than it is stored ("abc\u{202E}gnp.exe" shows as "abcexe.png").
+pub fn is_refused_char(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
 /// Returns the body as it will be stored: trimmed, so that "  hi  " and "hi" are the same message.
+/// A line break typed as CR LF (pasted from elsewhere) counts as the newline it is.
 pub fn message_body(body: &str) -> Result<&str, InvalidInput> {
     let body = body.trim();
+    let mut chars = body.chars().peekable();
+    while let Some(c) = chars.next() {
+        let line_break = c == '\r' && chars.peek() == Some(&'\n');
+        if is_refused_char(c) && !line_break {
+            return Err(InvalidInput::MessageCharacter { found: format!("U+{:04X}", u32::from(c)) });
+        }
+    }
     let chars = body.chars().count();
     if (1..=MESSAGE_MAX).contains(&chars) {
         Ok(body)
@@ -169,6 +188,25 @@ mod tests {
         // 2000 multi-byte characters are still 2000 characters.
         assert!(message_body(&"é".repeat(2000)).is_ok());
         assert_eq!(message_body("<b>hi</b>"), Ok("<b>hi</b>"));
+    }
+
+    #[test]
+    fn message_bodies_refuse_control_characters_and_direction_overrides() {
+        let refused = |found: &str| Err(InvalidInput::MessageCharacter { found: found.into() });
+        assert_eq!(message_body("a\u{0}b"), refused("U+0000"));
+        assert_eq!(message_body("bell\u{7}"), refused("U+0007"));
+        assert_eq!(message_body("esc\u{1b}[2J"), refused("U+001B"));
+        assert_eq!(message_body("c1\u{85}inside"), refused("U+0085"));
+        assert_eq!(message_body("abc\u{202E}gnp.exe"), refused("U+202E"));
+        assert_eq!(message_body("x\u{2067}y"), refused("U+2067"));
+        assert_eq!(
+            InvalidInput::MessageCharacter { found: "U+202E".into() }.to_string(),
+            "Messages cannot contain control characters or text-direction overrides (U+202E found)"
+        );
+        // Lines, tabs, emoji joined with zero-width joiners and right-to-left scripts are text.
+        assert_eq!(message_body("one\ntwo\tthree"), Ok("one\ntwo\tthree"));
+        assert_eq!(message_body("windows\r\nline"), Ok("windows\r\nline"));
+        assert!(message_body("👩\u{200D}💻 שלום مرحبا").is_ok());
     }
 
     #[test]

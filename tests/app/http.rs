@@ -257,3 +257,14 @@ async fn browsers_keep_no_copy_of_a_page_so_back_after_log_out_shows_nothing() {
         assert_eq!(cache, Some("no-store"), "{path}");
     }
 }
+
+#[tokio::test]
+async fn an_oversized_request_body_is_refused_with_413() {
+    let app = spawn_app().await;
+    let person = app.person("mallory");
+    let huge = "x".repeat(3 * 1024 * 1024);
+    let response = person.post_form("/api/login", &[("username", "mallory"), ("password", &huge)]).await;
+    assert_eq!(response.status(), 413);
+    // The server carries on.
+    assert!(app.signed_up("alice").await.get("/rooms").await.status().is_success());
+}

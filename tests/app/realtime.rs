@@ -572,3 +572,43 @@ async fn a_socket_closed_the_moment_it_opens_still_says_ready_first() {
         assert!(matches!(frame, ServerFrame::SignedOut { .. }), "then {frame:?}");
     }
 }
+
+#[tokio::test]
+async fn control_characters_and_direction_overrides_are_refused_and_text_is_stored_in_one_spelling() {
+    let app = spawn_app().await;
+    let alice = app.signed_up("alice").await;
+    alice.open_room("general").await;
+    let mut socket = alice.socket().await;
+    socket.join("general").await;
+
+    for (nonce, body, found) in [("nul", "a\u{0}b", "U+0000"), ("rlo", "abc\u{202E}gnp.exe", "U+202E")] {
+        socket.send(&send("general", nonce, body)).await;
+        let (message, refused) = socket
+            .expect(|f| match f {
+                ServerFrame::Error { message, nonce } => Some((message, nonce)),
+                _ => None,
+            })
+            .await;
+        assert_eq!(refused.as_deref(), Some(nonce));
+        assert!(message.contains(found), "{message} names what was refused");
+    }
+
+    // "é" as an "e" and a combining accent is stored as the one character.
+    socket.send(&send("general", "nfc", "caf\u{65}\u{301}")).await;
+    let stored = socket
+        .expect(|f| match f {
+            ServerFrame::Message { message } => Some(message),
+            _ => None,
+        })
+        .await;
+    assert_eq!(stored.body, "caf\u{e9}");
+    let room =
+        mini_discord::server::db::rooms::by_name(&app.state.db, "general").await.expect("db").expect("room");
+    let history =
+        mini_discord::server::db::messages::recent(&app.state.db, &room, 10).await.expect("history");
+    assert_eq!(
+        history.items.iter().map(|m| m.body.as_str()).collect::<Vec<_>>(),
+        ["caf\u{e9}"],
+        "nothing refused was stored"
+    );
+}

@@ -230,3 +230,38 @@ async fn entities_match_the_migrated_tables() {
         assert_eq!(columns, table_columns(&db, table).await, "the entity of {table} and its table differ");
     }
 }
+
+/// A read marker is written when it moves and only then: a tab repeating where it is (each
+/// reconnect does) does not wait for the database's one writer, nor hold it up.
+#[tokio::test]
+async fn a_read_marker_is_written_only_when_it_moves() {
+    use mini_discord::server::db::read_markers::mark_read;
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+
+    let (db, _dir) = database().await;
+    let alice = Author::from(&users::create(&db, "alice", "hash".into()).await.expect("user"));
+    let bob = Author::from(&users::create(&db, "bob", "hash".into()).await.expect("user"));
+    let (room, _) = rooms::get_or_create(&db, "general", alice.id).await.expect("room");
+    let mut ids = Vec::new();
+    for n in 0..3 {
+        match messages::insert(&db, &room, &bob, &format!("m{n}"), None).await.expect("stored") {
+            messages::Stored::New(message) => ids.push(message.id),
+            other => panic!("new: {other:?}"),
+        }
+    }
+    let state = mark_read(&db, alice.id, &room, ids[1]).await.expect("marked");
+    assert_eq!((state.last_read, state.unread), (ids[1], 1));
+
+    // Someone else is writing (SQLite takes one writer at a time): a marker that does not move
+    // is answered at once all the same, where a write would wait for the lock and then fail.
+    let writer = db.begin().await.expect("transaction");
+    writer.execute_unprepared("UPDATE users SET disabled = 0 WHERE id = -1").await.expect("write lock taken");
+    for again in [ids[1], ids[0], 0] {
+        let state = mark_read(&db, alice.id, &room, again).await.expect("answered without writing");
+        assert_eq!((state.last_read, state.unread), (ids[1], 1), "never back");
+    }
+    writer.rollback().await.expect("rolled back");
+
+    let state = mark_read(&db, alice.id, &room, ids[2]).await.expect("marked");
+    assert_eq!((state.last_read, state.unread), (ids[2], 0), "moving on is written");
+}

@@ -24,7 +24,9 @@ pub const UNREAD_CAP: u32 = ReadState::CAP;
 
 /// Moves a user's marker in a room forward to `upto` (never back, never past the room's newest
 /// message, so a made-up id cannot hide messages still to come), creating it on the first read.
-/// Returns where the marker is now and what is still unread after it.
+/// Writes only when the marker moves: a tab repeating where it is (every reconnect does) costs a
+/// read, not a write beside the message writer. Returns where the marker is now and what is still
+/// unread after it.
 pub async fn mark_read(
     db: &impl ConnectionTrait,
     user_id: i64,
@@ -34,35 +36,51 @@ pub async fn mark_read(
     let newest = newest_id(db, room.id).await?;
     let upto = upto.clamp(0, newest);
     let now = now_ms();
-    let moved = ReadMarkers::update_many()
-        .col_expr(read_markers::Column::LastReadId, Expr::val(upto))
-        .col_expr(read_markers::Column::UpdatedAt, Expr::val(now))
-        .filter(read_markers::Column::UserId.eq(user_id))
-        .filter(read_markers::Column::RoomId.eq(room.id))
-        .filter(read_markers::Column::LastReadId.lt(upto))
-        .exec(db)
-        .await?;
-    if moved.rows_affected == 0 {
-        // No marker yet, or it is already further along (another device read more): only the
-        // first case writes anything.
-        let first = read_markers::ActiveModel {
-            user_id: Set(user_id),
-            room_id: Set(room.id),
-            last_read_id: Set(upto),
-            updated_at: Set(now),
-        };
-        ReadMarkers::insert(first)
-            .on_conflict(
-                OnConflict::columns([read_markers::Column::UserId, read_markers::Column::RoomId])
-                    .do_nothing()
-                    .to_owned(),
-            )
-            .exec_without_returning(db)
-            .await?;
-    }
-    let last_read =
-        ReadMarkers::find_by_id((user_id, room.id)).one(db).await?.map_or(upto, |marker| marker.last_read_id);
+    let current =
+        ReadMarkers::find_by_id((user_id, room.id)).one(db).await?.map(|marker| marker.last_read_id);
+    let last_read = match current {
+        Some(at) if at >= upto => at,
+        Some(_) => {
+            let moved = ReadMarkers::update_many()
+                .col_expr(read_markers::Column::LastReadId, Expr::val(upto))
+                .col_expr(read_markers::Column::UpdatedAt, Expr::val(now))
+                .filter(read_markers::Column::UserId.eq(user_id))
+                .filter(read_markers::Column::RoomId.eq(room.id))
+                .filter(read_markers::Column::LastReadId.lt(upto))
+                .exec(db)
+                .await?;
+            if moved.rows_affected > 0 {
+                upto
+            } else {
+                // Another device moved it further meanwhile.
+                further(db, user_id, room.id, upto).await?
+            }
+        }
+        None => {
+            let first = read_markers::ActiveModel {
+                user_id: Set(user_id),
+                room_id: Set(room.id),
+                last_read_id: Set(upto),
+                updated_at: Set(now),
+            };
+            ReadMarkers::insert(first)
+                .on_conflict(
+                    OnConflict::columns([read_markers::Column::UserId, read_markers::Column::RoomId])
+                        .do_nothing()
+                        .to_owned(),
+                )
+                .exec_without_returning(db)
+                .await?;
+            // Another device may have made it first, further along.
+            further(db, user_id, room.id, upto).await?
+        }
+    };
     state_at(db, room.id, last_read, newest, user_id).await
+}
+
+/// Where a marker stands after a write that may have lost a race: the stored one, or `upto`.
+async fn further(db: &impl ConnectionTrait, user_id: i64, room_id: i64, upto: i64) -> Result<i64, DbErr> {
+    Ok(ReadMarkers::find_by_id((user_id, room_id)).one(db).await?.map_or(upto, |marker| marker.last_read_id))
 }
 
 /// The read state of every room the user has opened, by room id.
