@@ -10,13 +10,15 @@ use leptos_router::{
 use crate::{
     components::nav::Nav,
     pages::{
-        admin::AdminPage, home::HomePage, login::LoginPage, not_found::NotFound, room::RoomPage,
-        rooms::RoomsPage, signup::SignupPage,
+        admin::AdminPage, home::HomePage, login::LoginPage, logout::LogoutPage, not_found::NotFound,
+        room::RoomPage, rooms::RoomsPage, signup::SignupPage,
     },
     session::AuthContext,
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::server::security_headers::provide_page_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -58,6 +60,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
                     <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async/>
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("/logout") view=LogoutPage ssr=SsrMode::Async/>
                     <Route path=path!("/rooms") view=RoomsPage ssr=SsrMode::Async/>
                     <Route path=path!("/rooms/:name") view=RoomPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async/>

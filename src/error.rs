@@ -1,5 +1,10 @@
 //! The one error type server functions return. Each variant carries the sentence the user reads;
 //! internal details are logged on the server and never sent.
+//!
+//! A form posted without JavaScript gets its error back through the address (`__err`), where
+//! anyone can write anything: so no variant that can be read back carries free text, and an
+//! answer that does not decode becomes one fixed sentence. A link cannot make the log-in page
+//! say "your account is locked, verify at …".
 
 use leptos::server_fn::{
     codec::JsonEncoding,
@@ -12,8 +17,8 @@ use crate::shared::validate::InvalidInput;
 
 #[derive(Debug, Clone, PartialEq, Eq, Error, Serialize, Deserialize)]
 pub enum AppError {
-    #[error("{0}")]
-    Invalid(String),
+    #[error(transparent)]
+    Invalid(InvalidInput),
     #[error("Username already taken")]
     UsernameTaken,
     #[error("Invalid username or password")]
@@ -24,31 +29,60 @@ pub enum AppError {
     NotLoggedIn,
     #[error("Forbidden: administrators only")]
     Forbidden,
+    #[error("You cannot disable your own account")]
+    OwnAccount,
     #[error("{0} not found")]
-    NotFound(String),
+    NotFound(Missing),
+    /// Log-in or sign-up attempts from this address or for this account came too fast.
+    #[error("Too many attempts. Try again in {retry_after_secs} seconds.")]
+    TooManyAttempts { retry_after_secs: u64 },
+    #[error("You have created {per_hour} rooms in the last hour, the most allowed. Try again later.")]
+    TooManyRooms { per_hour: u32 },
+    /// Every password check is taken: answered at once rather than queued without end.
+    #[error("The server is busy. Please try again in a moment.")]
+    Busy,
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
     /// The request never reached our code or its answer never came back (network, encoding).
+    /// Made here, in the browser, and never read from an answer or an address.
     #[error("Could not reach the server: {0}")]
+    #[serde(skip_deserializing)]
     Transport(String),
 }
+
+/// What a [`AppError::NotFound`] was looking for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error, Serialize, Deserialize)]
+pub enum Missing {
+    #[error("Room")]
+    Room,
+    #[error("Message")]
+    Message,
+    #[error("User")]
+    User,
+}
+
+/// Shown when an error answer (or an error in the address) is not one of ours.
+const UNREADABLE: &str = "the answer could not be read";
 
 impl AppError {
     /// The HTTP status a page or endpoint should answer with for this error.
     pub fn status_code(&self) -> u16 {
         match self {
             AppError::Invalid(_) | AppError::UsernameTaken => 400,
+            AppError::OwnAccount => 400,
             AppError::InvalidCredentials | AppError::NotLoggedIn => 401,
             AppError::AccountDisabled | AppError::Forbidden => 403,
             AppError::NotFound(_) => 404,
+            AppError::TooManyAttempts { .. } | AppError::TooManyRooms { .. } => 429,
             AppError::Internal | AppError::Transport(_) => 500,
+            AppError::Busy => 503,
         }
     }
 }
 
 impl From<InvalidInput> for AppError {
     fn from(err: InvalidInput) -> Self {
-        AppError::Invalid(err.to_string())
+        AppError::Invalid(err)
     }
 }
 
@@ -56,7 +90,11 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        AppError::Transport(value.to_string())
+        match value {
+            // A decoding error quotes what it could not decode: text someone else chose.
+            ServerFnErrorErr::Deserialization(_) => AppError::Transport(UNREADABLE.into()),
+            other => AppError::Transport(other.to_string()),
+        }
     }
 }
 
@@ -65,5 +103,34 @@ impl From<sea_orm::DbErr> for AppError {
     fn from(err: sea_orm::DbErr) -> Self {
         tracing::error!(error = %err, "database error");
         AppError::Internal
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decoded(text: &str) -> AppError {
+        AppError::de(text.to_owned().into_bytes().into())
+    }
+
+    #[test]
+    fn error_answers_decode_only_to_our_own_sentences() {
+        let invalid = AppError::Invalid(InvalidInput::PasswordMismatch);
+        assert_eq!(AppError::de(invalid.ser()), invalid);
+        assert_eq!(decoded(r#"{"NotFound":"Room"}"#).to_string(), "Room not found");
+
+        let phishing = "Your account is locked, verify at http://evil.example";
+        for forged in [
+            format!(r#"{{"Invalid":"{phishing}"}}"#),
+            format!(r#"{{"NotFound":"{phishing}"}}"#),
+            format!(r#"{{"Transport":"{phishing}"}}"#),
+            format!(r#"{{"{phishing}":null}}"#),
+            phishing.to_owned(),
+        ] {
+            let shown = decoded(&forged).to_string();
+            assert!(!shown.contains("locked"), "{forged} was shown as {shown}");
+            assert_eq!(shown, format!("Could not reach the server: {UNREADABLE}"));
+        }
     }
 }

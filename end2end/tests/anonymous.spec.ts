@@ -117,9 +117,15 @@ test.describe('legacy addresses redirect', () => {
     }
   });
 
-  test('/accounts/logout/ logs out and goes to /', async ({ person }) => {
+  test('/accounts/logout/ asks before logging out, then goes to /', async ({ person }) => {
     const { page } = await person();
     await page.goto('/accounts/logout/');
+    await expect(page).toHaveURL(/\/logout$/);
+    // Opening the address alone (as a link or an image on another site would) logs nobody out.
+    await page.goto('/rooms');
+    await expect(page).toHaveURL(/\/rooms$/);
+    await page.goto('/accounts/logout/');
+    await page.getByRole('main').getByRole('button', { name: 'Log out', exact: true }).click();
     await expect(page).toHaveURL(/\/$/);
     await expect(page.getByRole('heading', { name: 'mini-discord', exact: true })).toBeVisible();
     await expect(nav(page).getByRole('link', { name: 'Log in', exact: true })).toBeVisible();

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod home;
 pub mod login;
+pub mod logout;
 pub mod not_found;
 pub mod room;
 pub mod rooms;

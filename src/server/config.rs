@@ -26,8 +26,11 @@ pub struct Config {
     pub database_url: String,
     /// Several instances share rooms and presence through this Redis; `None` is one process.
     pub redis_url: Option<String>,
-    /// Mark the session cookie Secure (only sent over HTTPS): turn on behind TLS.
-    pub secure_cookies: bool,
+    /// The address people type to reach the site (`https://chat.example`), when it is not the
+    /// address the server listens on (behind a proxy): requests from other origins are refused.
+    pub public_origin: Option<String>,
+    /// Mark the session cookie Secure (only sent over HTTPS); `None`: yes unless on loopback.
+    pub secure_cookies: Option<bool>,
     pub limits: Limits,
 }
 
@@ -84,7 +87,8 @@ struct AppSection {
     data_dir: Option<PathBuf>,
     database_url: Option<String>,
     redis_url: Option<String>,
-    secure_cookies: bool,
+    public_origin: Option<String>,
+    secure_cookies: Option<bool>,
     limits: Limits,
 }
 
@@ -133,13 +137,26 @@ impl Config {
             None => AppSection::default(),
         };
         let secure_cookies = std::env::var("MINI_DISCORD_SECURE_COOKIES")
+            .ok()
             .map(|value| matches!(value.as_str(), "1" | "true" | "yes"))
-            .unwrap_or(section.secure_cookies);
+            .or(section.secure_cookies);
+        let public_origin = std::env::var("MINI_DISCORD_PUBLIC_ORIGIN")
+            .ok()
+            .or(section.public_origin)
+            .filter(|origin| !origin.is_empty());
         let data_dir = overrides.data_dir.or(section.data_dir).unwrap_or_else(|| PathBuf::from("data"));
         let database_url =
             overrides.database_url.or(section.database_url).unwrap_or_else(|| db::sqlite_url(&data_dir));
         let redis_url = overrides.redis_url.or(section.redis_url).filter(|url| !url.is_empty());
-        Ok(Self { leptos, data_dir, database_url, redis_url, secure_cookies, limits: section.limits })
+        Ok(Self {
+            leptos,
+            data_dir,
+            database_url,
+            redis_url,
+            public_origin,
+            secure_cookies,
+            limits: section.limits,
+        })
     }
 
     /// A configuration for tests: defaults, a given database, no file.
@@ -150,7 +167,8 @@ impl Config {
             data_dir,
             database_url,
             redis_url: None,
-            secure_cookies: false,
+            public_origin: None,
+            secure_cookies: None,
             limits: Limits::default(),
         }
     }

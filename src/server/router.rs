@@ -2,8 +2,8 @@
 //! addresses, and the layers (sessions, log-in checks) around them.
 
 use axum::{
-    extract::{Path, Request, State},
-    http::{header, HeaderMap, HeaderValue},
+    extract::{Path, Request},
+    http::{header, HeaderValue},
     middleware::{self, Next},
     response::{IntoResponse, Redirect, Response},
     routing::get,
@@ -15,8 +15,10 @@ use tower_http::{compression::CompressionLayer, limit::RequestBodyLimitLayer, Co
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 
 use super::{
-    auth::{log_out, AuthSession, Backend},
+    auth::{AuthSession, Backend},
+    security_headers,
     service_worker::ServiceWorker,
+    site,
     state::AppState,
     ws,
 };
@@ -35,8 +37,8 @@ pub fn build(state: AppState) -> Router {
         .with_http_only(true)
         // Lax, not Strict: a link to a room from elsewhere should open it logged in.
         .with_same_site(SameSite::Lax)
-        // Plain HTTP on loopback by default; `secure-cookies = true` behind TLS.
-        .with_secure(state.config.secure_cookies)
+        // HTTPS-only unless the site is on loopback (`site::Site`).
+        .with_secure(state.site.secure_cookies)
         .with_expiry(Expiry::OnInactivity(time::Duration::days(30)));
     let auth = AuthManagerLayerBuilder::new(Backend::new(state.db.clone()), sessions).build();
 
@@ -48,7 +50,8 @@ pub fn build(state: AppState) -> Router {
         .route("/chat/{room}", get(legacy_room))
         .route("/chat/{room}/", get(legacy_room))
         .route("/accounts/login/", get(|| async { Redirect::permanent("/login") }))
-        .route("/accounts/logout/", get(legacy_logout))
+        // Old bookmarks logged out on a plain GET; now they ask first, and the answer is a POST.
+        .route("/accounts/logout/", get(|| async { Redirect::permanent(paths::LOG_OUT) }))
         .route("/user/signup/", get(|| async { Redirect::permanent("/signup") }))
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
@@ -63,26 +66,14 @@ pub fn build(state: AppState) -> Router {
         .layer(middleware::map_response(pages_not_stored))
         .layer(middleware::from_fn(require_login))
         .layer(auth)
+        // Before anything reads the session: a cross-site request never reaches it.
+        .layer(middleware::from_fn_with_state(state.clone(), site::refuse_cross_site))
+        .layer(middleware::from_fn_with_state(state.clone(), security_headers::add))
         .with_state(state)
 }
 
 async fn legacy_room(Path(room): Path<String>) -> Redirect {
     Redirect::permanent(&paths::room(&room))
-}
-
-/// The original logged out on a plain GET; old bookmarks still do. A GET from another site (an
-/// image tag, a link) only lands on the home page: browsers say where a request comes from.
-async fn legacy_logout(State(state): State<AppState>, mut auth: AuthSession, headers: HeaderMap) -> Response {
-    let cross_site = headers
-        .get("sec-fetch-site")
-        .and_then(|site| site.to_str().ok())
-        .is_some_and(|site| site == "cross-site" || site == "same-site");
-    if !cross_site {
-        if let Err(err) = log_out(&mut auth, &state.hub).await {
-            tracing::error!(error = %err, "logging out failed");
-        }
-    }
-    Redirect::to("/").into_response()
 }
 
 /// Pages are drawn for whoever is logged in, at that moment: the browser keeps no copy. Otherwise

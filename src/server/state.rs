@@ -15,6 +15,7 @@ use super::{
     },
     config::Config,
     hub::Hub,
+    site::Site,
     subscribers::Subscribers,
     writer::Writer,
 };
@@ -23,6 +24,8 @@ use super::{
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub config: Arc<Config>,
+    /// The site's own origins and cookie security, derived once from the configuration.
+    pub site: Arc<Site>,
     pub db: DatabaseConnection,
     pub sessions: DbSessionStore,
     pub hub: Hub,
@@ -58,6 +61,15 @@ impl AppState {
         let sessions = DbSessionStore::new(db.clone());
         let writer = Writer::spawn(db.clone(), hub.clone(), numbering, config.limits.write_batch);
         let chat = Chat::new(db.clone(), hub.clone(), writer, sessions.clone(), config.limits.clone());
-        Self { leptos_options: config.leptos.clone(), config: Arc::new(config), db, sessions, hub, chat }
+        let site = Arc::new(Site::of(&config));
+        Self {
+            leptos_options: config.leptos.clone(),
+            config: Arc::new(config),
+            site,
+            db,
+            sessions,
+            hub,
+            chat,
+        }
     }
 }

@@ -18,6 +18,9 @@ pub fn safe_next(next: Option<&str>) -> String {
     }
 }
 
+/// The page that asks before logging out (where the original app's log-out address leads).
+pub const LOG_OUT: &str = "/logout";
+
 pub fn room(name: &str) -> String {
     format!("/rooms/{}", encode_component(name))
 }

@@ -1,6 +1,7 @@
 //! The one place the input rules live. The server enforces them on every write; the browser runs
 //! the same functions only to tell the user early.
 
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 pub const USERNAME_MIN: usize = 3;
@@ -15,7 +16,9 @@ pub const NONCE_MAX: usize = 64;
 
 /// Each variant's text is what the user reads, so it says what to do, not what went wrong inside.
 /// The numbers in it come from the constants above.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
+/// Serialisable because a refused form carries its error back in the address: only these texts can
+/// travel that way, never free text.
+#[derive(Debug, Clone, PartialEq, Eq, Error, Serialize, Deserialize)]
 pub enum InvalidInput {
     #[error("Username must be {min}–{max} characters: letters, digits, _ or -", min = USERNAME_MIN, max = USERNAME_MAX)]
     Username,
@@ -29,9 +32,12 @@ pub enum InvalidInput {
     RoomName,
     #[error("Messages are 1–{max} characters", max = MESSAGE_MAX)]
     MessageLength,
-    /// `found`: the character as U+XXXX, so the user can tell what was refused.
-    #[error("Messages cannot contain control characters or text-direction overrides ({found} found)")]
-    MessageCharacter { found: String },
+    /// The character is named by its code point (U+XXXX), so the user can tell what was refused.
+    #[error(
+        "Messages cannot contain control characters or text-direction overrides (U+{code:04X} found)",
+        code = u32::from(*found)
+    )]
+    MessageCharacter { found: char },
     #[error("A message id (nonce) is 1–{max} visible ASCII characters", max = NONCE_MAX)]
     Nonce,
 }
@@ -113,7 +119,7 @@ pub fn message_body(body: &str) -> Result<&str, InvalidInput> {
     while let Some(c) = chars.next() {
         let line_break = c == '\r' && chars.peek() == Some(&'\n');
         if is_refused_char(c) && !line_break {
-            return Err(InvalidInput::MessageCharacter { found: format!("U+{:04X}", u32::from(c)) });
+            return Err(InvalidInput::MessageCharacter { found: c });
         }
     }
     let chars = body.chars().count();
@@ -192,15 +198,15 @@ mod tests {
 
     #[test]
     fn message_bodies_refuse_control_characters_and_direction_overrides() {
-        let refused = |found: &str| Err(InvalidInput::MessageCharacter { found: found.into() });
-        assert_eq!(message_body("a\u{0}b"), refused("U+0000"));
-        assert_eq!(message_body("bell\u{7}"), refused("U+0007"));
-        assert_eq!(message_body("esc\u{1b}[2J"), refused("U+001B"));
-        assert_eq!(message_body("c1\u{85}inside"), refused("U+0085"));
-        assert_eq!(message_body("abc\u{202E}gnp.exe"), refused("U+202E"));
-        assert_eq!(message_body("x\u{2067}y"), refused("U+2067"));
+        let refused = |found: char| Err(InvalidInput::MessageCharacter { found });
+        assert_eq!(message_body("a\u{0}b"), refused('\u{0}'));
+        assert_eq!(message_body("bell\u{7}"), refused('\u{7}'));
+        assert_eq!(message_body("esc\u{1b}[2J"), refused('\u{1b}'));
+        assert_eq!(message_body("c1\u{85}inside"), refused('\u{85}'));
+        assert_eq!(message_body("abc\u{202E}gnp.exe"), refused('\u{202E}'));
+        assert_eq!(message_body("x\u{2067}y"), refused('\u{2067}'));
         assert_eq!(
-            InvalidInput::MessageCharacter { found: "U+202E".into() }.to_string(),
+            InvalidInput::MessageCharacter { found: '\u{202E}' }.to_string(),
             "Messages cannot contain control characters or text-direction overrides (U+202E found)"
         );
         // Lines, tabs, emoji joined with zero-width joiners and right-to-left scripts are text.

@@ -129,7 +129,7 @@ async fn the_original_addresses_still_work() {
         ("/chat/lobby/", "/rooms/lobby"),
         ("/accounts/login/", "/login"),
         ("/user/signup/", "/signup"),
-        ("/accounts/logout/", "/"),
+        ("/accounts/logout/", "/logout"),
     ] {
         let response = visitor.get(old).await;
         assert!(response.status().is_redirection(), "{old}");

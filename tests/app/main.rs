@@ -6,6 +6,7 @@ mod cluster;
 mod config_files;
 mod http;
 mod realtime;
+mod security;
 mod storage;
 mod support;
 mod unread;

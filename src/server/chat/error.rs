@@ -3,7 +3,10 @@
 
 use sea_orm::DbErr;
 
-use crate::{error::AppError, shared::validate::InvalidInput};
+use crate::{
+    error::{AppError, Missing},
+    shared::validate::InvalidInput,
+};
 
 /// A refusal by [`super::policy`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -48,10 +51,10 @@ impl From<ChatError> for AppError {
         match err {
             ChatError::Invalid(invalid) => invalid.into(),
             ChatError::Denied(Denied::AdminsOnly) => AppError::Forbidden,
-            ChatError::Denied(denied @ Denied::OwnAccount) => AppError::Invalid(denied.to_string()),
-            ChatError::NoSuchRoom | ChatError::RoomGone => AppError::NotFound("Room".into()),
-            ChatError::NoSuchMessage => AppError::NotFound("Message".into()),
-            ChatError::NoSuchUser => AppError::NotFound("User".into()),
+            ChatError::Denied(Denied::OwnAccount) => AppError::OwnAccount,
+            ChatError::NoSuchRoom | ChatError::RoomGone => AppError::NotFound(Missing::Room),
+            ChatError::NoSuchMessage => AppError::NotFound(Missing::Message),
+            ChatError::NoSuchUser => AppError::NotFound(Missing::User),
             ChatError::Storage | ChatError::NotSaved => AppError::Internal,
         }
     }

@@ -211,13 +211,15 @@ impl Socket {
 /// A server whose limits are tuned for a test (e.g. a short idle timeout).
 pub async fn spawn_app_with(tune: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
     let mut config = Config::for_tests(dir.path().to_owned());
+    // The site's own origin is where it listens, as in production.
+    config.leptos.site_addr = addr;
     tune(&mut config);
     let db = db::connect(&config.database_url).await.expect("database opens");
     let state = AppState::new(config, db);
     let app = router::build(state.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
     tokio::spawn(async move {
         axum::serve(listener, app).await.expect("server runs");
     });
