@@ -21,7 +21,7 @@ pub async fn signup(username: String, password: String, confirm: String) -> Resu
         async move {
             use crate::{
                 server::{
-                    auth::{backend::hash_password, SessionUser},
+                    auth::SessionUser,
                     db::users::{self, CreateUserError},
                 },
                 shared::validate,
@@ -30,10 +30,8 @@ pub async fn signup(username: String, password: String, confirm: String) -> Resu
             let username = validate::username(&username)?;
             let password = validate::new_password(&password, &confirm)?;
             let state = super::context::app_state()?;
-            let hash = hash_password(password.to_owned()).await.map_err(|err| {
-                tracing::error!(error = %err, "password hashing failed");
-                AppError::Internal
-            })?;
+            state.throttle.sign_up(super::context::client_address().await?).await?;
+            let hash = state.hashing.hash(password.to_owned()).await.map_err(hashing_failed)?;
             let user = users::create(&state.db, username, hash).await.map_err(|err| match err {
                 CreateUserError::Taken => AppError::UsernameTaken,
                 CreateUserError::Db(err) => err.into(),
@@ -54,17 +52,25 @@ pub async fn login(
 ) -> Result<(), AppError> {
     super::context::with_status(
         async move {
-            use crate::server::auth::Credentials;
+            use crate::server::auth::{backend::BackendError, Credentials};
 
             let auth = super::context::auth_session().await?;
-            let user = auth
-                .authenticate(Credentials { username, password })
-                .await
-                .map_err(|err| {
+            let throttle = super::context::app_state()?.throttle;
+            let address = super::context::client_address().await?;
+            throttle.may_log_in(address, &username).await?;
+            let checked = auth.authenticate(Credentials { username: username.clone(), password }).await;
+            let Some(user) = checked.map_err(|err| match err {
+                axum_login::Error::Backend(BackendError::Hashing(err)) => hashing_failed(err),
+                err => {
                     tracing::error!(error = %err, "authentication failed");
                     AppError::Internal
-                })?
-                .ok_or(AppError::InvalidCredentials)?;
+                }
+            })?
+            else {
+                throttle.log_in_failed(address, &username).await;
+                return Err(AppError::InvalidCredentials);
+            };
+            throttle.logged_in(&username).await;
             if user.0.disabled {
                 return Err(AppError::AccountDisabled);
             }
@@ -74,6 +80,18 @@ pub async fn login(
         }
         .await,
     )
+}
+
+#[cfg(feature = "ssr")]
+fn hashing_failed(err: crate::server::auth::backend::HashingError) -> AppError {
+    use crate::server::auth::backend::HashingError;
+    match err {
+        HashingError::Busy => AppError::Busy,
+        HashingError::Stopped => {
+            tracing::error!(error = %err, "password hashing failed");
+            AppError::Internal
+        }
+    }
 }
 
 #[cfg(feature = "ssr")]

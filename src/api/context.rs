@@ -36,6 +36,20 @@ pub async fn chat_user() -> Result<(Chat, Actor), AppError> {
     Ok((app_state()?.chat, actor))
 }
 
+/// The address the request comes from (see `server::client_address`), for counting attempts.
+pub async fn client_address() -> Result<std::net::IpAddr, AppError> {
+    use axum::extract::ConnectInfo;
+
+    let ConnectInfo(peer) =
+        leptos_axum::extract::<ConnectInfo<std::net::SocketAddr>>().await.map_err(|err| {
+            tracing::error!(error = %err, "no peer address: is the server run with connect info?");
+            AppError::Internal
+        })?;
+    let parts = use_context::<axum::http::request::Parts>().ok_or(AppError::Internal)?;
+    let trusted = &app_state()?.config.trusted_proxies;
+    Ok(crate::server::client_address::client_address(peer, &parts.headers, trusted))
+}
+
 /// Gives a server function's error answer the HTTP status that fits it (400 for bad input, 403
 /// for a refusal, …) rather than a blanket 500. A plain HTML form post (no JavaScript) is left
 /// alone: it must stay a redirect back to the form, which then shows the error.
@@ -55,6 +69,14 @@ pub fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {
             let status = axum::http::StatusCode::from_u16(err.status_code())
                 .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
             response.set_status(status);
+            let retry_after = match err {
+                AppError::TooManyAttempts { retry_after_secs } => Some(*retry_after_secs),
+                AppError::Busy => Some(1),
+                _ => None,
+            };
+            if let Some(secs) = retry_after {
+                response.insert_header(axum::http::header::RETRY_AFTER, secs.into());
+            }
         }
     }
     result

@@ -131,7 +131,11 @@ async fn serve(config: Config, db: sea_orm::DatabaseConnection) -> Result<(), Cl
     let app = router::build(state);
     let listener = TcpListener::bind(addr).await.map_err(|source| CliError::Bind { addr, source })?;
     tracing::info!("mini-discord listening on http://{addr}");
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.map_err(CliError::Serve)
+    // The peer address is what log-in attempts are counted by (`client_address`).
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(CliError::Serve)
 }
 
 fn spawn_session_cleanup(store: super::auth::DbSessionStore) {

@@ -31,6 +31,8 @@ pub struct Config {
     pub public_origin: Option<String>,
     /// Mark the session cookie Secure (only sent over HTTPS); `None`: yes unless on loopback.
     pub secure_cookies: Option<bool>,
+    /// Proxies whose `X-Forwarded-For` names the client; any other peer is the client itself.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     pub limits: Limits,
 }
 
@@ -60,6 +62,20 @@ pub struct Limits {
     pub replay_limit: u64,
     /// Most messages stored in one transaction (group commit).
     pub write_batch: usize,
+    /// Wrong passwords for one account name before each further one makes it wait (1 s, then
+    /// doubling to a minute), and the same for one client address across all names.
+    pub login_failures_per_account: u32,
+    pub login_failures_per_address: u32,
+    pub signups_per_address_per_hour: u32,
+    /// Password checks waiting for a hashing thread; past that a log-in is answered 503 at once.
+    pub hashing_queue: usize,
+    /// Open sockets (tabs, devices) one account may have on one instance.
+    pub sockets_per_user: usize,
+    /// Rooms one socket may have joined at once.
+    pub rooms_per_connection: usize,
+    pub rooms_created_per_hour: u32,
+    /// Longest time any HTTP request may take before it is answered 408.
+    pub request_timeout_secs: u64,
 }
 
 impl Default for Limits {
@@ -76,6 +92,14 @@ impl Default for Limits {
             idle_timeout_secs: 30,
             replay_limit: 500,
             write_batch: 256,
+            login_failures_per_account: 5,
+            login_failures_per_address: 50,
+            signups_per_address_per_hour: 20,
+            hashing_queue: 32,
+            sockets_per_user: 16,
+            rooms_per_connection: 50,
+            rooms_created_per_hour: 10,
+            request_timeout_secs: 30,
         }
     }
 }
@@ -89,6 +113,7 @@ struct AppSection {
     redis_url: Option<String>,
     public_origin: Option<String>,
     secure_cookies: Option<bool>,
+    trusted_proxies: Vec<std::net::IpAddr>,
     limits: Limits,
 }
 
@@ -155,6 +180,7 @@ impl Config {
             redis_url,
             public_origin,
             secure_cookies,
+            trusted_proxies: section.trusted_proxies,
             limits: section.limits,
         })
     }
@@ -169,6 +195,7 @@ impl Config {
             redis_url: None,
             public_origin: None,
             secure_cookies: None,
+            trusted_proxies: Vec::new(),
             limits: Limits::default(),
         }
     }

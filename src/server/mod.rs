@@ -5,6 +5,7 @@ pub mod bus;
 /// Rooms, messages, read markers: the service every path calls, and who may do what.
 pub mod chat;
 pub mod cli;
+pub mod client_address;
 /// Several instances sharing rooms and presence through Redis.
 pub mod cluster;
 pub mod config;

@@ -40,7 +40,8 @@ pub fn build(state: AppState) -> Router {
         // HTTPS-only unless the site is on loopback (`site::Site`).
         .with_secure(state.site.secure_cookies)
         .with_expiry(Expiry::OnInactivity(time::Duration::days(30)));
-    let auth = AuthManagerLayerBuilder::new(Backend::new(state.db.clone()), sessions).build();
+    let auth =
+        AuthManagerLayerBuilder::new(Backend::new(state.db.clone(), state.hashing.clone()), sessions).build();
 
     Router::new()
         .route("/healthz", get(|| async { "ok" }))

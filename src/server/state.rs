@@ -7,7 +7,7 @@ use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
 use super::{
-    auth::DbSessionStore,
+    auth::{hashing::Hashing, throttle::Throttle, DbSessionStore},
     chat::Chat,
     cluster::{
         numbering::Numbering, postgres::Postgres, redis_bus::RedisBus, redis_presence::RedisPresence,
@@ -31,6 +31,10 @@ pub struct AppState {
     pub hub: Hub,
     /// Rooms, messages and read markers, with who may do what: what pages and sockets call.
     pub chat: Chat,
+    /// Log-in and sign-up attempts per name and address.
+    pub throttle: Throttle,
+    /// The argon2 threads and their bounded queue.
+    pub hashing: Hashing,
 }
 
 /// How long a presence entry outlives its instance, and how often live instances renew theirs
@@ -42,7 +46,8 @@ impl AppState {
     /// One process: rooms and presence live in memory.
     pub fn new(config: Config, db: DatabaseConnection) -> Self {
         let hub = Hub::local(config.limits.outgoing_queue);
-        Self::with_hub(config, db, hub, None)
+        let throttle = Throttle::in_memory(&config.limits);
+        Self::with_hub(config, db, hub, None, throttle)
     }
 
     /// One of several instances: rooms and presence are shared through Redis, and messages are
@@ -53,10 +58,18 @@ impl AppState {
         let presence = Arc::new(RedisPresence::new(link, PRESENCE_TTL));
         let hub = Hub::with_parts(subscribers, bus, presence, config.limits.outgoing_queue);
         hub.spawn_presence_upkeep(PRESENCE_UPKEEP);
-        Self::with_hub(config, pg.db().clone(), hub, Some(Numbering::new(&pg)))
+        let throttle = Throttle::in_redis(link, &config.limits);
+        Self::with_hub(config, pg.db().clone(), hub, Some(Numbering::new(&pg)), throttle)
     }
 
-    fn with_hub(config: Config, db: DatabaseConnection, hub: Hub, numbering: Option<Numbering>) -> Self {
+    fn with_hub(
+        config: Config,
+        db: DatabaseConnection,
+        hub: Hub,
+        numbering: Option<Numbering>,
+        throttle: Throttle,
+    ) -> Self {
+        let hashing = Hashing::start(config.limits.hashing_queue);
         super::db::spawn_checkpointer(db.clone());
         let sessions = DbSessionStore::new(db.clone());
         let writer = Writer::spawn(db.clone(), hub.clone(), numbering, config.limits.write_batch);
@@ -70,6 +83,8 @@ impl AppState {
             sessions,
             hub,
             chat,
+            throttle,
+            hashing,
         }
     }
 }

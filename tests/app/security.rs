@@ -1,7 +1,7 @@
 //! The hardening a visitor with curl would probe: cross-site requests, response headers, error
 //! texts in the address, the original log-out address.
 
-use crate::support::spawn_app;
+use crate::support::{spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn requests_from_another_site_change_nothing() {
@@ -127,4 +127,81 @@ async fn the_session_cookie_is_https_only_off_loopback() {
     let cookie = response.headers()["set-cookie"].to_str().expect("text").to_owned();
     assert!(cookie.contains("Secure"), "{cookie}");
     assert!(response.headers().contains_key("strict-transport-security"));
+}
+
+/// The sentence and the Retry-After of a refused attempt, or `None` when it was not refused.
+async fn refusal(response: reqwest::Response) -> Option<(String, u64)> {
+    if response.status() != 429 && response.status() != 503 {
+        return None;
+    }
+    let retry_after = response.headers()["retry-after"].to_str().expect("text").parse().expect("seconds");
+    let body = response.text().await.expect("body");
+    let text = serde_json::from_str::<mini_discord::error::AppError>(&body).expect("our error").to_string();
+    Some((text, retry_after))
+}
+
+#[tokio::test]
+async fn guessing_a_password_is_slowed_down_whether_or_not_the_account_exists() {
+    let app = spawn_app().await;
+    app.signed_up("alice").await;
+    let free = app.state.config.limits.login_failures_per_account;
+    for name in ["alice", "nobody"] {
+        let guesser = app.person("guesser");
+        for attempt in 0..free + 1 {
+            let response = guesser.login(name, "wrong password").await;
+            assert_eq!(response.status(), 401, "{name}: attempt {attempt} is only told it was wrong");
+        }
+        let (text, retry_after) = refusal(guesser.login(name, "correct horse").await).await.expect("refused");
+        assert_eq!(text, "Too many attempts. Try again in 1 seconds.", "{name}");
+        assert_eq!(retry_after, 1);
+    }
+    // Once the wait is over, the right password works and clears the count.
+    let alice = app.person("alice");
+    let mut response = alice.login("alice", "correct horse").await;
+    while let Some((_, retry_after)) = refusal(response).await {
+        tokio::time::sleep(std::time::Duration::from_secs(retry_after)).await;
+        response = alice.login("alice", "correct horse").await;
+    }
+    assert_eq!(alice.get("/rooms").await.status(), 200);
+}
+
+#[tokio::test]
+async fn sign_ups_from_one_address_are_limited() {
+    let app = spawn_app_with(|config| config.limits.signups_per_address_per_hour = 2).await;
+    app.signed_up("one").await;
+    app.signed_up("two").await;
+    let response = app.person("three").signup("three", "correct horse", "correct horse").await;
+    let (text, retry_after) = refusal(response).await.expect("refused");
+    assert!(text.starts_with("Too many attempts"), "{text}");
+    assert!(retry_after > 3000, "{retry_after}");
+}
+
+#[tokio::test]
+async fn a_flood_of_log_ins_is_answered_busy_at_once_not_queued() {
+    let app = spawn_app_with(|config| {
+        config.limits.login_failures_per_address = 10_000;
+        config.limits.login_failures_per_account = 10_000;
+    })
+    .await;
+    app.signed_up("alice").await;
+    let flood = (0..200).map(|n| {
+        let person = app.person("flood");
+        async move { person.login(&format!("user{n}"), "wrong password").await }
+    });
+    let answers = futures::future::join_all(flood).await;
+    let mut busy = 0;
+    for response in answers {
+        match response.status().as_u16() {
+            401 => {}
+            503 => {
+                let (text, retry_after) = refusal(response).await.expect("busy");
+                assert_eq!(text, "The server is busy. Please try again in a moment.");
+                assert_eq!(retry_after, 1);
+                busy += 1;
+            }
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert!(busy > 0, "a full hashing queue answers 503 rather than queueing everyone");
+    assert!(!app.person("alice").login("alice", "correct horse").await.status().is_client_error());
 }

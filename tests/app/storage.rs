@@ -62,10 +62,10 @@ async fn deleting_a_room_deletes_its_messages() {
 #[tokio::test]
 async fn the_auth_backend_checks_passwords_and_refuses_disabled_accounts_sessions() {
     let (db, _dir) = database().await;
-    let hash =
-        mini_discord::server::auth::backend::hash_password("correct horse".into()).await.expect("hash");
+    let hashing = mini_discord::server::auth::hashing::Hashing::start(4);
+    let hash = hashing.hash("correct horse".into()).await.expect("hash");
     let alice = users::create(&db, "alice", hash).await.expect("user");
-    let backend = Backend::new(db.clone());
+    let backend = Backend::new(db.clone(), hashing);
     let creds = |name: &str, password: &str| Credentials { username: name.into(), password: password.into() };
     assert!(backend.authenticate(creds("alice", "correct horse")).await.expect("ok").is_some());
     assert!(backend.authenticate(creds("ALICE", "correct horse")).await.expect("ok").is_some());

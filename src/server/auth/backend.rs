@@ -4,6 +4,8 @@ use axum_login::{AuthUser, AuthnBackend, UserId};
 use password_auth::{generate_hash, verify_password};
 use sea_orm::{DatabaseConnection, DbErr};
 
+use super::hashing::Hashing;
+pub use super::hashing::HashingError;
 use crate::server::db::users::{self, User};
 
 /// The logged-in user as the session layer sees it. The password hash doubles as the session
@@ -40,83 +42,19 @@ pub enum BackendError {
     #[error(transparent)]
     Db(#[from] DbErr),
     #[error(transparent)]
-    Hashing(#[from] HashingUnavailable),
+    Hashing(#[from] HashingError),
 }
 
 #[derive(Clone, Debug)]
 pub struct Backend {
     db: DatabaseConnection,
+    hashing: Hashing,
 }
 
 impl Backend {
-    pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+    pub fn new(db: DatabaseConnection, hashing: Hashing) -> Self {
+        Self { db, hashing }
     }
-}
-
-/// The hashing pool stopped (it only does if a hash panicked); the request fails cleanly.
-#[derive(Debug, thiserror::Error)]
-#[error("password hashing is unavailable")]
-pub struct HashingUnavailable;
-
-type HashJob = Box<dyn FnOnce() + Send>;
-
-/// Threads that do nothing but argon2. Each hash takes about 19 MiB and a core for tens of
-/// milliseconds, and the allocator keeps freed memory in a per-thread arena: hashing on tokio's
-/// blocking pool (dozens of threads) left over a GiB resident after a burst of log-ins, while a
-/// couple of dedicated threads keep it to a couple of arenas, and a burst simply queues.
-struct HashingPool {
-    jobs: std::sync::mpsc::Sender<HashJob>,
-}
-
-const HASHING_THREADS: usize = 2;
-
-static POOL: std::sync::LazyLock<HashingPool> = std::sync::LazyLock::new(|| {
-    let (jobs, queue) = std::sync::mpsc::channel::<HashJob>();
-    let queue = std::sync::Arc::new(std::sync::Mutex::new(queue));
-    for n in 0..HASHING_THREADS {
-        let queue = queue.clone();
-        let spawned = std::thread::Builder::new().name(format!("argon2-{n}")).spawn(move || loop {
-            let job = match queue.lock() {
-                Ok(queue) => queue.recv(),
-                Err(_) => return,
-            };
-            match job {
-                // A panicking hash must not take a hashing thread with it: its caller gets an
-                // error (its reply is dropped) and the thread goes on.
-                Ok(job) => {
-                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
-                }
-                Err(_) => return,
-            }
-        });
-        if let Err(err) = spawned {
-            tracing::error!(error = %err, "could not start a password hashing thread");
-        }
-    }
-    HashingPool { jobs }
-});
-
-/// Runs one hash or verification on the hashing threads and waits for it without blocking.
-async fn hashing<T: Send + 'static>(
-    work: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, HashingUnavailable> {
-    let (done, result) = tokio::sync::oneshot::channel();
-    let job: HashJob = Box::new(move || {
-        // Whoever asked may have gone (a closed tab, a timed-out request): skip 19 MiB and
-        // tens of milliseconds of work nobody will read.
-        if done.is_closed() {
-            return;
-        }
-        let _ = done.send(work());
-    });
-    POOL.jobs.send(job).map_err(|_| HashingUnavailable)?;
-    result.await.map_err(|_| HashingUnavailable)
-}
-
-/// Hashing is deliberately slow (argon2), so it runs off the async threads.
-pub async fn hash_password(password: String) -> Result<String, HashingUnavailable> {
-    hashing(move || generate_hash(password)).await
 }
 
 /// A hash of a password nobody has, checked when the username is unknown so that a wrong name
@@ -138,11 +76,13 @@ impl AuthnBackend for Backend {
         }
         let user = users::by_name(&self.db, &creds.username).await?;
         let hash = user.as_ref().map(|user| user.password_hash.clone());
-        let matches = hashing(move || {
-            let hash = hash.as_deref().unwrap_or(DECOY_HASH.as_str());
-            verify_password(creds.password, hash).is_ok()
-        })
-        .await?;
+        let matches = self
+            .hashing
+            .run(move || {
+                let hash = hash.as_deref().unwrap_or(DECOY_HASH.as_str());
+                verify_password(creds.password, hash).is_ok()
+            })
+            .await?;
         Ok(user.filter(|_| matches).map(SessionUser))
     }
 

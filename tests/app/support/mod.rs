@@ -221,7 +221,9 @@ pub async fn spawn_app_with(tune: impl FnOnce(&mut Config)) -> TestApp {
     let state = AppState::new(config, db);
     let app = router::build(state.clone());
     tokio::spawn(async move {
-        axum::serve(listener, app).await.expect("server runs");
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+            .await
+            .expect("server runs");
     });
     TestApp { addr, state, _dir: dir }
 }
