@@ -9,6 +9,7 @@ mod m20261125_000004_create_sessions;
 mod m20261125_000005_add_message_nonce;
 mod m20261125_000006_create_read_markers;
 mod m20261125_000007_add_room_last_seq;
+mod m20261205_000008_room_names_ignore_case;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000005_add_message_nonce::Migration),
             Box::new(m20261125_000006_create_read_markers::Migration),
             Box::new(m20261125_000007_add_room_last_seq::Migration),
+            Box::new(m20261205_000008_room_names_ignore_case::Migration),
         ]
     }
 }

@@ -1,12 +1,18 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-#[component]
-pub fn NotFound() -> impl IntoView {
+/// Answers the page being drawn with 404 (a page, unlike a server function's answer, sets its
+/// status itself).
+pub fn answer_not_found() {
     #[cfg(feature = "ssr")]
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(axum::http::StatusCode::NOT_FOUND);
     }
+}
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    answer_not_found();
     view! {
         <section class="page">
             <h1>"Not found"</h1>

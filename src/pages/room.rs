@@ -1,8 +1,8 @@
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
+use leptos_router::{components::A, hooks::use_params_map};
 
 use crate::{
-    api::rooms::{list_rooms, older_messages, room_page},
+    api::rooms::{list_rooms, older_messages, room_page, OpenRoom},
     client::{message_order::insert_in_order, room_directory::LiveRooms, socket::ChatSocket},
     components::{
         composer::Composer,
@@ -12,6 +12,7 @@ use crate::{
         room_sidebar::RoomSidebar,
         typing_indicator::{TypingIndicator, Typist},
     },
+    error::{AppError, Missing},
     shared::{
         protocol::ServerFrame,
         timings,
@@ -22,6 +23,7 @@ use crate::{
 #[component]
 pub fn RoomPage() -> impl IntoView {
     let name = use_params_map().read_untracked().get("name").unwrap_or_default();
+    let asked = name.clone();
     let data = Resource::new(move || name.clone(), room_page);
     // The sidebar's rooms and unread counts: only the rooms the user has opened go to the page
     // (the sidebar lists those, and only those have unread counts to keep), not every room.
@@ -36,9 +38,12 @@ pub fn RoomPage() -> impl IntoView {
     );
     view! {
         <Suspense fallback=|| view! { <p>"Loading the room…"</p> }>
-            {move || Suspend::new(async move {
+            {move || {
+                let asked = asked.clone();
+                Suspend::new(async move {
                 match (data.await, directory.await) {
                     (Ok(data), Ok(directory)) => view! { <Room data directory/> }.into_any(),
+                    (Err(AppError::NotFound(Missing::Room)), _) => view! { <NoSuchRoom name=asked/> }.into_any(),
                     (Err(err), _) | (_, Err(err)) => view! {
                         <section class="page">
                             <h1>"Cannot open this room"</h1>
@@ -47,8 +52,27 @@ pub fn RoomPage() -> impl IntoView {
                     }
                     .into_any(),
                 }
-            })}
+            })}}
         </Suspense>
+    }
+}
+
+/// Opening the address of a room that does not exist: the offer to create it. Creating is a
+/// POST, so a link or an image on another site cannot make rooms.
+#[component]
+fn NoSuchRoom(name: String) -> impl IntoView {
+    super::not_found::answer_not_found();
+    let create = ServerAction::<OpenRoom>::new();
+    view! {
+        <section class="page">
+            <h1>"No room named “" {name.clone()} "”"</h1>
+            <p>"Nobody has created it yet."</p>
+            <ActionForm action=create>
+                <input type="hidden" name="name" value=name/>
+                <button type="submit">"Create the room"</button>
+            </ActionForm>
+            <p><A href="/rooms">"All rooms"</A></p>
+        </section>
     }
 }
 

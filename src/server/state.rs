@@ -18,6 +18,7 @@ use super::{
     site::Site,
     subscribers::Subscribers,
     writer::Writer,
+    ws::open_sockets::OpenSockets,
 };
 
 #[derive(Clone, FromRef)]
@@ -35,6 +36,8 @@ pub struct AppState {
     pub throttle: Throttle,
     /// The argon2 threads and their bounded queue.
     pub hashing: Hashing,
+    /// Sockets open per account on this instance.
+    pub sockets: OpenSockets,
 }
 
 /// How long a presence entry outlives its instance, and how often live instances renew theirs
@@ -85,6 +88,7 @@ impl AppState {
             chat,
             throttle,
             hashing,
+            sockets: OpenSockets::default(),
         }
     }
 }

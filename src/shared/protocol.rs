@@ -9,6 +9,9 @@ use super::views::{MessageView, ReadState};
 pub const CLOSE_TOO_SLOW: u16 = 4000;
 /// Close code: the session behind the socket ended; reconnecting cannot succeed.
 pub const CLOSE_SIGNED_OUT: u16 = 4001;
+/// Close code: the account already has as many sockets open as it may (other tabs, devices);
+/// reconnecting succeeds once one of them closes.
+pub const CLOSE_TOO_MANY_SOCKETS: u16 = 4002;
 
 /// What a browser tab sends.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

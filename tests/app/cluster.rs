@@ -702,3 +702,26 @@ async fn a_read_marker_moved_on_one_instance_reaches_the_users_devices_on_the_ot
     assert_eq!((read.0.as_str(), read.1.last_read, read.1.unread), ("lobby", id, 0));
     pair.finish().await;
 }
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL and Redis: scripts/test.sh runs it"]
+async fn the_room_name_migration_keeps_history_on_postgresql() {
+    let db = TestDatabase::create().await;
+    crate::storage::rooms_differing_only_by_case_are_renamed_keeping_their_history(&db.url).await;
+    db.drop_now().await;
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL and Redis: scripts/test.sh runs it"]
+async fn log_in_attempts_are_counted_across_instances() {
+    let pair = Pair::start().await;
+    signed_up(&pair.a.base, "alice").await;
+    let on_a = Person::at(&pair.a.base, "guesser");
+    for _ in 0..6 {
+        assert_eq!(on_a.login("alice", "wrong password").await.status(), 401);
+    }
+    let response = Person::at(&pair.b.base, "guesser").login("alice", "correct horse").await;
+    assert_eq!(response.status(), 429, "B knows of the guesses made on A");
+    assert!(response.headers().contains_key("retry-after"));
+    pair.finish().await;
+}

@@ -205,3 +205,108 @@ async fn a_flood_of_log_ins_is_answered_busy_at_once_not_queued() {
     assert!(busy > 0, "a full hashing queue answers 503 rather than queueing everyone");
     assert!(!app.person("alice").login("alice", "correct horse").await.status().is_client_error());
 }
+
+#[tokio::test]
+async fn opening_a_rooms_address_never_creates_it() {
+    let app = spawn_app().await;
+    let alice = app.signed_up("alice").await;
+    let page = alice.get("/rooms/linked-from-elsewhere").await;
+    assert_eq!(page.status(), 404);
+    let html = page.text().await.expect("body");
+    assert!(html.contains("No room named"), "the page offers to create it");
+    assert!(html.contains("Create the room"));
+    let found = mini_discord::server::db::rooms::by_name(&app.state.db, "linked-from-elsewhere").await;
+    assert!(found.expect("db").is_none(), "nothing was created");
+    // The offer is a POST, and it creates the room.
+    alice.open_room("linked-from-elsewhere").await;
+    assert_eq!(alice.get("/rooms/linked-from-elsewhere").await.status(), 200);
+}
+
+#[tokio::test]
+async fn room_names_are_one_room_whatever_their_case() {
+    let app = spawn_app().await;
+    let alice = app.signed_up("alice").await;
+    alice.open_room("Caseh89").await;
+    let response = alice.post_form("/api/open_room", &[("name", "caseh89")]).await;
+    assert_eq!(response.headers()["location"], "/rooms/Caseh89", "the existing room, as it is spelt");
+    let page = alice.get("/rooms/CASEH89").await;
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.expect("body").contains("#Caseh89"));
+    let rooms = mini_discord::server::db::rooms::all(&app.state.db).await.expect("db");
+    assert_eq!(rooms.len(), 1);
+}
+
+#[tokio::test]
+async fn rooms_created_per_hour_are_capped() {
+    let app = spawn_app_with(|config| config.limits.rooms_created_per_hour = 3).await;
+    let alice = app.signed_up("alice").await;
+    for n in 0..3 {
+        alice.open_room(&format!("room{n}")).await;
+    }
+    let refused = alice.post_form("/api/open_room", &[("name", "room3")]).await;
+    assert_eq!(refused.status(), 429);
+    let body = refused.text().await.expect("body");
+    let text = serde_json::from_str::<mini_discord::error::AppError>(&body).expect("our error").to_string();
+    assert_eq!(text, "You have created 3 rooms in the last hour, the most allowed. Try again later.");
+    // Opening existing rooms is not creating: still fine.
+    alice.open_room("room0").await;
+    app.signed_up("bob").await.open_room("room3").await;
+}
+
+#[tokio::test]
+async fn one_account_cannot_hold_every_socket() {
+    use mini_discord::shared::protocol::CLOSE_TOO_MANY_SOCKETS;
+
+    let app = spawn_app().await;
+    let alice = app.signed_up("alice").await;
+    let most = app.state.config.limits.sockets_per_user;
+    let mut open = Vec::new();
+    for _ in 0..most {
+        open.push(alice.socket().await);
+    }
+    let mut refused = alice.unready_socket(Some(&app.url(""))).await.expect("upgrade");
+    assert_eq!(refused.closed().await, Some(CLOSE_TOO_MANY_SOCKETS));
+    app.signed_up("bob").await.socket().await;
+    // A closed tab frees its place.
+    let mut closing = open.pop().expect("a socket");
+    closing.stream.close(None).await.expect("close");
+    drop(closing);
+    let mut reopened = None;
+    for _ in 0..50 {
+        let mut socket = alice.unready_socket(Some(&app.url(""))).await.expect("upgrade");
+        if let Some(mini_discord::shared::protocol::ServerFrame::Ready { .. }) = socket.next_frame().await {
+            reopened = Some(socket);
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
+    assert!(reopened.is_some(), "the place was freed");
+}
+
+#[tokio::test]
+async fn one_socket_joins_a_bounded_number_of_rooms() {
+    use mini_discord::shared::protocol::{ClientFrame, ServerFrame};
+
+    let app = spawn_app_with(|config| {
+        config.limits.rooms_per_connection = 3;
+    })
+    .await;
+    let alice = app.signed_up("alice").await;
+    for n in 0..4 {
+        alice.open_room(&format!("r{n}")).await;
+    }
+    let mut socket = alice.socket().await;
+    for n in 0..3 {
+        socket.join(&format!("r{n}")).await;
+    }
+    socket.send(&ClientFrame::Join { room: "r3".into(), after: None }).await;
+    let message = socket
+        .expect(|frame| match frame {
+            ServerFrame::Error { message, .. } => Some(message),
+            _ => None,
+        })
+        .await;
+    assert_eq!(message, "One tab can be in at most 3 rooms at once: leave one first.");
+    socket.send(&ClientFrame::Leave { room: "r0".into() }).await;
+    socket.join("r3").await;
+}

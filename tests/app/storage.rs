@@ -265,3 +265,59 @@ async fn a_read_marker_is_written_only_when_it_moves() {
     let state = mark_read(&db, alice.id, &room, ids[2]).await.expect("marked");
     assert_eq!((state.last_read, state.unread), (ids[2], 0), "moving on is written");
 }
+
+/// Rooms that differ only by case, made before names were unique ignoring case: the migration
+/// keeps the oldest's name, renames the others to the first free `-N`, and keeps every room's
+/// history. Run here on SQLite and in `cluster` on PostgreSQL.
+pub(crate) async fn rooms_differing_only_by_case_are_renamed_keeping_their_history(url: &str) {
+    use migration::{Migrator, MigratorTrait};
+    use mini_discord::server::db::entities::rooms as room_rows;
+    use sea_orm::{ActiveModelTrait, Set};
+
+    let db = sea_orm::Database::connect(url).await.expect("database opens");
+    Migrator::up(&db, Some(7)).await.expect("the migrations before the rule");
+    let alice = users::create(&db, "alice", "hash".into()).await.expect("user");
+    let author = Author { id: alice.id, username: alice.username.clone() };
+    for name in ["Games", "games", "GAMES", "games-2", "other"] {
+        let room = room_rows::ActiveModel {
+            name: Set(name.to_owned()),
+            created_by: Set(Some(alice.id)),
+            created_at: Set(db::now_ms()),
+            last_seq: Set(0),
+            ..Default::default()
+        }
+        .insert(&db)
+        .await
+        .expect("room");
+        messages::insert(&db, &room, &author, &format!("said in {name}"), None).await.expect("message");
+    }
+    Migrator::up(&db, None).await.expect("the rule applies over existing rooms");
+
+    let mut names: Vec<String> =
+        rooms::all(&db).await.expect("rooms").into_iter().map(|room| room.name).collect();
+    names.sort();
+    assert_eq!(names, ["GAMES-4", "Games", "games-2", "games-3", "other"].map(String::from));
+    for (room, said_in) in
+        [("Games", "Games"), ("games-3", "games"), ("GAMES-4", "GAMES"), ("games-2", "games-2")]
+    {
+        let room = rooms::by_name(&db, room).await.expect("db").expect("room");
+        let history = messages::recent(&db, &room, 10).await.expect("history").items;
+        assert_eq!(history.len(), 1, "{said_in}");
+        assert_eq!(history[0].body, format!("said in {said_in}"));
+    }
+    let again = room_rows::ActiveModel {
+        name: Set("OTHER".to_owned()),
+        created_at: Set(db::now_ms()),
+        last_seq: Set(0),
+        ..Default::default()
+    }
+    .insert(&db)
+    .await;
+    assert!(again.is_err(), "the database itself refuses a name that differs only by case");
+}
+
+#[tokio::test]
+async fn the_room_name_migration_keeps_history_on_sqlite() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    rooms_differing_only_by_case_are_renamed_keeping_their_history(&db::sqlite_url(dir.path())).await;
+}

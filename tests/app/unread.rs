@@ -5,7 +5,7 @@ use mini_discord::shared::{
     views::{ReadState, RoomDirectory},
 };
 
-use crate::support::{spawn_app, Person, Socket};
+use crate::support::{spawn_app, spawn_app_with, Person, Socket};
 
 async fn directory(person: &Person) -> RoomDirectory {
     let response = person.post_form("/api/rooms", &[]).await;
@@ -134,7 +134,8 @@ async fn only_a_joined_room_can_be_marked_read() {
 
 #[tokio::test]
 async fn a_user_with_many_rooms_follows_them_all_in_one_frame() {
-    let app = spawn_app().await;
+    // 150 rooms made by one person, well past the hourly allowance.
+    let app = spawn_app_with(|config| config.limits.rooms_created_per_hour = 1000).await;
     let alice = app.signed_up("alice").await;
     let bob = app.signed_up("bob").await;
     let rooms: Vec<String> = (0..150).map(|n| format!("room-{n}")).collect();

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use super::{backoff::backoff_ms, ChatSocket, ConnState};
-use crate::shared::protocol::{ServerFrame, CLOSE_SIGNED_OUT};
+use crate::shared::protocol::{ServerFrame, CLOSE_SIGNED_OUT, CLOSE_TOO_MANY_SOCKETS};
 
 impl ChatSocket {
     pub(super) async fn run(self) {
@@ -86,6 +86,12 @@ impl ChatSocket {
                 }
                 return;
             }
+            if close_code == Some(CLOSE_TOO_MANY_SOCKETS) {
+                // Not a failure to back off from: a place frees up when another tab closes.
+                self.state.set(ConnState::TooManyTabs);
+                gloo_timers::future::TimeoutFuture::new(TOO_MANY_TABS_RETRY_MS).await;
+                continue;
+            }
             failures = failures.saturating_add(1);
             self.state.set(if failures > 3 { ConnState::Offline } else { ConnState::Reconnecting });
             gloo_timers::future::TimeoutFuture::new(backoff_ms(failures, js_sys::Math::random())).await;
@@ -93,6 +99,9 @@ impl ChatSocket {
         }
     }
 }
+
+/// How often a tab turned away for having too many siblings asks again.
+const TOO_MANY_TABS_RETRY_MS: u32 = 30_000;
 
 fn socket_url() -> String {
     let location = window().location();

@@ -42,6 +42,8 @@ pub enum ConnState {
     Connected,
     Reconnecting,
     Offline,
+    /// The account has as many sockets open as it may; this tab retries now and then.
+    TooManyTabs,
 }
 
 impl ConnState {
@@ -51,6 +53,7 @@ impl ConnState {
             ConnState::Connected => "Connected",
             ConnState::Reconnecting => "Reconnecting…",
             ConnState::Offline => "Offline",
+            ConnState::TooManyTabs => "Too many open tabs: close one to chat here",
         }
     }
 }

@@ -31,6 +31,10 @@ pub enum ChatError {
     NoSuchUser,
     #[error("This room no longer exists")]
     RoomGone,
+    #[error("{}", AppError::TooManyRooms { per_hour: *per_hour })]
+    TooManyRooms { per_hour: u32 },
+    #[error("One tab can be in at most {most} rooms at once: leave one first.")]
+    TooManyJoined { most: usize },
     /// The database failed; logged where it happened, never shown.
     #[error("Something went wrong on our side. Please try again.")]
     Storage,
@@ -55,7 +59,9 @@ impl From<ChatError> for AppError {
             ChatError::NoSuchRoom | ChatError::RoomGone => AppError::NotFound(Missing::Room),
             ChatError::NoSuchMessage => AppError::NotFound(Missing::Message),
             ChatError::NoSuchUser => AppError::NotFound(Missing::User),
-            ChatError::Storage | ChatError::NotSaved => AppError::Internal,
+            ChatError::TooManyRooms { per_hour } => AppError::TooManyRooms { per_hour },
+            // Only a socket joins rooms; a server function never sees this.
+            ChatError::Storage | ChatError::NotSaved | ChatError::TooManyJoined { .. } => AppError::Internal,
         }
     }
 }

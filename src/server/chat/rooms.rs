@@ -1,11 +1,9 @@
-//! Rooms: finding, opening (creating on first use), listing, a room's page, deleting.
-
-use std::collections::HashSet;
+//! Rooms: finding, opening (creating on request), listing, a room's page, deleting.
 
 use super::{policy, Actor, Chat, ChatError};
 use crate::{
     server::{
-        db::{messages, read_markers, rooms, rooms::Room},
+        db::{messages, now_ms, read_markers, rooms, rooms::Room},
         hub::ROOM_LIST_TOPIC,
     },
     shared::{
@@ -25,15 +23,15 @@ impl Chat {
     }
 
     /// The rooms among `names` whose messages the actor may receive without joining them (a room
-    /// list's unread counts): those that exist and that they may read, in one query.
+    /// list's unread counts): those that exist and that they may read, in one query, by the names
+    /// they are stored under.
     pub async fn followable(&self, actor: &Actor, names: Vec<String>) -> Result<Vec<String>, ChatError> {
         let found = rooms::by_names(&self.db, &names).await?;
-        let readable: HashSet<String> = found
+        Ok(found
             .into_iter()
             .filter(|room| policy::may_read(actor, room).is_ok())
             .map(|room| room.name)
-            .collect();
-        Ok(names.into_iter().filter(|name| readable.contains(name)).collect())
+            .collect())
     }
 
     /// Tells a room's members the actor is typing there.
@@ -52,6 +50,7 @@ impl Chat {
             Some(room) => room,
             None => {
                 policy::may_create_room(actor)?;
+                self.within_hourly_rooms(actor).await?;
                 let (room, created) = rooms::get_or_create(&self.db, name, actor.id).await?;
                 if created {
                     let frame = ServerFrame::RoomActivity { room: room.name.clone(), online: 0 };
@@ -62,6 +61,21 @@ impl Chat {
         };
         policy::may_read(actor, &room)?;
         Ok(room)
+    }
+
+    /// Anyone may create rooms, but not without end: `rooms_created_per_hour` each, counted from
+    /// the rooms table (so it holds across restarts and instances). Administrators are exempt.
+    async fn within_hourly_rooms(&self, actor: &Actor) -> Result<(), ChatError> {
+        const HOUR_MS: i64 = 3_600_000;
+        if actor.is_admin {
+            return Ok(());
+        }
+        let per_hour = self.limits.rooms_created_per_hour;
+        let created = rooms::created_by_since(&self.db, actor.id, now_ms() - HOUR_MS).await?;
+        if created >= u64::from(per_hour) {
+            return Err(ChatError::TooManyRooms { per_hour });
+        }
+        Ok(())
     }
 
     /// Every room the actor may read, with its online count and, where they have read, their
@@ -82,10 +96,10 @@ impl Chat {
         Ok(RoomDirectory { me: actor.username.clone(), rooms })
     }
 
-    /// Everything a room's page shows on first load. Like the original app, a room's address is
-    /// enough to open it: the first visit creates it.
+    /// Everything a room's page shows on first load. Opening an address never creates a room
+    /// (a link or an image elsewhere could): the page offers to, and creating is a POST.
     pub async fn room_page(&self, actor: &Actor, name: &str) -> Result<RoomPageData, ChatError> {
-        let room = self.open_room(actor, name).await?;
+        let room = self.room(actor, name).await?;
         let history = messages::recent(&self.db, &room, self.limits.history_page).await?;
         let online = self.hub.online(&room.name).await;
         Ok(RoomPageData {

@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    Set, SqlErr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, SqlErr,
 };
 
 use super::{
@@ -18,16 +18,26 @@ use super::{
 
 pub type Room = rooms::Model;
 
-pub async fn by_name(db: &impl ConnectionTrait, name: &str) -> Result<Option<Room>, DbErr> {
-    Rooms::find().filter(rooms::Column::Name.eq(name)).one(db).await
+/// Room names are unique ignoring case (like usernames): `LOWER(name)` is what the unique index
+/// holds, so this is what lookups compare, and the index serves them.
+fn lower_name() -> sea_orm::sea_query::Expr {
+    use sea_orm::sea_query::{Expr, Func};
+    Expr::expr(Func::lower(Expr::col((rooms::Entity, rooms::Column::Name))))
 }
 
-/// The rooms among `names` that exist.
+/// The room called `name`, whatever the case it is written in.
+pub async fn by_name(db: &impl ConnectionTrait, name: &str) -> Result<Option<Room>, DbErr> {
+    use sea_orm::sea_query::ExprTrait;
+    Rooms::find().filter(lower_name().eq(name.to_lowercase())).one(db).await
+}
+
+/// The rooms among `names` that exist (with their names as stored).
 pub async fn by_names(db: &impl ConnectionTrait, names: &[String]) -> Result<Vec<Room>, DbErr> {
+    use sea_orm::sea_query::ExprTrait;
     if names.is_empty() {
         return Ok(Vec::new());
     }
-    Rooms::find().filter(rooms::Column::Name.is_in(names.iter().cloned())).all(db).await
+    Rooms::find().filter(lower_name().is_in(names.iter().map(|name| name.to_lowercase()))).all(db).await
 }
 
 /// Opens a room, creating it on first use. The caller has validated the name.
@@ -55,6 +65,15 @@ pub async fn get_or_create(
         }
         Err(err) => Err(err),
     }
+}
+
+/// How many rooms `user` has created since `since_ms`.
+pub async fn created_by_since(db: &impl ConnectionTrait, user: i64, since_ms: i64) -> Result<u64, DbErr> {
+    Rooms::find()
+        .filter(rooms::Column::CreatedBy.eq(user))
+        .filter(rooms::Column::CreatedAt.gte(since_ms))
+        .count(db)
+        .await
 }
 
 /// Every room, alphabetical.

@@ -5,6 +5,7 @@
 
 mod flood;
 mod frames;
+pub mod open_sockets;
 mod peer;
 mod writing;
 
@@ -12,7 +13,7 @@ use std::time::Duration;
 
 use axum::{
     extract::{
-        ws::{Message, WebSocket, WebSocketUpgrade},
+        ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade},
         State,
     },
     http::{HeaderMap, StatusCode},
@@ -22,7 +23,7 @@ use futures::{Sink, Stream, StreamExt};
 
 use self::{flood::TokenBucket, peer::Peer, writing::write_loop};
 use super::{auth::AuthSession, chat::Actor, state::AppState, subscribers::CloseReason};
-use crate::shared::protocol::ClientFrame;
+use crate::shared::protocol::{ClientFrame, CLOSE_TOO_MANY_SOCKETS};
 
 pub async fn upgrade(
     ws: WebSocketUpgrade,
@@ -40,12 +41,22 @@ pub async fn upgrade(
     let actor = Actor::from(&user.0);
     let session_id = auth.session.id().map(|id| id.to_string());
     let limits = state.config.limits.clone();
+    let Some(place) = state.sockets.take(actor.id, limits.sockets_per_user) else {
+        // Accepted, then closed with a code the page understands: a refused upgrade looks to the
+        // browser like a network error, which the page would retry at once, forever.
+        return ws.on_upgrade(move |mut socket: WebSocket| async move {
+            let reason = format!("at most {} open tabs per account", limits.sockets_per_user);
+            let close = CloseFrame { code: CLOSE_TOO_MANY_SOCKETS, reason: reason.into() };
+            let _ = socket.send(Message::Close(Some(close))).await;
+        });
+    };
     ws.read_buffer_size(limits.read_buffer_bytes)
         .max_message_size(limits.max_frame_bytes)
         .max_frame_size(limits.max_frame_bytes)
         .on_upgrade(move |socket: WebSocket| async move {
             let (sink, stream) = socket.split();
             serve(sink, stream, state, actor, session_id).await;
+            drop(place);
         })
 }
 

@@ -116,6 +116,18 @@ impl Person {
         &self,
         origin: Option<&str>,
     ) -> Result<Socket, tokio_tungstenite::tungstenite::Error> {
+        let mut socket = self.unready_socket(origin).await?;
+        match socket.next_frame().await {
+            Some(ServerFrame::Ready { .. }) => Ok(socket),
+            other => panic!("expected a ready frame, got {other:?}"),
+        }
+    }
+
+    /// A socket as the server first answers it, before any frame is read.
+    pub async fn unready_socket(
+        &self,
+        origin: Option<&str>,
+    ) -> Result<Socket, tokio_tungstenite::tungstenite::Error> {
         let url = format!("{}/ws", self.base.replacen("http://", "ws://", 1));
         let mut request = url.into_client_request()?;
         if let Some(cookie) = self.cookie_header() {
@@ -125,11 +137,7 @@ impl Person {
             request.headers_mut().insert("origin", HeaderValue::from_str(origin).expect("origin header"));
         }
         let (stream, _) = tokio_tungstenite::connect_async(request).await?;
-        let mut socket = Socket { stream };
-        match socket.next_frame().await {
-            Some(ServerFrame::Ready { .. }) => Ok(socket),
-            other => panic!("expected a ready frame, got {other:?}"),
-        }
+        Ok(Socket { stream })
     }
 }
 

@@ -2,7 +2,11 @@
 
 use super::super::peer::Peer;
 use crate::{
-    server::{chat::Replay, db::rooms::Room, hub::encode},
+    server::{
+        chat::{ChatError, Replay},
+        db::rooms::Room,
+        hub::encode,
+    },
     shared::protocol::ServerFrame,
 };
 
@@ -14,6 +18,10 @@ impl Peer<'_> {
         };
         if self.rooms.contains_key(&room.name) {
             return;
+        }
+        let most = self.state.config.limits.rooms_per_connection;
+        if self.rooms.len() >= most {
+            return self.refuse(&ChatError::TooManyJoined { most }, "", None).await;
         }
         // Subscribe before replaying, so nothing falls between the two; the client drops the
         // few messages it may then see twice by id.
