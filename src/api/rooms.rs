@@ -7,13 +7,29 @@ use crate::{
     shared::views::{HistoryPage, RoomDirectory, RoomPageData},
 };
 
-/// Every room with its online count, and the asking user's unread count where they have read.
+/// A page of the room list (names containing `filter`), with online counts, and the asking
+/// user's unread counts where they have read.
 #[server(prefix = "/api", endpoint = "rooms")]
-pub async fn list_rooms() -> Result<RoomDirectory, AppError> {
+pub async fn list_rooms(
+    #[server(default)] filter: String,
+    #[server(default)] page: u64,
+) -> Result<RoomDirectory, AppError> {
     super::context::with_status(
         async move {
             let (chat, actor) = super::context::chat_user().await?;
-            Ok(chat.directory(&actor).await?)
+            Ok(chat.directory(&actor, crate::shared::views::RoomQuery { filter, page }).await?)
+        }
+        .await,
+    )
+}
+
+/// The rooms the asking user has opened, with their counts (a room page's sidebar).
+#[server(prefix = "/api", endpoint = "my_rooms")]
+pub async fn my_rooms() -> Result<RoomDirectory, AppError> {
+    super::context::with_status(
+        async move {
+            let (chat, actor) = super::context::chat_user().await?;
+            Ok(chat.my_rooms(&actor).await?)
         }
         .await,
     )

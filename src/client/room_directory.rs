@@ -13,10 +13,10 @@ use leptos::prelude::*;
 
 use super::socket::ChatSocket;
 use crate::{
-    api::rooms::list_rooms,
+    api::rooms::{list_rooms, my_rooms},
     shared::{
         protocol::ServerFrame,
-        views::{ReadState, RoomDirectory, RoomSummary},
+        views::{ReadState, RoomDirectory, RoomQuery, RoomSummary},
     },
 };
 
@@ -31,6 +31,9 @@ pub struct LiveRooms {
     /// The room on screen, whose messages need no notification.
     current: StoredValue<Option<String>>,
     listening: StoredValue<bool>,
+    /// Which rooms the list holds (`RoomDirectory::query`), and whether more follow its page.
+    query: StoredValue<Option<RoomQuery>>,
+    has_more: StoredValue<bool>,
 }
 
 pub fn use_live_rooms() -> LiveRooms {
@@ -46,6 +49,8 @@ impl LiveRooms {
             counted: StoredValue::new(HashMap::new()),
             current: StoredValue::new(None),
             listening: StoredValue::new(false),
+            query: StoredValue::new(None),
+            has_more: StoredValue::new(false),
         };
         provide_context(live);
         live
@@ -58,7 +63,9 @@ impl LiveRooms {
 
     /// Takes a freshly loaded list, keeping what live frames added since it was counted.
     pub fn seed(&self, directory: RoomDirectory) {
-        let RoomDirectory { me, rooms: mut fresh } = directory;
+        let RoomDirectory { me, rooms: mut fresh, query, has_more } = directory;
+        self.query.set_value(query);
+        self.has_more.set_value(has_more);
         if self.me.with_value(|known| *known != me) {
             self.forget();
             self.me.set_value(me);
@@ -116,9 +123,11 @@ impl LiveRooms {
 
     fn on_frame(&self, frame: &ServerFrame) {
         match frame {
-            ServerFrame::RoomActivity { room, online } => {
-                self.rooms.update(|list| entry(list, room).online = *online)
-            }
+            ServerFrame::RoomActivity { room, online } => self.rooms.update(|list| {
+                if let Some(summary) = self.entry(list, room) {
+                    summary.online = *online;
+                }
+            }),
             ServerFrame::RoomDeleted { room } => {
                 self.rooms.update(|list| list.retain(|summary| &summary.name != room));
                 self.counted.update_value(|counted| {
@@ -164,7 +173,7 @@ impl LiveRooms {
                     self.rooms.update(|list| {
                         // The room may be new to this list (made since it loaded, opened on some
                         // device), or opened for the first time: either way it joins the user's rooms.
-                        let summary = entry(list, room);
+                        let Some(summary) = self.entry(list, room) else { return };
                         joined = summary.read.is_none();
                         take_marker(
                             summary.read.get_or_insert(*read),
@@ -181,8 +190,13 @@ impl LiveRooms {
             // fresh list only refreshes it.
             ServerFrame::Ready { .. } => {
                 let live = *self;
+                let query = self.query.get_value();
                 leptos::task::spawn_local(async move {
-                    if let Ok(directory) = list_rooms().await {
+                    let fresh = match query {
+                        Some(RoomQuery { filter, page }) => list_rooms(filter, page).await,
+                        None => my_rooms().await,
+                    };
+                    if let Ok(directory) = fresh {
                         live.seed(directory);
                     }
                 });
@@ -192,19 +206,40 @@ impl LiveRooms {
     }
 }
 
-/// A room's entry in the list, added in alphabetical place (nobody online, never opened) if the
-/// list did not have it yet.
-fn entry<'a>(list: &'a mut Vec<RoomSummary>, room: &str) -> &'a mut RoomSummary {
-    // Found by name, not by binary search: the database's collation may order names otherwise.
-    let at = match list.iter().position(|summary| summary.name == room) {
-        Some(at) => at,
-        None => {
-            let at = list.partition_point(|summary| summary.name.as_str() < room);
-            list.insert(at, RoomSummary { name: room.to_owned(), online: 0, read: None });
-            at
-        }
-    };
-    &mut list[at]
+impl LiveRooms {
+    /// A room's entry in the list, added in alphabetical place (nobody online, never opened) if
+    /// the list did not have it yet and it belongs there; `None` if it belongs on another page.
+    fn entry<'a>(&self, list: &'a mut Vec<RoomSummary>, room: &str) -> Option<&'a mut RoomSummary> {
+        // Found by name, not by binary search: the database's collation may order names otherwise.
+        let at = match list.iter().position(|summary| summary.name == room) {
+            Some(at) => at,
+            None => {
+                let shown = self
+                    .query
+                    .with_value(|query| belongs(query.as_ref(), self.has_more.get_value(), list, room));
+                if !shown {
+                    return None;
+                }
+                let at = list.partition_point(|summary| summary.name.as_str() < room);
+                list.insert(at, RoomSummary { name: room.to_owned(), online: 0, read: None });
+                at
+            }
+        };
+        list.get_mut(at)
+    }
+}
+
+/// Whether a room new to the list is listed on the page it shows: it matches the filter and
+/// sorts within the page (before its first room only on the first page, after its last only on
+/// the last). The user's own rooms (`query` is `None`) take every room they open.
+fn belongs(query: Option<&RoomQuery>, has_more: bool, list: &[RoomSummary], room: &str) -> bool {
+    let Some(query) = query else { return true };
+    if !query.matches(room) {
+        return false;
+    }
+    let after_first = list.first().is_none_or(|first| first.name.as_str() <= room);
+    let before_last = list.last().is_none_or(|last| room <= last.name.as_str());
+    (after_first || query.page == 0) && (before_last || !has_more)
 }
 
 /// The reader's state in one of their rooms (`None` for a room they never opened).
@@ -282,6 +317,23 @@ mod tests {
         // An older marker arriving late changes nothing.
         take_marker(&mut read, &mut others, ReadState { last_read: 15, unread: 5, newest: 20 });
         assert_eq!((read.last_read, read.unread), (20, 1));
+    }
+
+    #[test]
+    fn a_new_room_shows_only_on_the_page_it_belongs_to() {
+        let list: Vec<RoomSummary> = ["b", "c", "d"]
+            .into_iter()
+            .map(|name| RoomSummary { name: name.into(), online: 0, read: None })
+            .collect();
+        let page = |filter: &str, page| Some(RoomQuery { filter: filter.into(), page });
+        assert!(belongs(None, false, &list, "zzz"), "the user's own rooms take any room");
+        assert!(belongs(page("", 0).as_ref(), true, &list, "a"), "before the first, on the first page");
+        assert!(!belongs(page("", 1).as_ref(), true, &list, "a"), "it sorts onto an earlier page");
+        assert!(belongs(page("", 1).as_ref(), true, &list, "c2"), "within the page");
+        assert!(!belongs(page("", 1).as_ref(), true, &list, "e"), "after the last, with more pages");
+        assert!(belongs(page("", 1).as_ref(), false, &list, "e"), "after the last, on the last page");
+        assert!(!belongs(page("x", 0).as_ref(), false, &list, "c2"), "not matching the filter");
+        assert!(belongs(page("X", 0).as_ref(), false, &[], "box"), "the filter ignores case");
     }
 
     #[test]

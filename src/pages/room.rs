@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_params_map};
 
 use crate::{
-    api::rooms::{list_rooms, older_messages, room_page, OpenRoom},
+    api::rooms::{my_rooms, older_messages, room_page, OpenRoom},
     client::{message_order::insert_in_order, room_directory::LiveRooms, socket::ChatSocket},
     components::{
         composer::Composer,
@@ -25,17 +25,8 @@ pub fn RoomPage() -> impl IntoView {
     let name = use_params_map().read_untracked().get("name").unwrap_or_default();
     let asked = name.clone();
     let data = Resource::new(move || name.clone(), room_page);
-    // The sidebar's rooms and unread counts: only the rooms the user has opened go to the page
-    // (the sidebar lists those, and only those have unread counts to keep), not every room.
-    let directory = Resource::new(
-        || (),
-        |_| async {
-            list_rooms().await.map(|mut directory| {
-                directory.rooms.retain(|summary| summary.read.is_some());
-                directory
-            })
-        },
-    );
+    // The sidebar's rooms and unread counts: only the rooms the user has opened.
+    let directory = Resource::new(|| (), |_| my_rooms());
     view! {
         <Suspense fallback=|| view! { <p>"Loading the room…"</p> }>
             {move || {

@@ -5,29 +5,66 @@ use crate::{
     api::rooms::{list_rooms, OpenRoom},
     client::{room_directory::LiveRooms, socket::ChatSocket},
     components::{form_alert::FormAlert, unread_badge::UnreadBadge},
-    shared::{paths, views::RoomDirectory},
+    shared::{
+        paths,
+        views::{RoomDirectory, RoomQuery},
+    },
 };
 
 #[component]
 pub fn RoomsPage() -> impl IntoView {
-    let rooms = Resource::new(|| (), |_| list_rooms());
-    let deleted = use_query_map().read_untracked().get("deleted").is_some();
+    let params = use_query_map().read_untracked();
+    let filter = params.get("q").unwrap_or_default();
+    // Page 1 is the first in the address, as people count.
+    let page = params.get("page").and_then(|page| page.parse::<u64>().ok()).unwrap_or(1).max(1) - 1;
+    let deleted = params.get("deleted").is_some();
+    let query = RoomQuery { filter: filter.clone(), page };
+    let rooms = Resource::new(move || query.clone(), |query| list_rooms(query.filter, query.page));
 
     view! {
         <section class="page rooms">
             <h1>"Rooms"</h1>
             {deleted.then(|| view! { <p role="status" class="notice">"This room was deleted"</p> })}
             <OpenRoomForm/>
+            // A plain form: the filter is part of the address, so it works without JavaScript
+            // and a filtered list can be bookmarked.
+            <form method="get" action="/rooms" class="room-filter" role="search" aria-label="Rooms">
+                <label for="room-filter">"Filter rooms"</label>
+                <div class="row">
+                    <input id="room-filter" type="search" name="q" value=filter autocomplete="off"/>
+                    <button type="submit" class="secondary">"Filter"</button>
+                </div>
+            </form>
             <Suspense fallback=|| view! { <p>"Loading rooms…"</p> }>
                 {move || Suspend::new(async move {
                     match rooms.await {
-                        Ok(list) => view! { <RoomList initial=list/> }.into_any(),
+                        Ok(list) => {
+                            let pages = list.query.clone().map(|query| view! { <Pages query has_more=list.has_more/> });
+                            view! { <RoomList initial=list/> {pages} }.into_any()
+                        }
                         Err(err) => view! { <p role="alert" class="alert">{err.to_string()}</p> }.into_any(),
                     }
                 })}
             </Suspense>
         </section>
     }
+}
+
+/// "Previous" and "Next" between pages of the room list, keeping the filter.
+#[component]
+fn Pages(query: RoomQuery, has_more: bool) -> impl IntoView {
+    let link = move |page: u64| paths::rooms_page(&query.filter, page);
+    let previous = (query.page > 0).then(|| link(query.page - 1));
+    let next = has_more.then(|| link(query.page + 1));
+    (previous.is_some() || next.is_some()).then(|| {
+        view! {
+            <nav class="pages" aria-label="Room list pages">
+                {previous.map(|href| view! { <a href=href rel="prev">"Previous page"</a> })}
+                <span>{format!("Page {}", query.page + 1)}</span>
+                {next.map(|href| view! { <a href=href rel="next">"Next page"</a> })}
+            </nav>
+        }
+    })
 }
 
 /// An island so a refused name shows its error in place, the name kept for mending.
@@ -52,6 +89,7 @@ fn OpenRoomForm() -> impl IntoView {
 /// Every room with its live online count, and unread counts in the rooms the user has opened.
 #[island]
 fn RoomList(initial: RoomDirectory) -> impl IntoView {
+    let initial_filter = initial.query.as_ref().map(|query| query.filter.clone()).unwrap_or_default();
     let socket = ChatSocket::provide(&initial.me);
     let live = LiveRooms::provide(socket);
     live.seed(initial);
@@ -60,9 +98,13 @@ fn RoomList(initial: RoomDirectory) -> impl IntoView {
     // Online counts are only shown here: only this page listens to every room's comings and goings.
     socket.watch_rooms();
     on_cleanup(move || socket.unwatch_rooms());
+    let empty = match initial_filter.trim() {
+        "" => "No rooms yet: name one above to start it.".to_owned(),
+        filter => format!("No rooms match “{filter}”."),
+    };
     view! {
         <Show when=move || rooms.with(Vec::is_empty)>
-            <p class="empty">"No rooms yet: name one above to start it."</p>
+            <p class="empty">{empty.clone()}</p>
         </Show>
         <ul class="room-list" aria-label="Room list">
             <For each=move || rooms.get() key=|summary| (summary.name.clone(), summary.online, summary.read.map(|read| read.unread)) let:summary>

@@ -42,6 +42,8 @@ pub struct Config {
 pub struct Limits {
     /// Messages rendered with the room page.
     pub history_page: u64,
+    /// Rooms on one page of the room list.
+    pub rooms_page: u64,
     /// Frames a connection may have waiting to be written before it counts as too slow.
     pub outgoing_queue: usize,
     /// Largest WebSocket message accepted from a client, in bytes.
@@ -82,6 +84,7 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             history_page: 50,
+            rooms_page: 50,
             outgoing_queue: 1024,
             max_frame_bytes: 16 * 1024,
             max_request_bytes: 64 * 1024,

@@ -25,6 +25,16 @@ pub fn room(name: &str) -> String {
     format!("/rooms/{}", encode_component(name))
 }
 
+/// Page `page` (counted from 0) of the room list filtered by `filter`; the address counts from 1.
+pub fn rooms_page(filter: &str, page: u64) -> String {
+    let mut address = format!("/rooms?page={}", page + 1);
+    if !filter.trim().is_empty() {
+        address.push_str("&q=");
+        address.push_str(&encode_component(filter.trim()));
+    }
+    address
+}
+
 pub fn login_then(next: &str) -> String {
     format!("/login?next={}", encode_component(next))
 }

@@ -65,11 +65,30 @@ pub struct RoomPageData {
     pub online: Vec<String>,
 }
 
-/// The rooms a user can open, and who is asking (their own messages never count as unread).
+/// Rooms a user can open, and who is asking (their own messages never count as unread).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoomDirectory {
     pub me: String,
     pub rooms: Vec<RoomSummary>,
+    /// Which rooms these are: a page of the room list, or (`None`) the rooms the user opened.
+    pub query: Option<RoomQuery>,
+    /// Whether the list goes on past this page.
+    pub has_more: bool,
+}
+
+/// A page of the room list: names containing `filter` (ignoring case), alphabetical, page
+/// `page` counted from 0.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomQuery {
+    pub filter: String,
+    pub page: u64,
+}
+
+impl RoomQuery {
+    /// Whether a room called `name` would be listed under this filter.
+    pub fn matches(&self, name: &str) -> bool {
+        name.to_lowercase().contains(&self.filter.trim().to_lowercase())
+    }
 }
 
 /// One page of older history.

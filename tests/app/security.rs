@@ -310,3 +310,41 @@ async fn one_socket_joins_a_bounded_number_of_rooms() {
     socket.send(&ClientFrame::Leave { room: "r0".into() }).await;
     socket.join("r3").await;
 }
+
+#[tokio::test]
+async fn the_room_list_comes_in_pages_with_a_filter() {
+    use mini_discord::shared::views::RoomDirectory;
+
+    let app = spawn_app_with(|config| config.limits.rooms_created_per_hour = 1000).await;
+    let alice = app.signed_up("alice").await;
+    for n in 0..120 {
+        let name = if n % 10 == 0 { format!("Team-{n:03}") } else { format!("room-{n:03}") };
+        mini_discord::server::db::rooms::get_or_create(&app.state.db, &name, 1).await.expect("room");
+    }
+    let page = |filter: &'static str, page: &'static str| {
+        let alice = &alice;
+        async move {
+            let response = alice.post_form("/api/rooms", &[("filter", filter), ("page", page)]).await;
+            response.json::<RoomDirectory>().await.expect("a room page")
+        }
+    };
+    let first = page("", "0").await;
+    assert_eq!(first.rooms.len(), 50);
+    assert!(first.has_more);
+    let last = page("", "2").await;
+    assert_eq!(last.rooms.len(), 20);
+    assert!(!last.has_more);
+    let teams = page("team", "0").await;
+    let names: Vec<&str> = teams.rooms.iter().map(|room| room.name.as_str()).collect();
+    assert_eq!(names.len(), 12, "{names:?}");
+    assert!(names.iter().all(|name| name.starts_with("Team-")));
+    // Wildcards are taken literally.
+    assert!(page("%", "0").await.rooms.is_empty());
+
+    let html = alice.get("/rooms?q=team").await.text().await.expect("body");
+    assert!(html.contains("Team-010") && !html.contains("room-011"), "the page is filtered");
+    let html = alice.get("/rooms?page=2").await.text().await.expect("body");
+    assert!(html.contains("Previous page") && html.contains("Next page"));
+    let html = alice.get("/rooms?q=nothing-like-it").await.text().await.expect("body");
+    assert!(html.contains("No rooms match “nothing-like-it”."));
+}

@@ -85,7 +85,26 @@ async fn further(db: &impl ConnectionTrait, user_id: i64, room_id: i64, upto: i6
 
 /// The read state of every room the user has opened, by room id.
 pub async fn for_user(db: &impl ConnectionTrait, user_id: i64) -> Result<HashMap<i64, ReadState>, DbErr> {
-    let markers = ReadMarkers::find().filter(read_markers::Column::UserId.eq(user_id)).all(db).await?;
+    states(db, ReadMarkers::find().filter(read_markers::Column::UserId.eq(user_id))).await
+}
+
+/// The user's read state in those of `rooms` they have opened (a page of the room list).
+pub async fn for_user_in(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+    rooms: &[i64],
+) -> Result<HashMap<i64, ReadState>, DbErr> {
+    let markers = ReadMarkers::find()
+        .filter(read_markers::Column::UserId.eq(user_id))
+        .filter(read_markers::Column::RoomId.is_in(rooms.iter().copied()));
+    states(db, markers).await
+}
+
+async fn states(
+    db: &impl ConnectionTrait,
+    markers: sea_orm::Select<ReadMarkers>,
+) -> Result<HashMap<i64, ReadState>, DbErr> {
+    let markers = markers.all(db).await?;
     let mut states = HashMap::with_capacity(markers.len());
     // One small indexed query per room: a user opens tens of rooms, and each query touches only
     // the index entries after the marker, at most UNREAD_CAP of them.
@@ -93,7 +112,7 @@ pub async fn for_user(db: &impl ConnectionTrait, user_id: i64) -> Result<HashMap
         let newest = newest_id(db, marker.room_id).await?;
         states.insert(
             marker.room_id,
-            state_at(db, marker.room_id, marker.last_read_id, newest, user_id).await?,
+            state_at(db, marker.room_id, marker.last_read_id, newest, marker.user_id).await?,
         );
     }
     Ok(states)

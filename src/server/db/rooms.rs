@@ -76,6 +76,31 @@ pub async fn created_by_since(db: &impl ConnectionTrait, user: i64, since_ms: i6
         .await
 }
 
+/// One page of the room list, alphabetical, optionally only names containing `filter` (ignoring
+/// case). Without a filter the unique index on names serves the order.
+pub async fn page(
+    db: &impl ConnectionTrait,
+    filter: &str,
+    page: u64,
+    per_page: u64,
+) -> Result<Page<Room>, DbErr> {
+    let mut query = Rooms::find().order_by_asc(rooms::Column::Name);
+    let filter = filter.trim();
+    if !filter.is_empty() {
+        query = query.filter(contains_ignoring_case((rooms::Entity, rooms::Column::Name), filter));
+    }
+    let rooms = query.offset(page.saturating_mul(per_page)).limit(per_page + 1).all(db).await?;
+    Ok(Page::from_overfetch(rooms, per_page))
+}
+
+/// The rooms with these ids, alphabetical.
+pub async fn by_ids(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = i64>,
+) -> Result<Vec<Room>, DbErr> {
+    Rooms::find().filter(rooms::Column::Id.is_in(ids)).order_by_asc(rooms::Column::Name).all(db).await
+}
+
 /// Every room, alphabetical.
 pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<Room>, DbErr> {
     Rooms::find().order_by_asc(rooms::Column::Name).all(db).await
