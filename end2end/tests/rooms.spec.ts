@@ -1,5 +1,5 @@
 import { test, expect } from './support/fixtures';
-import { createRoom, openRoom, roomList, uniqueRoom, waitForRoom } from './support/rooms';
+import { createRoom, openRoom, roomList, roomsMatching, uniqueRoom, waitForRoom } from './support/rooms';
 import { alert, settle } from './support/users';
 
 test('typing a room name and pressing Enter opens the room', async ({ person }) => {
@@ -36,9 +36,9 @@ test('the Room list shows new rooms and online counts live', async ({ person }) 
   const creator = await person('c');
   const room = uniqueRoom();
 
-  // The watcher sits on /rooms (already loaded, never reloaded below).
-  await expect(watcher.page).toHaveURL(/\/rooms$/);
-  await settle(watcher.page);
+  // The watcher sits on the room list filtered to the coming room's name (loaded once, never
+  // reloaded below): a new room shows up live on the page of the list it belongs to.
+  await roomsMatching(watcher.page, room);
   const { list, entry } = roomList(watcher.page);
   await expect(list).toBeAttached();
 

@@ -1,5 +1,5 @@
 import { test, expect } from './support/fixtures';
-import { createRoom, openRoom, roomList, sendMessage, twoInARoom, uniqueRoom, waitForRoom } from './support/rooms';
+import { createRoom, openRoom, roomList, roomsMatching, sendMessage, twoInARoom, uniqueRoom, waitForRoom } from './support/rooms';
 import { logIn, newContext, settle } from './support/users';
 
 /** The unread pill inside a room's entry (room list or sidebar). */
@@ -11,8 +11,7 @@ test('unread counts are live in the room list, cleared by reading, and the same 
 }) => {
   const { a, b, room } = await twoInARoom(person);
   // Bob steps out to the room list; Alice writes twice.
-  await b.page.goto('/rooms');
-  await settle(b.page);
+  await roomsMatching(b.page, room);
   const bobsEntry = roomList(b.page).entry(room);
   await expect(bobsEntry).toBeVisible();
   await expect(unread(bobsEntry)).toHaveCount(0);
@@ -26,12 +25,11 @@ test('unread counts are live in the room list, cleared by reading, and the same 
     const phone = await phoneContext.newPage();
     await logIn(phone, b.name, b.password);
     await expect(phone).toHaveURL(/\/rooms$/);
-    await settle(phone);
+    await roomsMatching(phone, room);
     const phoneEntry = roomList(phone).entry(room);
     await expect(unread(phoneEntry)).toHaveText('2 unread');
     // Alice's own list never counts her own messages.
-    await a.page.goto('/rooms');
-    await settle(a.page);
+    await roomsMatching(a.page, room);
     await expect(unread(roomList(a.page).entry(room))).toHaveCount(0);
 
     // Bob reads the room on his laptop: the phone's count goes at once.
@@ -90,7 +88,7 @@ test('a message read just before leaving the room stays read', async ({ person }
   // Straight away, well within the second a read marker may wait for.
   await b.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Rooms', exact: true }).click();
   await expect(b.page).toHaveURL(/\/rooms$/);
-  await settle(b.page);
+  await roomsMatching(b.page, room);
   const entry = roomList(b.page).entry(room);
   await expect(entry).toBeVisible();
   await b.page.reload();

@@ -17,7 +17,7 @@ use super::{
     presence::{Change, LocalPresence, Presence},
     subscribers::{ConnId, Frame, Inbox, Outbox, Subscribers},
 };
-use crate::shared::{protocol::ServerFrame, views::MessageView};
+use crate::shared::{protocol::ServerFrame, timings::PRESENCE_GRACE, views::MessageView};
 
 /// The topic room-list watchers subscribe to. Room names cannot contain `#`, so it never
 /// collides with a room.
@@ -118,16 +118,29 @@ impl Hub {
         conn.outbox.send(encode(&ServerFrame::Presence { room: room.to_owned(), users })).await;
     }
 
-    /// Counts the user out of a room. `still_following`: the connection keeps receiving the
-    /// room's frames (its room list follows the room too).
+    /// Stops the connection receiving a room, and counts its user out of it after
+    /// [`PRESENCE_GRACE`]: a join in between finds them still counted in, so neither their
+    /// leaving nor their coming back is announced. `still_following`: the connection keeps
+    /// receiving the room's frames (its room list follows the room too).
     pub async fn leave(&self, conn: &Connection, room: &str, still_following: bool) {
-        let lock = self.room_lock(room);
-        let _announcing = lock.lock().await;
         if !still_following {
+            let lock = self.room_lock(room);
+            let _announcing = lock.lock().await;
             self.inner.subscribers.unsubscribe(room, conn.outbox.id);
         }
-        if self.inner.presence.exit(room, conn.user_id).await == Change::Departed {
-            let frame = ServerFrame::Departed { room: room.to_owned(), user: conn.username.clone() };
+        let hub = self.clone();
+        let (room, user_id, username) = (room.to_owned(), conn.user_id, conn.username.clone());
+        tokio::spawn(async move {
+            tokio::time::sleep(PRESENCE_GRACE).await;
+            hub.exit(&room, user_id, username).await;
+        });
+    }
+
+    async fn exit(&self, room: &str, user_id: i64, username: String) {
+        let lock = self.room_lock(room);
+        let _announcing = lock.lock().await;
+        if self.inner.presence.exit(room, user_id).await == Change::Departed {
+            let frame = ServerFrame::Departed { room: room.to_owned(), user: username };
             self.publish(room, &frame).await;
             self.announce_count(room).await;
         }

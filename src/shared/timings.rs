@@ -23,6 +23,11 @@ pub const ACK_DEADLINE: Duration = Duration::from_secs(15);
 /// A browser sends a room's read marker at most this often (the newest id wins).
 pub const READ_MARKER_EVERY: Duration = Duration::from_millis(1_000);
 
+/// Someone who leaves a room (closes the tab, reloads, hops to another room) counts as present
+/// this much longer: back within it, nobody was told they left or came back. A flurry of joins
+/// and leaves costs the room's members nothing.
+pub const PRESENCE_GRACE: Duration = Duration::from_millis(2_000);
+
 /// Milliseconds, for the browser's clock arithmetic.
 pub fn millis(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1_000.0

@@ -348,3 +348,37 @@ async fn the_room_list_comes_in_pages_with_a_filter() {
     let html = alice.get("/rooms?q=nothing-like-it").await.text().await.expect("body");
     assert!(html.contains("No rooms match “nothing-like-it”."));
 }
+
+#[tokio::test]
+async fn joining_and_leaving_in_a_flurry_announces_nothing_to_the_room() {
+    use mini_discord::shared::protocol::{ClientFrame, ServerFrame};
+
+    let app = spawn_app().await;
+    let alice = app.signed_up("alice").await;
+    let bob = app.signed_up("bob").await;
+    alice.open_room("general").await;
+    let mut bobs = bob.socket().await;
+    bobs.join("general").await;
+    let mut alices = alice.socket().await;
+    alices.join("general").await;
+    for _ in 0..20 {
+        alices.send(&ClientFrame::Leave { room: "general".into() }).await;
+        alices.join("general").await;
+    }
+    alices
+        .send(&ClientFrame::Send { room: "general".into(), nonce: "after".into(), body: "still here".into() })
+        .await;
+    let mut announcements = Vec::new();
+    loop {
+        match bobs.next_frame().await.expect("frames until alice's message") {
+            ServerFrame::Message { message } if message.body == "still here" => break,
+            frame @ (ServerFrame::Arrived { .. } | ServerFrame::Departed { .. }) => announcements.push(frame),
+            _ => {}
+        }
+    }
+    assert_eq!(
+        announcements,
+        vec![ServerFrame::Arrived { room: "general".into(), user: "alice".into() }],
+        "bob heard alice arrive once, and nothing of her 20 leaves and returns"
+    );
+}

@@ -35,6 +35,12 @@ export function roomList(page: Page) {
   };
 }
 
+/** Opens the room list filtered to `room` (a run makes more rooms than one page holds). */
+export async function roomsMatching(page: Page, room: string): Promise<void> {
+  await page.goto(`/rooms?q=${encodeURIComponent(room)}`);
+  await settle(page);
+}
+
 /** Waits for the room page heading and for the live connection to be up. */
 export async function waitForRoom(page: Page, room: string): Promise<void> {
   await expect(page).toHaveURL(new RegExp(`/rooms/${escapeRe(room)}$`));
