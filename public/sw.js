@@ -7,6 +7,7 @@
 const CACHE = 'mini-discord-shell-__BUILD_ID__';
 const SHELL = [
   '/offline.html',
+  '/offline.js',
   '/pkg/mini-discord.js',
   '/pkg/mini-discord.wasm',
   '/pkg/mini-discord.css',

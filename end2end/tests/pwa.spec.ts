@@ -96,7 +96,7 @@ test('the service worker keeps the shell in a cache named for this build, and no
   expect(cached.names).toHaveLength(1);
   expect(cached.names[0]).toMatch(/^mini-discord-shell-[0-9a-f]{16}$/);
   expect(cached.entries).toEqual(
-    expect.arrayContaining(['/offline.html', '/pkg/mini-discord.js', '/pkg/mini-discord.wasm', '/pkg/mini-discord.css']),
+    expect.arrayContaining(['/offline.html', '/offline.js', '/pkg/mini-discord.js', '/pkg/mini-discord.wasm', '/pkg/mini-discord.css']),
   );
   for (const entry of cached.entries) {
     expect(entry).not.toMatch(/^\/(api|ws|rooms)/);

@@ -54,9 +54,25 @@ function writeState(state: ServerState): void {
   fs.writeFileSync(STATE_FILE, JSON.stringify(state, null, 2));
 }
 
+/**
+ * The repository's Leptos.toml with the per-address allowances raised: every person a run signs
+ * up comes from 127.0.0.1, where a real site would see many addresses. The per-account log-in
+ * throttle keeps its default (a test exercises it).
+ */
+function testConfig(): string {
+  const file = path.join(os.tmpdir(), `mini-discord-e2e-${PORT}.toml`);
+  const header = '[package.metadata.mini-discord.limits]';
+  const base = fs.readFileSync(path.join(REPO_ROOT, 'Leptos.toml'), 'utf8');
+  if (!base.includes(header)) throw new Error(`Leptos.toml has no ${header} section`);
+  const raised = ['signups-per-address-per-hour = 100000', 'login-failures-per-address = 100000'];
+  fs.writeFileSync(file, base.replace(header, [header, ...raised].join('\n')));
+  return file;
+}
+
 function serverEnv(dataDir: string): NodeJS.ProcessEnv {
   return {
     ...process.env,
+    MINI_DISCORD_CONFIG: testConfig(),
     LEPTOS_SITE_ADDR: HOST,
     MINI_DISCORD_DATA_DIR: dataDir,
     RUST_LOG: process.env.RUST_LOG ?? 'info',
