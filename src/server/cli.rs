@@ -99,7 +99,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         std::fs::create_dir_all(&config.data_dir)
             .map_err(|source| CliError::DataDir { path: config.data_dir.clone(), source })?;
     }
-    let db = db::connect(&config.database_url).await?;
+    let db = db::connect_with(&config.database_url, config.sqlite_durability).await?;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config, db).await,
         Command::Admin { action } => {

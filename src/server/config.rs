@@ -33,6 +33,7 @@ pub struct Config {
     pub secure_cookies: Option<bool>,
     /// Proxies whose `X-Forwarded-For` names the client; any other peer is the client itself.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    pub sqlite_durability: db::SqliteDurability,
     pub limits: Limits,
 }
 
@@ -117,6 +118,7 @@ struct AppSection {
     public_origin: Option<String>,
     secure_cookies: Option<bool>,
     trusted_proxies: Vec<std::net::IpAddr>,
+    sqlite_durability: db::SqliteDurability,
     limits: Limits,
 }
 
@@ -168,6 +170,12 @@ impl Config {
             .ok()
             .map(|value| matches!(value.as_str(), "1" | "true" | "yes"))
             .or(section.secure_cookies);
+        // The benchmark compares both settings with one binary.
+        let sqlite_durability = match std::env::var("MINI_DISCORD_SQLITE_DURABILITY").as_deref() {
+            Ok("normal") => db::SqliteDurability::Normal,
+            Ok("full") => db::SqliteDurability::Full,
+            _ => section.sqlite_durability,
+        };
         let public_origin = std::env::var("MINI_DISCORD_PUBLIC_ORIGIN")
             .ok()
             .or(section.public_origin)
@@ -184,6 +192,7 @@ impl Config {
             public_origin,
             secure_cookies,
             trusted_proxies: section.trusted_proxies,
+            sqlite_durability,
             limits: section.limits,
         })
     }
@@ -199,6 +208,7 @@ impl Config {
             public_origin: None,
             secure_cookies: None,
             trusted_proxies: Vec::new(),
+            sqlite_durability: db::SqliteDurability::default(),
             limits: Limits::default(),
         }
     }

@@ -20,14 +20,34 @@ pub fn sqlite_url(data_dir: &Path) -> String {
     format!("sqlite://{}?mode=rwc", data_dir.join("mini-discord.sqlite").display())
 }
 
+/// When SQLite's commit returns, which is when a message is acknowledged.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SqliteDurability {
+    /// On disk: an acknowledged message survives a power cut. One fsync per commit, and the
+    /// writer commits a batch of messages at a time, so the cost is shared (docs/BENCHMARKS.md).
+    #[default]
+    Full,
+    /// In the operating system's hands: survives the process crashing, not the machine.
+    Normal,
+}
+
 /// Opens the database and brings its schema up to date.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+    connect_with(url, SqliteDurability::default()).await
+}
+
+/// [`connect`], with SQLite's durability chosen (`sqlite-durability` in Leptos.toml).
+pub async fn connect_with(url: &str, durability: SqliteDurability) -> Result<DatabaseConnection, DbErr> {
+    let synchronous = match durability {
+        SqliteDurability::Full => SqliteSynchronous::Full,
+        SqliteDurability::Normal => SqliteSynchronous::Normal,
+    };
     let mut options = ConnectOptions::new(url.to_owned());
-    options.sqlx_logging(false).acquire_timeout(Duration::from_secs(10)).map_sqlx_sqlite_opts(|opts| {
-        // WAL lets readers (history, page loads) proceed while a message is being written;
-        // NORMAL sync is durable across process crashes, which is what a chat needs.
+    options.sqlx_logging(false).acquire_timeout(Duration::from_secs(10)).map_sqlx_sqlite_opts(move |opts| {
+        // WAL lets readers (history, page loads) proceed while a message is being written.
         opts.journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
+            .synchronous(synchronous)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5))
             // Checkpoints (copying the log into the database file, with an fsync) would
