@@ -18,6 +18,9 @@ start_postgres >/dev/null
 DATABASE_URL="$(ensure_database mini_discord)"
 REDIS_URL="$(start_redis "${MD_REDIS_PORT:-26379}")"
 export DATABASE_URL REDIS_URL LEPTOS_ENV=PROD
+# Browsers reach the instances through nginx: its address is the site's origin, and nginx (on
+# loopback) names each client in X-Forwarded-For.
+export MINI_DISCORD_PUBLIC_ORIGIN="http://127.0.0.1:8080" MINI_DISCORD_TRUSTED_PROXIES="127.0.0.1"
 
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null; wait' EXIT INT TERM

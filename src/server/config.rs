@@ -17,6 +17,8 @@ pub enum ConfigError {
     Read { path: PathBuf, source: std::io::Error },
     #[error("{path} is not valid TOML: {source}")]
     Parse { path: PathBuf, source: toml::de::Error },
+    #[error("MINI_DISCORD_TRUSTED_PROXIES: {entry:?} is not an IP address")]
+    TrustedProxy { entry: String },
 }
 
 #[derive(Debug, Clone)]
@@ -176,6 +178,19 @@ impl Config {
             Ok("full") => db::SqliteDurability::Full,
             _ => section.sqlite_durability,
         };
+        let trusted_proxies = match std::env::var("MINI_DISCORD_TRUSTED_PROXIES") {
+            Ok(list) => list
+                .split(',')
+                .filter(|entry| !entry.trim().is_empty())
+                .map(|entry| {
+                    entry
+                        .trim()
+                        .parse()
+                        .map_err(|_| ConfigError::TrustedProxy { entry: entry.trim().to_owned() })
+                })
+                .collect::<Result<_, _>>()?,
+            Err(_) => section.trusted_proxies,
+        };
         let public_origin = std::env::var("MINI_DISCORD_PUBLIC_ORIGIN")
             .ok()
             .or(section.public_origin)
@@ -191,7 +206,7 @@ impl Config {
             redis_url,
             public_origin,
             secure_cookies,
-            trusted_proxies: section.trusted_proxies,
+            trusted_proxies,
             sqlite_durability,
             limits: section.limits,
         })

@@ -1,9 +1,11 @@
 //! The HTTP surface: Leptos pages and server functions, `/ws`, `/healthz`, the original app's
 //! addresses, and the layers (sessions, log-in checks) around them.
 
+use std::time::Duration;
+
 use axum::{
     extract::{Path, Request},
-    http::{header, HeaderValue},
+    http::{header, HeaderValue, StatusCode},
     middleware::{self, Next},
     response::{IntoResponse, Redirect, Response},
     routing::get,
@@ -11,7 +13,9 @@ use axum::{
 };
 use axum_login::AuthManagerLayerBuilder;
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use tower_http::{compression::CompressionLayer, limit::RequestBodyLimitLayer, CompressionLevel};
+use tower_http::{
+    compression::CompressionLayer, limit::RequestBodyLimitLayer, timeout::TimeoutLayer, CompressionLevel,
+};
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 
 use super::{
@@ -61,6 +65,11 @@ pub fn build(state: AppState) -> Router {
         // bundle, where the default brotli level would take the better part of a second per
         // request. The socket is added below, outside this layer: it has no body to compress.
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(5)))
+        // Every request is answered in bounded time; the socket, below, lives as long as it is used.
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(state.config.limits.request_timeout_secs),
+        ))
         .route("/ws", get(ws::upgrade))
         // A body over the limit is refused with 413 before anyone reads it.
         .layer(RequestBodyLimitLayer::new(state.config.limits.max_request_bytes))

@@ -382,3 +382,62 @@ async fn joining_and_leaving_in_a_flurry_announces_nothing_to_the_room() {
         "bob heard alice arrive once, and nothing of her 20 leaves and returns"
     );
 }
+
+/// The writer gave up waiting and the sender was told "not saved", but the message was stored
+/// after all (a slow disk): the sender's retry keeps its nonce, so it is acknowledged with the
+/// stored message, not stored again.
+#[tokio::test]
+async fn a_retry_after_not_saved_is_stored_once_even_if_the_original_was_stored_late() {
+    use mini_discord::{
+        server::db::{messages, rooms, users},
+        shared::protocol::{ClientFrame, ServerFrame},
+    };
+
+    let app = spawn_app().await;
+    let alice = app.signed_up("alice").await;
+    alice.open_room("general").await;
+    let db = &app.state.db;
+    let room = rooms::by_name(db, "general").await.expect("db").expect("room");
+    let author = users::Author::from(&users::by_name(db, "alice").await.expect("db").expect("user"));
+    let late =
+        messages::insert(db, &room, &author, "slow but stored", Some("n-1")).await.expect("stored late");
+    let late_id = match late {
+        messages::Stored::New(message) | messages::Stored::Duplicate(message) => message.id,
+    };
+    let mut socket = alice.socket().await;
+    socket.join("general").await;
+    let retry =
+        ClientFrame::Send { room: "general".into(), nonce: "n-1".into(), body: "slow but stored".into() };
+    socket.send(&retry).await;
+    let acked = socket
+        .expect(|frame| match frame {
+            ServerFrame::Ack { nonce, id } if nonce == "n-1" => Some(id),
+            _ => None,
+        })
+        .await;
+    assert_eq!(acked, late_id);
+    let history = messages::recent(db, &room, 10).await.expect("history").items;
+    assert_eq!(history.len(), 1, "stored once");
+}
+
+#[tokio::test]
+async fn every_request_is_answered_in_bounded_time() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    // A bound of zero, and a client that promises a body and never sends it: the bound answers.
+    let app = spawn_app_with(|config| config.limits.request_timeout_secs = 0).await;
+    let mut stream = tokio::net::TcpStream::connect(app.addr).await.expect("connects");
+    let head = format!(
+        "POST /api/login HTTP/1.1\r\nHost: {}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         Content-Length: 100\r\n\r\nusername=",
+        app.addr
+    );
+    stream.write_all(head.as_bytes()).await.expect("writes");
+    let mut answer = vec![0; 64];
+    let read = tokio::time::timeout(std::time::Duration::from_secs(10), stream.read(&mut answer))
+        .await
+        .expect("an answer, not an endless wait")
+        .expect("reads");
+    let answer = String::from_utf8_lossy(&answer[..read]);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+}
