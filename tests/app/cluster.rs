@@ -725,3 +725,37 @@ async fn log_in_attempts_are_counted_across_instances() {
     assert!(response.headers().contains_key("retry-after"));
     pair.finish().await;
 }
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL and Redis: scripts/test.sh runs it"]
+async fn room_rules_hold_on_postgresql_names_ignoring_case_the_hourly_cap_and_the_filtered_pages() {
+    use mini_discord::shared::views::RoomDirectory;
+
+    let pair = Pair::start().await;
+    let alice = signed_up(&pair.a.base, "alice").await;
+    for n in 0..10 {
+        alice.open_room(&format!("Team-{n}")).await;
+    }
+    // The same room whatever the case, from either instance.
+    let on_b = alice.on(&pair.b.base);
+    let response = on_b.post_form("/api/open_room", &[("name", "TEAM-3")]).await;
+    assert_eq!(response.headers()["location"], "/rooms/Team-3");
+    // An eleventh new room in the hour is refused, on the other instance too.
+    assert_eq!(on_b.post_form("/api/open_room", &[("name", "eleventh")]).await.status(), 429);
+    let page = alice.post_form("/api/rooms", &[("filter", "team-"), ("page", "0")]).await;
+    let page = page.json::<RoomDirectory>().await.expect("a room page");
+    assert_eq!(page.rooms.len(), 10);
+    assert!(!page.has_more);
+    assert!(
+        alice
+            .post_form("/api/rooms", &[("filter", "_"), ("page", "0")])
+            .await
+            .json::<RoomDirectory>()
+            .await
+            .expect("page")
+            .rooms
+            .is_empty(),
+        "wildcards are literal"
+    );
+    pair.finish().await;
+}
