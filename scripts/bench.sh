@@ -116,6 +116,9 @@ db.executemany("insert into rooms (name, created_at, last_seq) values (?, ?, 0)"
                ((f"room-{i:06d}", now) for i in range(int(sys.argv[2]))))
 db.commit()
 PY
+    # A timing of a refusal would be meaningless: the list must really come back.
+    curl -sf -b "$jar" -H 'accept: application/json' --data "filter=&page=0" "http://$APP_ADDR/api/rooms" |
+      python3 -c "import json, sys; assert len(json.load(sys.stdin)['rooms']) == 50, 'no room list'"
     for query in "filter=&page=0" "filter=&page=1000" "filter=room-0999&page=0" "filter=nothing-like-it&page=0"; do
       for _ in $(seq "$repeat"); do
         curl -sf -b "$jar" -o /dev/null -w '%{time_total}\n' -H 'accept: application/json' --data "$query" \

@@ -10,6 +10,7 @@ mod m20261125_000005_add_message_nonce;
 mod m20261125_000006_create_read_markers;
 mod m20261125_000007_add_room_last_seq;
 mod m20261205_000008_room_names_ignore_case;
+mod m20261205_000009_index_rooms_by_creator;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000006_create_read_markers::Migration),
             Box::new(m20261125_000007_add_room_last_seq::Migration),
             Box::new(m20261205_000008_room_names_ignore_case::Migration),
+            Box::new(m20261205_000009_index_rooms_by_creator::Migration),
         ]
     }
 }

@@ -57,8 +57,14 @@ pub async fn login(
             let auth = super::context::auth_session().await?;
             let throttle = super::context::app_state()?.throttle;
             let address = super::context::client_address().await?;
-            throttle.may_log_in(address, &username).await?;
-            let checked = auth.authenticate(Credentials { username: username.clone(), password }).await;
+            // A name no account can have is refused without hashing; only its address pays.
+            let Ok(username) = crate::shared::validate::username(&username).map(str::to_owned) else {
+                throttle.unknown_name(address).await?;
+                return Err(AppError::InvalidCredentials);
+            };
+            // Counted before the password is checked, so parallel guesses are counted too.
+            let attempt = throttle.log_in(address, &username).await?;
+            let checked = auth.authenticate(Credentials { username, password }).await;
             let Some(user) = checked.map_err(|err| match err {
                 axum_login::Error::Backend(BackendError::Hashing(err)) => hashing_failed(err),
                 err => {
@@ -67,10 +73,9 @@ pub async fn login(
                 }
             })?
             else {
-                throttle.log_in_failed(address, &username).await;
                 return Err(AppError::InvalidCredentials);
             };
-            throttle.logged_in(&username).await;
+            throttle.logged_in(attempt).await;
             if user.0.disabled {
                 return Err(AppError::AccountDisabled);
             }

@@ -220,7 +220,8 @@ impl LiveRooms {
                 if !shown {
                     return None;
                 }
-                let at = list.partition_point(|summary| summary.name.as_str() < room);
+                let key = room.to_lowercase();
+                let at = list.partition_point(|summary| summary.name.to_lowercase() < key);
                 list.insert(at, RoomSummary { name: room.to_owned(), online: 0, read: None });
                 at
             }
@@ -231,14 +232,16 @@ impl LiveRooms {
 
 /// Whether a room new to the list is listed on the page it shows: it matches the filter and
 /// sorts within the page (before its first room only on the first page, after its last only on
-/// the last). The user's own rooms (`query` is `None`) take every room they open.
+/// the last), in the server's order, alphabetical ignoring case. The user's own rooms (`query`
+/// is `None`) take every room they open.
 fn belongs(query: Option<&RoomQuery>, has_more: bool, list: &[RoomSummary], room: &str) -> bool {
     let Some(query) = query else { return true };
     if !query.matches(room) {
         return false;
     }
-    let after_first = list.first().is_none_or(|first| first.name.as_str() <= room);
-    let before_last = list.last().is_none_or(|last| room <= last.name.as_str());
+    let key = room.to_lowercase();
+    let after_first = list.first().is_none_or(|first| first.name.to_lowercase() <= key);
+    let before_last = list.last().is_none_or(|last| key <= last.name.to_lowercase());
     (after_first || query.page == 0) && (before_last || !has_more)
 }
 
@@ -334,6 +337,7 @@ mod tests {
         assert!(belongs(page("", 1).as_ref(), false, &list, "e"), "after the last, on the last page");
         assert!(!belongs(page("x", 0).as_ref(), false, &list, "c2"), "not matching the filter");
         assert!(belongs(page("X", 0).as_ref(), false, &[], "box"), "the filter ignores case");
+        assert!(belongs(page("", 1).as_ref(), true, &list, "C3"), "so does the order");
     }
 
     #[test]

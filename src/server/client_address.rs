@@ -19,13 +19,23 @@ pub fn client_address(peer: SocketAddr, headers: &HeaderMap, trusted: &[IpAddr])
         .flat_map(|value| value.split(','))
         .collect::<Vec<_>>();
     for hop in forwarded.into_iter().rev() {
-        let Ok(hop) = hop.trim().parse::<IpAddr>() else { break };
+        let Some(hop) = parse_hop(hop.trim()) else { break };
         client = hop;
         if !trusted.contains(&hop) {
             break;
         }
     }
     client
+}
+
+/// An address as proxies write it: bare, or with a port (`203.0.113.9:4711`, `[2001:db8::1]:4711`).
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    hop.parse::<IpAddr>()
+        .ok()
+        .or_else(|| hop.parse::<std::net::SocketAddr>().ok().map(|addr| addr.ip()))
+        .or_else(|| {
+            hop.strip_prefix('[').and_then(|rest| rest.strip_suffix(']')).and_then(|ip| ip.parse().ok())
+        })
 }
 
 #[cfg(test)]
@@ -55,5 +65,7 @@ mod tests {
         let spoofed = forwarded("1.1.1.1, 198.51.100.1");
         assert_eq!(client_address(peer, &spoofed, &[proxy]), "198.51.100.1".parse::<IpAddr>().expect("ip"));
         assert_eq!(client_address(peer, &forwarded("garbage"), &[proxy]), proxy);
+        let with_port = forwarded("198.51.100.1:4711, [2001:db8::7]:80");
+        assert_eq!(client_address(peer, &with_port, &[proxy]), "2001:db8::7".parse::<IpAddr>().expect("ip"));
     }
 }

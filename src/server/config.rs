@@ -19,6 +19,8 @@ pub enum ConfigError {
     Parse { path: PathBuf, source: toml::de::Error },
     #[error("MINI_DISCORD_TRUSTED_PROXIES: {entry:?} is not an IP address")]
     TrustedProxy { entry: String },
+    #[error("public-origin {origin:?} is not an origin: write scheme and host (and port), e.g. https://chat.example")]
+    PublicOrigin { origin: String },
 }
 
 #[derive(Debug, Clone)]
@@ -67,9 +69,12 @@ pub struct Limits {
     pub replay_limit: u64,
     /// Most messages stored in one transaction (group commit).
     pub write_batch: usize,
-    /// Wrong passwords for one account name before each further one makes it wait (1 s, then
-    /// doubling to a minute), and the same for one client address across all names.
+    /// Log-in attempts allowed before each further one must wait (1 s, then doubling to a
+    /// minute, forgotten 15 minutes after the last): for one account name from one address, for
+    /// one name from every address together, and for one address across all names. A success
+    /// clears its name's counts.
     pub login_failures_per_account: u32,
+    pub login_failures_per_account_everywhere: u32,
     pub login_failures_per_address: u32,
     pub signups_per_address_per_hour: u32,
     /// Password checks waiting for a hashing thread; past that a log-in is answered 503 at once.
@@ -99,6 +104,7 @@ impl Default for Limits {
             replay_limit: 500,
             write_batch: 256,
             login_failures_per_account: 5,
+            login_failures_per_account_everywhere: 100,
             login_failures_per_address: 50,
             signups_per_address_per_hour: 20,
             hashing_queue: 32,
@@ -148,6 +154,15 @@ pub struct Overrides {
     pub redis_url: Option<String>,
 }
 
+/// `http(s)://host[:port]`, nothing after: what a browser sends as `Origin`.
+fn is_origin(origin: &str) -> bool {
+    let origin = origin.trim().trim_end_matches('/');
+    let Some((scheme, authority)) = origin.split_once("://") else { return false };
+    matches!(scheme.to_ascii_lowercase().as_str(), "http" | "https")
+        && !authority.is_empty()
+        && !authority.contains(['/', '?', '#', '@', ' '])
+}
+
 impl Config {
     /// Reads `path`; without that file, the defaults and the environment alone (so the binary
     /// also runs outside the source tree).
@@ -195,6 +210,11 @@ impl Config {
             .ok()
             .or(section.public_origin)
             .filter(|origin| !origin.is_empty());
+        if let Some(origin) = &public_origin {
+            if !is_origin(origin) {
+                return Err(ConfigError::PublicOrigin { origin: origin.clone() });
+            }
+        }
         let data_dir = overrides.data_dir.or(section.data_dir).unwrap_or_else(|| PathBuf::from("data"));
         let database_url =
             overrides.database_url.or(section.database_url).unwrap_or_else(|| db::sqlite_url(&data_dir));

@@ -66,8 +66,10 @@ pub fn build(state: AppState) -> Router {
         // request. The socket is added below, outside this layer: it has no body to compress.
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(5)))
         // Every request is answered in bounded time; the socket, below, lives as long as it is used.
+        // 503, not 408: browsers silently resend a request answered 408, and a half-done
+        // server function must not run twice.
         .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
+            StatusCode::SERVICE_UNAVAILABLE,
             Duration::from_secs(state.config.limits.request_timeout_secs),
         ))
         .route("/ws", get(ws::upgrade))

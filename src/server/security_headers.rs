@@ -16,10 +16,16 @@ use super::state::AppState;
 /// server function answers) get it without one, so nothing inline can run from them.
 pub fn content_security_policy(nonce: Option<&str>) -> String {
     let nonce = nonce.map(|nonce| format!(" 'nonce-{nonce}'")).unwrap_or_default();
+    // Under `cargo leptos watch` the page also talks to the live-reload socket.
+    let reload = std::env::var("LEPTOS_WATCH")
+        .ok()
+        .and(std::env::var("LEPTOS_RELOAD_PORT").ok())
+        .map(|port| format!(" ws://127.0.0.1:{port} ws://localhost:{port}"))
+        .unwrap_or_default();
     // 'wasm-unsafe-eval' lets the page compile the app's own WebAssembly, and nothing else.
     format!(
         "default-src 'self'; script-src 'self'{nonce} 'wasm-unsafe-eval'; style-src 'self'; \
-         img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; \
+         img-src 'self' data:; connect-src 'self'{reload}; object-src 'none'; base-uri 'self'; \
          form-action 'self'; frame-ancestors 'none'"
     )
 }

@@ -50,13 +50,25 @@ impl Site {
                 );
                 (Vec::new(), true)
             }
-            None => (vec![format!("http://{addr}")], false),
+            None => {
+                tracing::warn!(
+                    "public-origin is not set: only pages at http://{addr} may change anything; \
+                     set public-origin in Leptos.toml to the address people use"
+                );
+                (vec![format!("http://{addr}")], false)
+            }
         };
         // HTTPS-only cookies wherever the site is not on this machine alone, unless said otherwise.
         let secure_cookies = config.secure_cookies.unwrap_or_else(|| match &config.public_origin {
             Some(origin) => normalized(origin).starts_with("https://"),
             None => !addr.ip().is_loopback(),
         });
+        if secure_cookies && config.secure_cookies.is_none() {
+            tracing::info!(
+                "the session cookie is HTTPS-only (the site is not on loopback): serve it through a \
+                 TLS proxy, or set secure-cookies = false to log in over plain HTTP"
+            );
+        }
         Self { origins, trust_host_header, secure_cookies }
     }
 

@@ -1,19 +1,23 @@
-//! Log-in and sign-up attempts, counted per account name and per client address, so guessing a
-//! password costs the guesser time. Counters live in memory for one process and in Redis for
-//! several instances, which then share them.
+//! Log-in and sign-up attempts, counted so guessing a password costs the guesser time. Counters
+//! live in memory for one process and in Redis for several instances, which then share them.
 //!
-//! A name is counted whether or not an account has it, so the refusal says nothing about which
-//! accounts exist. A success clears its account's count, never its address's: one valid account
-//! must not wash an address's guesses at others.
+//! Each log-in is counted before its password is checked, in one atomic step that also says how
+//! long ago the previous attempt on the same counter was: concurrent guesses cannot all slip in
+//! before the first failure is recorded. Three counters: the account name from this address
+//! (the hard one: a few free attempts), the account name from everywhere (a much larger
+//! allowance, so someone elsewhere cannot keep its owner locked out cheaply), and the address
+//! across all names. A name is counted whether or not an account has it, so a refusal says
+//! nothing about which accounts exist. A success clears its name's counters and gives its
+//! attempt back to the address; it never wipes the address's count.
 
 use std::{
     collections::HashMap,
     net::IpAddr,
-    sync::{Arc, Mutex},
+    sync::{Arc, LazyLock, Mutex},
     time::{Duration, Instant},
 };
 
-use redis::aio::ConnectionManager;
+use redis::{aio::ConnectionManager, Script};
 
 use crate::{
     error::AppError,
@@ -23,14 +27,13 @@ use crate::{
     },
 };
 
-/// Failures are remembered this long after the last one.
-const FAILURE_MEMORY: Duration = Duration::from_secs(15 * 60);
+/// Attempts are remembered this long after the last one.
+const ATTEMPT_MEMORY: Duration = Duration::from_secs(15 * 60);
 /// Sign-ups are counted per address over this window.
 const SIGNUP_WINDOW: Duration = Duration::from_secs(3600);
-/// The longest wait a run of failures can cause: guessing stays slow without letting someone
-/// lock a person out of their account for long.
+/// The longest wait a run of attempts can cause.
 const LONGEST_WAIT: Duration = Duration::from_secs(60);
-/// Entries kept in memory before expired ones are swept.
+/// Entries kept in memory before expired ones are first swept.
 const SWEEP_ABOVE: usize = 10_000;
 
 #[derive(Clone)]
@@ -41,9 +44,15 @@ pub struct Throttle {
 
 #[derive(Debug, Clone, Copy)]
 struct ThrottleLimits {
-    failures_per_account: u32,
-    failures_per_address: u32,
+    per_account_and_address: u32,
+    per_account: u32,
+    per_address: u32,
     signups_per_address_per_hour: u32,
+}
+
+/// A log-in attempt counted before its password is checked; say how it ended.
+pub struct Attempt {
+    keys: [String; 3],
 }
 
 impl Throttle {
@@ -57,52 +66,62 @@ impl Throttle {
 
     fn with(counters: Arc<dyn Counters>, limits: &Limits) -> Self {
         let limits = ThrottleLimits {
-            failures_per_account: limits.login_failures_per_account,
-            failures_per_address: limits.login_failures_per_address,
+            per_account_and_address: limits.login_failures_per_account,
+            per_account: limits.login_failures_per_account_everywhere,
+            per_address: limits.login_failures_per_address,
             signups_per_address_per_hour: limits.signups_per_address_per_hour,
         };
         Self { counters, limits }
     }
 
-    /// Refuses a log-in while either its account name or its address must wait.
-    pub async fn may_log_in(&self, address: IpAddr, username: &str) -> Result<(), AppError> {
-        let account = self.wait(&account_key(username), self.limits.failures_per_account).await;
-        let from = self.wait(&address_key("login", address), self.limits.failures_per_address).await;
-        refuse_for(account.max(from))
+    /// Counts a log-in attempt for `username` from `address`, refusing it while any of its
+    /// counters must wait. `username` must be a valid name (others count against the address
+    /// only, through [`Throttle::unknown_name`]).
+    pub async fn log_in(&self, address: IpAddr, username: &str) -> Result<Attempt, AppError> {
+        let name = username.trim().to_lowercase();
+        let keys = [
+            format!("{KEY_PREFIX}throttle:login:{name}:{}", network(address)),
+            format!("{KEY_PREFIX}throttle:login:{name}"),
+            address_key("login", address),
+        ];
+        let free = [self.limits.per_account_and_address, self.limits.per_account, self.limits.per_address];
+        refuse_for(self.counters.attempt(&keys, &free).await)?;
+        Ok(Attempt { keys })
     }
 
-    pub async fn log_in_failed(&self, address: IpAddr, username: &str) {
-        for key in [account_key(username), address_key("login", address)] {
-            self.counters.hit(&key, FAILURE_MEMORY, Renew::EveryHit).await;
-        }
+    /// A name that cannot be an account's: only the address pays for it.
+    pub async fn unknown_name(&self, address: IpAddr) -> Result<(), AppError> {
+        let key = address_key("login", address);
+        refuse_for(self.counters.attempt(std::slice::from_ref(&key), &[self.limits.per_address]).await)
     }
 
-    pub async fn logged_in(&self, username: &str) {
-        self.counters.clear(&account_key(username)).await;
+    /// The password was right: the name starts afresh, and the address gets its attempt back.
+    pub async fn logged_in(&self, attempt: Attempt) {
+        let [pair, account, address] = attempt.keys;
+        self.counters.clear(&pair).await;
+        self.counters.clear(&account).await;
+        self.counters.give_back(&address).await;
     }
 
     /// Counts a sign-up attempt from `address`, refusing it past the hourly allowance.
     pub async fn sign_up(&self, address: IpAddr) -> Result<(), AppError> {
         let key = address_key("signup", address);
-        let (count, left) = self.counters.hit(&key, SIGNUP_WINDOW, Renew::FirstHit).await;
+        let (count, left) = self.counters.hit_in_window(&key, SIGNUP_WINDOW).await;
         if count > u64::from(self.limits.signups_per_address_per_hour) {
             return refuse_for(left);
         }
         Ok(())
     }
+}
 
-    /// How long `key` must wait: nothing for its first `free` failures, then a second doubling
-    /// with each further one, counted from the last failure.
-    async fn wait(&self, key: &str, free: u32) -> Duration {
-        let (failures, left) = self.counters.get(key).await;
-        let over = failures.saturating_sub(u64::from(free));
-        if over == 0 {
-            return Duration::ZERO;
-        }
-        let wait = Duration::from_secs(1u64 << (over - 1).min(16)).min(LONGEST_WAIT);
-        let since_last = FAILURE_MEMORY.saturating_sub(left);
-        wait.saturating_sub(since_last)
+/// The wait attempt number `count` imposes on the next one: nothing for the first `free`, then a
+/// second, doubling with each further attempt up to [`LONGEST_WAIT`].
+fn wait_after(count: u64, free: u32) -> Duration {
+    let over = count.saturating_sub(u64::from(free));
+    if over == 0 {
+        return Duration::ZERO;
     }
+    Duration::from_secs(1u64 << (over - 1).min(16)).min(LONGEST_WAIT)
 }
 
 fn refuse_for(wait: Duration) -> Result<(), AppError> {
@@ -112,13 +131,13 @@ fn refuse_for(wait: Duration) -> Result<(), AppError> {
     Err(AppError::TooManyAttempts { retry_after_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0) })
 }
 
-fn account_key(username: &str) -> String {
-    format!("{KEY_PREFIX}throttle:account:{}", username.trim().to_lowercase())
+fn address_key(kind: &str, address: IpAddr) -> String {
+    format!("{KEY_PREFIX}throttle:{kind}:{}", network(address))
 }
 
 /// An IPv6 client usually holds a whole /64: counting single addresses would let it rotate.
-fn address_key(kind: &str, address: IpAddr) -> String {
-    let address = match address {
+fn network(address: IpAddr) -> IpAddr {
+    match address {
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
             Some(v4) => IpAddr::V4(v4),
             None => {
@@ -128,72 +147,150 @@ fn address_key(kind: &str, address: IpAddr) -> String {
             }
         },
         v4 => v4,
-    };
-    format!("{KEY_PREFIX}throttle:{kind}:{address}")
+    }
 }
 
-/// When a counter's time to live starts.
-#[derive(Clone, Copy)]
-enum Renew {
-    /// From the latest hit: a memory of recent failures.
-    EveryHit,
-    /// From the first: a fixed window.
-    FirstHit,
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
-/// Counters that expire. Errors are logged and count as zero: an outage of the shared store
-/// must not lock everyone out.
+/// Expiring counters. Errors of the shared store are logged and let the attempt through: an
+/// outage must not lock everyone out.
 #[async_trait::async_trait]
 trait Counters: Send + Sync {
-    /// Adds one; returns the count and how long it has left to live.
-    async fn hit(&self, key: &str, ttl: Duration, renew: Renew) -> (u64, Duration);
-    async fn get(&self, key: &str) -> (u64, Duration);
+    /// Counts one attempt on every key at once, unless one of them must still wait: then nothing
+    /// is counted and the longest wait is returned. Counting sets each key's next allowed time
+    /// ([`wait_after`] its new count, `free` being its allowance) and remembers the key for
+    /// [`ATTEMPT_MEMORY`].
+    async fn attempt(&self, keys: &[String], free: &[u32]) -> Duration;
+    /// Takes back one attempt (it succeeded).
+    async fn give_back(&self, key: &str);
     async fn clear(&self, key: &str);
+    /// Adds one to a counter that lives `window` from its first hit; the count and time left.
+    async fn hit_in_window(&self, key: &str, window: Duration) -> (u64, Duration);
+}
+
+/// An attempt counter: how many within memory, and when the next may come.
+struct Entry {
+    count: u64,
+    next: Instant,
+    expires: Instant,
 }
 
 #[derive(Default)]
 struct MemoryCounters {
-    entries: Mutex<HashMap<String, (u64, Instant)>>,
+    entries: Mutex<(HashMap<String, Entry>, usize)>,
+}
+
+impl MemoryCounters {
+    /// Drops expired entries once the map has doubled since the last sweep, so a flood of new
+    /// keys costs amortised constant time per key.
+    fn sweep(entries: &mut HashMap<String, Entry>, swept_at: &mut usize, now: Instant) {
+        if entries.len() > (*swept_at * 2).max(SWEEP_ABOVE) {
+            entries.retain(|_, entry| entry.expires > now);
+            *swept_at = entries.len();
+        }
+    }
 }
 
 #[async_trait::async_trait]
 impl Counters for MemoryCounters {
-    async fn hit(&self, key: &str, ttl: Duration, renew: Renew) -> (u64, Duration) {
+    async fn attempt(&self, keys: &[String], free: &[u32]) -> Duration {
         let now = Instant::now();
-        let Ok(mut entries) = self.entries.lock() else { return (0, Duration::ZERO) };
-        if entries.len() > SWEEP_ABOVE {
-            entries.retain(|_, (_, expires)| *expires > now);
+        let Ok(mut guard) = self.entries.lock() else { return Duration::ZERO };
+        let (entries, swept_at) = &mut *guard;
+        Self::sweep(entries, swept_at, now);
+        let wait = keys
+            .iter()
+            .filter_map(|key| entries.get(key))
+            .filter(|entry| entry.expires > now)
+            .map(|entry| entry.next.saturating_duration_since(now))
+            .max()
+            .unwrap_or(Duration::ZERO);
+        if !wait.is_zero() {
+            return wait;
         }
-        let entry = entries.entry(key.to_owned()).or_insert((0, now + ttl));
-        if entry.1 <= now {
-            *entry = (0, now + ttl);
+        for (key, free) in keys.iter().zip(free) {
+            let entry = entries.entry(key.clone()).or_insert(Entry { count: 0, next: now, expires: now });
+            if entry.expires <= now {
+                entry.count = 0;
+            }
+            entry.count += 1;
+            entry.next = now + wait_after(entry.count, *free);
+            entry.expires = now + ATTEMPT_MEMORY;
         }
-        entry.0 += 1;
-        if matches!(renew, Renew::EveryHit) {
-            entry.1 = now + ttl;
-        }
-        (entry.0, entry.1 - now)
+        Duration::ZERO
     }
 
-    async fn get(&self, key: &str) -> (u64, Duration) {
-        let now = Instant::now();
-        let Ok(entries) = self.entries.lock() else { return (0, Duration::ZERO) };
-        match entries.get(key) {
-            Some(&(count, expires)) if expires > now => (count, expires - now),
-            _ => (0, Duration::ZERO),
+    async fn give_back(&self, key: &str) {
+        if let Ok(mut guard) = self.entries.lock() {
+            if let Some(entry) = guard.0.get_mut(key) {
+                entry.count = entry.count.saturating_sub(1);
+            }
         }
     }
 
     async fn clear(&self, key: &str) {
-        if let Ok(mut entries) = self.entries.lock() {
-            entries.remove(key);
+        if let Ok(mut guard) = self.entries.lock() {
+            guard.0.remove(key);
         }
+    }
+
+    async fn hit_in_window(&self, key: &str, window: Duration) -> (u64, Duration) {
+        let now = Instant::now();
+        let Ok(mut guard) = self.entries.lock() else { return (0, Duration::ZERO) };
+        let (entries, swept_at) = &mut *guard;
+        Self::sweep(entries, swept_at, now);
+        let entry = entries.entry(key.to_owned()).or_insert(Entry { count: 0, next: now, expires: now });
+        if entry.expires <= now {
+            *entry = Entry { count: 0, next: now, expires: now + window };
+        }
+        entry.count += 1;
+        (entry.count, entry.expires - now)
     }
 }
 
 struct RedisCounters {
     commands: ConnectionManager,
 }
+
+/// KEYS: the counters (hashes of `count` and `next`, a time in ms). ARGV[1]: now (ms);
+/// ARGV[2]: memory (ms); ARGV[3]: the longest wait (ms); ARGV[4..]: each key's free attempts.
+/// Returns 0 when the attempt was counted, else the ms to wait (nothing counted).
+static ATTEMPT: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local now = tonumber(ARGV[1])
+local wait = 0
+for _, key in ipairs(KEYS) do
+  local next = tonumber(redis.call('HGET', key, 'next') or '0')
+  if next - now > wait then wait = next - now end
+end
+if wait > 0 then return wait end
+for i, key in ipairs(KEYS) do
+  local count = redis.call('HINCRBY', key, 'count', 1)
+  local over = count - tonumber(ARGV[3 + i])
+  local pause = 0
+  if over > 0 then pause = math.min(1000 * 2 ^ math.min(over - 1, 16), tonumber(ARGV[3])) end
+  redis.call('HSET', key, 'next', now + pause)
+  redis.call('PEXPIRE', key, ARGV[2])
+end
+return 0
+",
+    )
+});
+
+/// Adds one to KEYS[1], which lives ARGV[1] ms from its first hit; returns the count and the
+/// ms left.
+static HIT_IN_WINDOW: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return {count, redis.call('PTTL', KEYS[1])}
+",
+    )
+});
 
 fn logged<T: Default>(result: redis::RedisResult<T>) -> T {
     result.unwrap_or_else(|err| {
@@ -202,34 +299,36 @@ fn logged<T: Default>(result: redis::RedisResult<T>) -> T {
     })
 }
 
-fn from_millis(pttl: i64) -> Duration {
-    Duration::from_millis(u64::try_from(pttl).unwrap_or(0))
-}
-
 #[async_trait::async_trait]
 impl Counters for RedisCounters {
-    async fn hit(&self, key: &str, ttl: Duration, renew: Renew) -> (u64, Duration) {
-        let millis = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX);
-        let mut pipe = redis::pipe();
-        pipe.atomic().incr(key, 1u64);
-        match renew {
-            Renew::EveryHit => pipe.cmd("PEXPIRE").arg(key).arg(millis).ignore(),
-            Renew::FirstHit => pipe.cmd("PEXPIRE").arg(key).arg(millis).arg("NX").ignore(),
-        };
-        pipe.cmd("PTTL").arg(key);
-        let (count, pttl): (u64, i64) = logged(pipe.query_async(&mut self.commands.clone()).await);
-        (count, from_millis(pttl))
+    async fn attempt(&self, keys: &[String], free: &[u32]) -> Duration {
+        let mut call = ATTEMPT.prepare_invoke();
+        for key in keys {
+            call.key(key);
+        }
+        let now = u64::try_from(crate::server::db::now_ms()).unwrap_or(0);
+        call.arg(now).arg(millis(ATTEMPT_MEMORY)).arg(millis(LONGEST_WAIT));
+        for free in free {
+            call.arg(*free);
+        }
+        Duration::from_millis(logged(call.invoke_async::<u64>(&mut self.commands.clone()).await))
     }
 
-    async fn get(&self, key: &str) -> (u64, Duration) {
-        let mut pipe = redis::pipe();
-        pipe.get(key).cmd("PTTL").arg(key);
-        let (count, pttl): (Option<u64>, i64) = logged(pipe.query_async(&mut self.commands.clone()).await);
-        (count.unwrap_or(0), from_millis(pttl))
+    async fn give_back(&self, key: &str) {
+        let mut commands = self.commands.clone();
+        let _: () =
+            logged(redis::cmd("HINCRBY").arg(key).arg("count").arg(-1).query_async(&mut commands).await);
     }
 
     async fn clear(&self, key: &str) {
         let _: () = logged(redis::cmd("DEL").arg(key).query_async(&mut self.commands.clone()).await);
+    }
+
+    async fn hit_in_window(&self, key: &str, window: Duration) -> (u64, Duration) {
+        let mut call = HIT_IN_WINDOW.prepare_invoke();
+        call.key(key).arg(millis(window));
+        let (count, left): (u64, i64) = logged(call.invoke_async(&mut self.commands.clone()).await);
+        (count, Duration::from_millis(u64::try_from(left).unwrap_or(0)))
     }
 }
 
@@ -240,6 +339,7 @@ mod tests {
     fn throttle() -> Throttle {
         Throttle::in_memory(&Limits {
             login_failures_per_account: 3,
+            login_failures_per_account_everywhere: 6,
             login_failures_per_address: 10,
             signups_per_address_per_hour: 2,
             ..Limits::default()
@@ -248,40 +348,63 @@ mod tests {
 
     const HOME: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(192, 0, 2, 1));
     const ELSEWHERE: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(198, 51, 100, 7));
+    const THIRD: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(203, 0, 113, 5));
+
+    fn refused(result: Result<Attempt, AppError>) -> Option<u64> {
+        match result {
+            Err(AppError::TooManyAttempts { retry_after_secs }) => Some(retry_after_secs),
+            Err(other) => panic!("{other}"),
+            Ok(_) => None,
+        }
+    }
 
     #[tokio::test]
-    async fn failures_past_the_free_ones_make_the_account_wait() {
+    async fn attempts_past_the_free_ones_wait_a_growing_time_and_only_counted_ones_count() {
+        let throttle = throttle();
+        for _ in 0..4 {
+            assert_eq!(refused(throttle.log_in(HOME, "alice").await), None);
+        }
+        assert_eq!(refused(throttle.log_in(HOME, "Alice").await), Some(1), "the fifth waits a second");
+        assert_eq!(refused(throttle.log_in(HOME, "ALICE").await), Some(1), "a refused attempt does not add");
+        assert_eq!(refused(throttle.log_in(HOME, "bob").await), None, "other names are not held up");
+        // The owner, elsewhere, is not locked out by guesses from home.
+        assert_eq!(refused(throttle.log_in(ELSEWHERE, "alice").await), None);
+    }
+
+    #[tokio::test]
+    async fn a_success_clears_the_name_but_not_the_address() {
         let throttle = throttle();
         for _ in 0..3 {
-            assert_eq!(throttle.may_log_in(HOME, "alice").await, Ok(()));
-            throttle.log_in_failed(HOME, "alice").await;
+            let _ = throttle.log_in(HOME, "alice").await;
         }
-        assert_eq!(throttle.may_log_in(HOME, "alice").await, Ok(()), "three failures are free");
-        throttle.log_in_failed(HOME, "Alice").await;
-        assert_eq!(
-            throttle.may_log_in(ELSEWHERE, "ALICE").await,
-            Err(AppError::TooManyAttempts { retry_after_secs: 1 }),
-            "the fourth failure makes the name wait, from anywhere, whatever its case"
-        );
-        assert_eq!(throttle.may_log_in(HOME, "bob").await, Ok(()), "other names are not held up");
-        throttle.log_in_failed(HOME, "alice").await;
-        assert_eq!(
-            throttle.may_log_in(HOME, "alice").await,
-            Err(AppError::TooManyAttempts { retry_after_secs: 2 }),
-            "each further failure doubles the wait"
-        );
-        throttle.logged_in("alice").await;
-        assert_eq!(throttle.may_log_in(ELSEWHERE, "alice").await, Ok(()), "a success clears the name");
+        let attempt = throttle.log_in(HOME, "alice").await.ok().expect("the fourth is allowed");
+        throttle.logged_in(attempt).await;
+        for _ in 0..4 {
+            assert_eq!(refused(throttle.log_in(HOME, "alice").await), None, "the name starts afresh");
+        }
+    }
+
+    #[tokio::test]
+    async fn guesses_at_one_name_from_many_addresses_are_counted_together() {
+        let throttle = throttle();
+        for address in [HOME, HOME, ELSEWHERE, ELSEWHERE, THIRD, THIRD] {
+            assert_eq!(refused(throttle.log_in(address, "alice").await), None);
+        }
+        let fourth: IpAddr = "192.0.2.99".parse().expect("address");
+        assert_eq!(refused(throttle.log_in(fourth, "alice").await), None, "one past the allowance");
+        assert!(refused(throttle.log_in(fourth, "alice").await).is_some(), "then the name waits, everywhere");
     }
 
     #[tokio::test]
     async fn an_address_guessing_many_names_waits_too() {
         let throttle = throttle();
-        for n in 0..11 {
-            throttle.log_in_failed(HOME, &format!("user{n}")).await;
+        for n in 0..10 {
+            assert_eq!(refused(throttle.log_in(HOME, &format!("user{n}")).await), None);
         }
-        assert!(matches!(throttle.may_log_in(HOME, "someone").await, Err(AppError::TooManyAttempts { .. })));
-        assert_eq!(throttle.may_log_in(ELSEWHERE, "someone").await, Ok(()));
+        assert_eq!(refused(throttle.log_in(HOME, "someone").await), None, "the eleventh");
+        assert!(refused(throttle.log_in(HOME, "someone-else").await).is_some());
+        assert!(throttle.unknown_name(HOME).await.is_err(), "invalid names count against the address");
+        assert_eq!(refused(throttle.log_in(ELSEWHERE, "someone").await), None);
     }
 
     #[tokio::test]

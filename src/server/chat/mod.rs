@@ -28,6 +28,9 @@ pub struct Chat {
     writer: Writer,
     sessions: DbSessionStore,
     limits: Arc<Limits>,
+    /// Held while a room is created: the hourly count and the insert that follows it are one
+    /// step, so a burst of creations cannot all pass the count (on this instance).
+    creating: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Chat {
@@ -38,6 +41,6 @@ impl Chat {
         sessions: DbSessionStore,
         limits: Limits,
     ) -> Self {
-        Self { db, hub, writer, sessions, limits: Arc::new(limits) }
+        Self { db, hub, writer, sessions, limits: Arc::new(limits), creating: Arc::default() }
     }
 }

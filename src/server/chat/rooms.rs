@@ -52,6 +52,7 @@ impl Chat {
             Some(room) => room,
             None => {
                 policy::may_create_room(actor)?;
+                let _one_at_a_time = self.creating.lock().await;
                 self.within_hourly_rooms(actor).await?;
                 let (room, created) = rooms::get_or_create(&self.db, name, actor.id).await?;
                 if created {
@@ -84,6 +85,7 @@ impl Chat {
     /// read, their unread counts. A page, never every room: the list stays as fast with 100,000
     /// rooms as with ten.
     pub async fn directory(&self, actor: &Actor, query: RoomQuery) -> Result<RoomDirectory, ChatError> {
+        let query = RoomQuery { page: query.page.min(rooms::LAST_PAGE), ..query };
         let page = rooms::page(&self.db, &query.filter, query.page, self.limits.rooms_page).await?;
         let ids: Vec<i64> = page.items.iter().map(|room| room.id).collect();
         let read = read_markers::for_user_in(&self.db, actor.id, &ids).await?;
@@ -91,9 +93,10 @@ impl Chat {
         Ok(RoomDirectory { me: actor.username.clone(), rooms, query: Some(query), has_more: page.has_more })
     }
 
-    /// The rooms the actor has opened (a room page's sidebar), with their counts.
+    /// The rooms the actor has read most recently (a room page's sidebar: a page of them at
+    /// most, however many they ever opened), with their counts.
     pub async fn my_rooms(&self, actor: &Actor) -> Result<RoomDirectory, ChatError> {
-        let read = read_markers::for_user(&self.db, actor.id).await?;
+        let read = read_markers::recent_for_user(&self.db, actor.id, self.limits.rooms_page).await?;
         let opened = rooms::by_ids(&self.db, read.keys().copied()).await?;
         let rooms = self.summaries(actor, opened, read).await;
         Ok(RoomDirectory { me: actor.username.clone(), rooms, query: None, has_more: false })

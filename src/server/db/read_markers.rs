@@ -84,8 +84,17 @@ async fn further(db: &impl ConnectionTrait, user_id: i64, room_id: i64, upto: i6
 }
 
 /// The read state of every room the user has opened, by room id.
-pub async fn for_user(db: &impl ConnectionTrait, user_id: i64) -> Result<HashMap<i64, ReadState>, DbErr> {
-    states(db, ReadMarkers::find().filter(read_markers::Column::UserId.eq(user_id))).await
+/// The user's read state in the `most` rooms they read most recently.
+pub async fn recent_for_user(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+    most: u64,
+) -> Result<HashMap<i64, ReadState>, DbErr> {
+    let markers = ReadMarkers::find()
+        .filter(read_markers::Column::UserId.eq(user_id))
+        .order_by_desc(read_markers::Column::UpdatedAt)
+        .limit(most);
+    states(db, markers).await
 }
 
 /// The user's read state in those of `rooms` they have opened (a page of the room list).

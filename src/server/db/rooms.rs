@@ -76,15 +76,21 @@ pub async fn created_by_since(db: &impl ConnectionTrait, user: i64, since_ms: i6
         .await
 }
 
-/// One page of the room list, alphabetical, optionally only names containing `filter` (ignoring
-/// case). Without a filter the unique index on names serves the order.
+/// The farthest page of the room list anyone can ask for (5 million rooms in): past it an offset
+/// would only cost a scan, or overflow.
+pub const LAST_PAGE: u64 = 100_000;
+
+/// One page of the room list, alphabetical ignoring case (the same order on every database, and
+/// the one the browser keeps), optionally only names containing `filter` (ignoring case). The
+/// unique index on `LOWER(name)` serves the order.
 pub async fn page(
     db: &impl ConnectionTrait,
     filter: &str,
     page: u64,
     per_page: u64,
 ) -> Result<Page<Room>, DbErr> {
-    let mut query = Rooms::find().order_by_asc(rooms::Column::Name);
+    let page = page.min(LAST_PAGE);
+    let mut query = Rooms::find().order_by(lower_name(), sea_orm::Order::Asc);
     let filter = filter.trim();
     if !filter.is_empty() {
         query = query.filter(contains_ignoring_case((rooms::Entity, rooms::Column::Name), filter));
@@ -93,12 +99,16 @@ pub async fn page(
     Ok(Page::from_overfetch(rooms, per_page))
 }
 
-/// The rooms with these ids, alphabetical.
+/// The rooms with these ids, alphabetical ignoring case.
 pub async fn by_ids(
     db: &impl ConnectionTrait,
     ids: impl IntoIterator<Item = i64>,
 ) -> Result<Vec<Room>, DbErr> {
-    Rooms::find().filter(rooms::Column::Id.is_in(ids)).order_by_asc(rooms::Column::Name).all(db).await
+    Rooms::find()
+        .filter(rooms::Column::Id.is_in(ids))
+        .order_by(lower_name(), sea_orm::Order::Asc)
+        .all(db)
+        .await
 }
 
 /// Every room, alphabetical.
