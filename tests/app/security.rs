@@ -443,3 +443,39 @@ async fn every_request_is_answered_in_bounded_time() {
     let answer = String::from_utf8_lossy(&answer[..read]);
     assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
 }
+
+#[tokio::test]
+async fn socket_frames_find_a_room_whatever_the_case_they_spell_it_in() {
+    use mini_discord::shared::protocol::{ClientFrame, ServerFrame};
+
+    let app = spawn_app().await;
+    let alice = app.signed_up("alice").await;
+    alice.open_room("Games").await;
+    let mut socket = alice.socket().await;
+    socket.send(&ClientFrame::Join { room: "games".into(), after: None }).await;
+    socket
+        .expect(|frame| match frame {
+            ServerFrame::Presence { room, .. } if room == "Games" => Some(()),
+            _ => None,
+        })
+        .await;
+    socket.send(&ClientFrame::Send { room: "GAMES".into(), nonce: "n".into(), body: "hi".into() }).await;
+    let stored = socket
+        .expect(|frame| match frame {
+            ServerFrame::Message { message } => Some(message.room),
+            ServerFrame::Error { message, .. } => panic!("{message}"),
+            _ => None,
+        })
+        .await;
+    assert_eq!(stored, "Games");
+    // Leaving by another spelling leaves: joining again is a fresh join, answered with the list
+    // (a join of a room already joined is answered with nothing).
+    socket.send(&ClientFrame::Leave { room: "gAmEs".into() }).await;
+    socket.send(&ClientFrame::Join { room: "Games".into(), after: None }).await;
+    socket
+        .expect(|frame| match frame {
+            ServerFrame::Presence { room, .. } if room == "Games" => Some(()),
+            _ => None,
+        })
+        .await;
+}

@@ -21,11 +21,18 @@ pub struct Peer<'a> {
     pub chat: &'a Chat,
     pub conn: &'a Connection,
     pub actor: &'a Actor,
+    /// The rooms joined, by [`room_key`]: a frame may spell a name in any case.
     pub rooms: HashMap<String, Room>,
     /// Rooms whose messages it receives without being in them (see `ClientFrame::Follow`).
     pub followed: HashSet<String>,
     /// When this connection last said its user was typing.
     pub last_typing: Option<Instant>,
+}
+
+/// Room names are unique ignoring case: this is how a connection finds a joined room by the name
+/// a frame gives. Names are ASCII.
+pub fn room_key(name: &str) -> String {
+    name.to_ascii_lowercase()
 }
 
 impl<'a> Peer<'a> {
@@ -43,7 +50,7 @@ impl<'a> Peer<'a> {
 
     /// What to leave when the connection ends: the rooms joined, and the rooms followed.
     pub fn into_subscriptions(self) -> (Vec<String>, HashSet<String>) {
-        (self.rooms.into_keys().collect(), self.followed)
+        (self.rooms.into_values().map(|room| room.name).collect(), self.followed)
     }
 
     /// Refuses a frame with the chat service's reason, or, when the database failed, with

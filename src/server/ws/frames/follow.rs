@@ -1,6 +1,6 @@
 //! `follow` / `unfollow`: a room's messages without joining it (a room list's unread counts).
 
-use super::super::peer::Peer;
+use super::super::peer::{room_key, Peer};
 use crate::shared::validate;
 
 /// Most rooms one connection may follow: plenty for a room list, and a bound on what one socket
@@ -44,7 +44,7 @@ impl Peer<'_> {
 
     pub(super) fn unfollow(&mut self, rooms: Vec<String>) {
         for room in rooms {
-            if self.followed.remove(&room) && !self.rooms.contains_key(&room) {
+            if self.followed.remove(&room) && !self.rooms.contains_key(&room_key(&room)) {
                 self.state.hub.unfollow(self.conn, &room);
             }
         }

@@ -1,6 +1,6 @@
 //! `join`: receive a room and count as online in it, after a replay of what the tab missed.
 
-use super::super::peer::Peer;
+use super::super::peer::{room_key, Peer};
 use crate::{
     server::{
         chat::{ChatError, Replay},
@@ -16,7 +16,7 @@ impl Peer<'_> {
             Ok(room) => room,
             Err(err) => return self.refuse(&err, "Could not join the room. Please try again.", None).await,
         };
-        if self.rooms.contains_key(&room.name) {
+        if self.rooms.contains_key(&room_key(&room.name)) {
             return;
         }
         let most = self.state.config.limits.rooms_per_connection;
@@ -29,7 +29,7 @@ impl Peer<'_> {
         if let Some(after) = after {
             self.replay(&room, after).await;
         }
-        self.rooms.insert(room.name.clone(), room);
+        self.rooms.insert(room_key(&room.name), room);
     }
 
     async fn replay(&self, room: &Room, after: i64) {

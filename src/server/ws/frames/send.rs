@@ -1,13 +1,13 @@
 //! `send`: post a message. The writer acknowledges it on this socket before publishing it.
 
-use super::super::peer::Peer;
+use super::super::peer::{room_key, Peer};
 
 impl Peer<'_> {
     pub(super) async fn send(&mut self, room: String, nonce: String, body: String) {
         // Usually a joined room; not always: a message typed on a room's page that went before it
         // could be sent is posted by the tab's next page, which may show another room.
         let looked_up;
-        let room = match self.rooms.get(&room) {
+        let room = match self.rooms.get(&room_key(&room)) {
             Some(room) => room,
             None => match self.chat.room(self.actor, &room).await {
                 Ok(room) => {
