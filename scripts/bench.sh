@@ -14,6 +14,12 @@
 #       reference (one process, and two sharing their rooms through Redis); MD_PAIR_WORKERS=N
 #       gives each process of the pairs N runtime threads
 #   scripts/bench.sh lighthouse                          # Lighthouse on a room page (npm lighthouse)
+#   scripts/bench.sh check                               # before landing a message-path change:
+#       the 100-room row and one room at 400 msg/s, app beside reference, p50/p99 and their ratio
+#
+# MD_BENCH_DATABASE=postgres runs the app on a fresh PostgreSQL database (started on loopback)
+# instead of SQLite; MD_BENCH_LOG=FILTER keeps the app's log (RUST_LOG syntax) and prints it after
+# the runs, e.g. MD_BENCH_LOG=mini_discord::server::writer=debug for the writer's batch timings.
 #
 # Every run is bounded: DURATION seconds of sending (default 5) plus a 3 s drain.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -48,8 +54,18 @@ rooms-per-connection = 1000000/' Leptos.toml >"$data/Leptos.toml"
 grep -q '^sockets-per-user = 1000000$' "$data/Leptos.toml" || { echo "could not raise the bench allowances" >&2; exit 1; }
 export MINI_DISCORD_CONFIG="$data/Leptos.toml"
 
-LEPTOS_SITE_ADDR=$APP_ADDR MINI_DISCORD_DATA_DIR="$data" RUST_LOG=warn target/release/mini-discord serve &
+app_database=""
+if [ "${MD_BENCH_DATABASE:-sqlite}" = postgres ]; then
+  ensure_services_installed
+  start_postgres >/dev/null
+  app_database="$(fresh_database md_bench_app)"
+fi
+app_log="$data/app.log"
+env ${app_database:+DATABASE_URL="$app_database"} LEPTOS_SITE_ADDR=$APP_ADDR MINI_DISCORD_DATA_DIR="$data" \
+  RUST_LOG="${MD_BENCH_LOG:-warn}" target/release/mini-discord serve 2>"$app_log" &
 app_pid=$!; pids+=("$app_pid")
+show_app_log() { [ -z "${MD_BENCH_LOG:-}" ] || cat "$app_log" >&2; }
+trap 'show_app_log; cleanup' EXIT
 target/release/loadgen reference --addr $REF_ADDR 2>/dev/null &
 ref_pid=$!; pids+=("$ref_pid")
 for _ in $(seq 1 50); do curl -sf "http://$APP_ADDR/healthz" >/dev/null && break; sleep 0.2; done
@@ -224,5 +240,25 @@ PY
     served() { curl -sf -H "accept-encoding: $1" "http://$APP_ADDR/pkg/mini-discord.wasm" | wc -c; }
     echo "{\"wasm_bytes\": $(stat -c %s "$wasm"), \"wasm_gzip9_bytes\": $(gzip -9 -c "$wasm" | wc -c), \"served_br_bytes\": $(served br), \"served_gzip_bytes\": $(served gzip)}"
     ;;
-  *) echo "usage: $0 one-room|many-rooms|idle|history|two-instances|lighthouse …" >&2; exit 2 ;;
+  check)
+    # One run of each message-path row, side by side: a minute, for a change's first verdict.
+    # The figures in docs/BENCHMARKS.md are medians of several runs of the rows above.
+    {
+      run reference "ws://$REF_ADDR" "$ref_pid" --clients 2000 --rooms 100 --senders 200 --rate 5000 --prefix refm
+      run app "http://$APP_ADDR" "$app_pid" --clients 2000 --rooms 100 --senders 200 --rate 5000 --prefix appm
+      run reference "ws://$REF_ADDR" "$ref_pid" --clients 1000 --senders 20 --rate 400 --prefix ref
+      run app "http://$APP_ADDR" "$app_pid" --clients 1000 --senders 20 --rate 400 --prefix app
+    } >"$data/check.jsonl"
+    python3 - "$data/check.jsonl" <<'PY'
+import json, sys
+runs = [json.loads(line) for line in open(sys.argv[1]) if line.startswith("{")]
+print("%-28s %22s %18s %15s %20s" % ("row", "reference p50/p99 ms", "app p50/p99 ms", "ratio p50/p99", "lost/dup/reordered"))
+for ref, app in zip(runs[0::2], runs[1::2]):
+    row = "%d room%s x %d, %g msg/s" % (app["rooms"], "s" if app["rooms"] > 1 else "", app["clients"] // app["rooms"], app["rate"])
+    ratio = "%.2f/%.2f" % (app["p50_ms"] / max(ref["p50_ms"], 0.001), app["p99_ms"] / max(ref["p99_ms"], 0.001))
+    faults = "%d/%d/%d" % (app["lost"], app["duplicates"], app["out_of_order"])
+    print("%-28s %11.1f/%-10.1f %9.1f/%-8.1f %15s %20s" % (row, ref["p50_ms"], ref["p99_ms"], app["p50_ms"], app["p99_ms"], ratio, faults))
+PY
+    ;;
+  *) echo "usage: $0 one-room|many-rooms|idle|history|rooms|two-instances|lighthouse|check …" >&2; exit 2 ;;
 esac

@@ -57,6 +57,9 @@ pub async fn serve(addr: SocketAddr, redis_url: Option<&str>) -> Result<(), crat
     );
     loop {
         let (stream, _) = listener.accept().await?;
+        // As the app does: a broadcast server that let Nagle hold frames back would be no
+        // reference for latency.
+        let _ = stream.set_nodelay(true);
         let (rooms, bridge) = (rooms.clone(), bridge.clone());
         tokio::spawn(async move {
             let mut path = String::new();

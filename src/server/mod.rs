@@ -17,6 +17,7 @@ pub mod security_headers;
 pub mod service_worker;
 pub mod site;
 pub mod state;
+pub mod storage_floor;
 pub mod subscribers;
 pub mod writer;
 pub mod ws;

@@ -37,6 +37,10 @@ pub enum SqliteDurability {
     Normal,
 }
 
+/// Rows one SQLite statement may produce before it waits for them to be read: more than the
+/// largest message batch (`write-batch` in Leptos.toml, 256 by default).
+const ROWS_IN_FLIGHT: usize = 1024;
+
 /// Opens the database and brings its schema up to date.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     connect_with(url, SqliteDurability::default()).await
@@ -59,6 +63,11 @@ pub async fn connect_with(url: &str, durability: SqliteDurability) -> Result<Dat
             // otherwise run inside whichever commit crosses the threshold, stalling the
             // message writer; `spawn_checkpointer` runs them beside it instead.
             .pragma("wal_autocheckpoint", "0")
+            // SQLite commits a statement only once its last row has been read, and sqlx
+            // hands rows over one at a time through this channel: with the default 50, a batch
+            // of a hundred stored messages waited, row by row, for the reader to be scheduled
+            // before its commit (docs/BENCHMARKS.md, "Where the time goes").
+            .row_buffer_size(ROWS_IN_FLIGHT)
     });
     if url.starts_with("sqlite:") {
         // One SQLite file takes one writer at a time; a small pool avoids lock convoys.

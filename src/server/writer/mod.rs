@@ -11,9 +11,14 @@
 //! With several instances, storing goes through [`Numbering`] (see `cluster::numbering`), and the
 //! bus puts each room back in number order at every instance.
 
+mod timings;
+
+use std::time::Instant;
+
 use sea_orm::{DatabaseConnection, DbErr, SqlErr, TransactionTrait};
 use tokio::sync::{mpsc, oneshot};
 
+use self::timings::{BatchClock, Timings};
 use super::{
     chat::ChatError,
     cluster::numbering::{Numbered, Numbering},
@@ -35,6 +40,7 @@ struct Job {
     /// The sending socket, told before anyone else.
     ack_to: Option<Outbox>,
     reply: oneshot::Sender<Result<MessageView, ChatError>>,
+    queued_at: Instant,
 }
 
 #[derive(Clone)]
@@ -47,7 +53,26 @@ impl Writer {
     /// `numbering`: this instance shares rooms with others (PostgreSQL numbers the messages).
     pub fn spawn(db: DatabaseConnection, hub: Hub, numbering: Option<Numbering>, max_batch: usize) -> Self {
         let (jobs, queue) = mpsc::channel(max_batch.max(1) * 8);
-        tokio::spawn(run(db, hub, numbering, queue, max_batch.max(1)));
+        let writing = run(db, hub, numbering, queue, max_batch.max(1));
+        // The writer gets a thread of its own: on the shared runtime, each wake-up (a job
+        // queued, a commit answered) waited its turn behind thousands of socket tasks, and under
+        // load that queueing, not the database, was most of a message's delay
+        // (docs/BENCHMARKS.md, "Where the time goes"). It ends when the last `Writer` is dropped.
+        let slot = std::sync::Arc::new(std::sync::Mutex::new(Some(writing)));
+        let taken = slot.clone();
+        let thread = tokio::runtime::Builder::new_current_thread().enable_all().build().and_then(|runtime| {
+            std::thread::Builder::new().name("message-writer".into()).spawn(move || {
+                if let Some(writing) = taken.lock().ok().and_then(|mut slot| slot.take()) {
+                    runtime.block_on(writing);
+                }
+            })
+        });
+        if let Err(err) = thread {
+            tracing::warn!(error = %err, "no thread for the message writer; it shares the runtime");
+            if let Some(writing) = slot.lock().ok().and_then(|mut slot| slot.take()) {
+                tokio::spawn(writing);
+            }
+        }
         Self { jobs }
     }
 
@@ -72,6 +97,7 @@ impl Writer {
             nonce: nonce.to_owned(),
             ack_to: ack_to.cloned(),
             reply,
+            queued_at: Instant::now(),
         };
         self.jobs.send(job).await.map_err(|_| ChatError::NotSaved)?;
         // A database that stopped answering must not hold the sender forever. If the message is
@@ -104,11 +130,14 @@ async fn run(
         numbering.connect().await;
     }
     let mut batch = Vec::with_capacity(max_batch);
+    let mut timings = Timings::new();
     while queue.recv_many(&mut batch, max_batch).await > 0 {
+        let mut clock = timings.clock(|| batch.iter().map(|job| job.queued_at).min());
         let answers = match &numbering {
-            Some(numbering) => write_numbered(numbering, &hub, &batch).await,
-            None => write_alone(&db, &hub, &batch).await,
+            Some(numbering) => write_numbered(numbering, &hub, &batch, clock.as_mut()).await,
+            None => write_alone(&db, &hub, &batch, clock.as_mut()).await,
         };
+        timings.finished(clock, batch.len());
         for (job, answer) in batch.drain(..).zip(answers) {
             // The sender may have disconnected meanwhile; the message is stored all the same.
             let _ = job.reply.send(answer);
@@ -135,8 +164,12 @@ async fn write_alone(
     db: &DatabaseConnection,
     hub: &Hub,
     jobs: &[Job],
+    clock: Option<&mut BatchClock>,
 ) -> Vec<Result<MessageView, ChatError>> {
     let (results, retried) = store(db, jobs).await;
+    if let Some(clock) = clock {
+        clock.stored();
+    }
     let mut fresh: Vec<MessageView> = results
         .iter()
         .filter_map(|result| match result {
@@ -167,8 +200,12 @@ async fn write_numbered(
     numbering: &Numbering,
     hub: &Hub,
     jobs: &[Job],
+    clock: Option<&mut BatchClock>,
 ) -> Vec<Result<MessageView, ChatError>> {
     let outcomes = numbering.store(&new_messages(jobs)).await;
+    if let Some(clock) = clock {
+        clock.stored();
+    }
     // A message a failed statement stored before its answer was lost is not published here:
     // its number is missing at every reader, which fetches it from the database after a moment.
     let mut fresh: Vec<(i64, i64, MessageView)> = jobs

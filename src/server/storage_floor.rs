@@ -1,0 +1,180 @@
+//! `mini-discord storage-floor`: what committing a batch of messages costs on this machine, with
+//! the database configured exactly as the app configures it and through the writer's own
+//! statement, but with nothing else running. The message path cannot deliver a stored message
+//! sooner than this; docs/BENCHMARKS.md compares the app's delivery times with it.
+//!
+//! It never touches the app's own data: on SQLite it works in a scratch directory beside the
+//! database (same disk), on PostgreSQL in a scratch database it creates and drops.
+
+use std::time::{Duration, Instant};
+
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr};
+
+use super::db::{self, messages, rooms, users, SqliteDurability};
+
+/// Messages already in the history when timing starts: an index of some depth, as a live
+/// site has.
+const PREFILLED: u64 = 200_000;
+
+/// Batch sizes timed: one message (a quiet room) up to a thousand (a burst).
+pub const BATCH_SIZES: [usize; 4] = [1, 10, 100, 1_000];
+
+/// A message body of the size the load generator sends.
+const BODY: &str =
+    "a message of about the size the load generator sends, to time what a real one costs to store: 112 b";
+
+/// One line of the report: committing batches of `size` messages with one setting.
+pub struct FloorRow {
+    pub database: String,
+    pub size: usize,
+    /// Median and 90th percentile over the repeats.
+    pub p50: Duration,
+    pub p90: Duration,
+}
+
+impl FloorRow {
+    pub fn per_message(&self) -> Duration {
+        self.p50 / u32::try_from(self.size).unwrap_or(u32::MAX)
+    }
+}
+
+/// Times `repeat` commits of each batch size. `database_url`: the app's database (PostgreSQL),
+/// or `None` for SQLite in `data_dir`, timed with each durability setting.
+pub async fn measure(
+    data_dir: &std::path::Path,
+    database_url: Option<&str>,
+    repeat: usize,
+) -> Result<Vec<FloorRow>, DbErr> {
+    match database_url {
+        Some(url) if !url.starts_with("sqlite:") => measure_postgres(url, repeat).await,
+        _ => {
+            let scratch = data_dir.join(format!(".storage-floor-{}", std::process::id()));
+            std::fs::create_dir_all(&scratch)
+                .map_err(|err| DbErr::Custom(format!("{}: {err}", scratch.display())))?;
+            let mut rows = Vec::new();
+            let mut outcome = Ok(());
+            for durability in [SqliteDurability::Normal, SqliteDurability::Full] {
+                let dir = scratch.join(format!("{durability:?}").to_lowercase());
+                if let Err(err) = std::fs::create_dir_all(&dir) {
+                    outcome = Err(DbErr::Custom(format!("{}: {err}", dir.display())));
+                    break;
+                }
+                let url = db::sqlite_url(&dir);
+                let name = match durability {
+                    SqliteDurability::Normal => "SQLite, sqlite-durability = \"normal\"",
+                    SqliteDurability::Full => "SQLite, sqlite-durability = \"full\"",
+                };
+                match db::connect_with(&url, durability).await {
+                    Ok(db) => match time_batches(&db, name, repeat).await {
+                        Ok(timed) => rows.extend(timed),
+                        Err(err) => outcome = Err(err),
+                    },
+                    Err(err) => outcome = Err(err),
+                }
+                if outcome.is_err() {
+                    break;
+                }
+            }
+            let _ = std::fs::remove_dir_all(&scratch);
+            outcome.map(|()| rows)
+        }
+    }
+}
+
+async fn measure_postgres(url: &str, repeat: usize) -> Result<Vec<FloorRow>, DbErr> {
+    let scratch = format!("mini_discord_floor_{}", std::process::id());
+    let admin = sea_orm::Database::connect(url).await?;
+    admin.execute_unprepared(&format!("CREATE DATABASE {scratch}")).await?;
+    let timed = async {
+        let db = db::connect(&with_database(url, &scratch)).await?;
+        let rows = time_batches(&db, "PostgreSQL", repeat).await;
+        db.close().await?;
+        rows
+    }
+    .await;
+    admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {scratch}")).await?;
+    timed
+}
+
+/// The same server and credentials, another database.
+fn with_database(url: &str, database: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, None), |(base, query)| (base, Some(query)));
+    let authority_end = base.find("://").map_or(0, |scheme| scheme + 3);
+    let server = match base[authority_end..].find('/') {
+        Some(slash) => &base[..authority_end + slash],
+        None => base,
+    };
+    match query {
+        Some(query) => format!("{server}/{database}?{query}"),
+        None => format!("{server}/{database}"),
+    }
+}
+
+async fn time_batches(db: &DatabaseConnection, name: &str, repeat: usize) -> Result<Vec<FloorRow>, DbErr> {
+    let user = users::create(db, "floor", "not a password hash".to_owned())
+        .await
+        .map_err(|err| DbErr::Custom(err.to_string()))?;
+    let author = users::Author::from(&user);
+    let (room, _) = rooms::get_or_create(db, "floor", user.id).await?;
+    prefill(db, room.id, user.id).await?;
+    let mut rows = Vec::new();
+    let mut sent = 0usize;
+    for size in BATCH_SIZES {
+        let mut times = Vec::with_capacity(repeat);
+        for _ in 0..repeat.max(1) {
+            let nonces: Vec<String> = (sent..sent + size).map(|n| format!("floor-{n}")).collect();
+            sent += size;
+            let batch: Vec<messages::NewMessage<'_>> = nonces
+                .iter()
+                .map(|nonce| messages::NewMessage { room: &room, author: &author, body: BODY, nonce })
+                .collect();
+            let started = Instant::now();
+            messages::insert_batch(db, &batch).await?;
+            times.push(started.elapsed());
+        }
+        times.sort_unstable();
+        rows.push(FloorRow {
+            database: name.to_owned(),
+            size,
+            p50: times[(times.len() - 1) / 2],
+            p90: times[(times.len() - 1) * 9 / 10],
+        });
+    }
+    Ok(rows)
+}
+
+/// Fills the history in one statement (through the writer it would take minutes and time the
+/// wrong thing).
+async fn prefill(db: &DatabaseConnection, room: i64, user: i64) -> Result<(), DbErr> {
+    let now = db::now_ms();
+    let sql = match db.get_database_backend() {
+        DbBackend::Postgres => format!(
+            "INSERT INTO messages (room_id, user_id, body, created_at) \
+             SELECT {room}, {user}, '{BODY}', {now} FROM generate_series(1, {PREFILLED})"
+        ),
+        _ => format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {PREFILLED}) \
+             INSERT INTO messages (room_id, user_id, body, created_at) SELECT {room}, {user}, '{BODY}', {now} FROM n"
+        ),
+    };
+    db.execute_unprepared(&sql).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_database;
+
+    #[test]
+    fn a_scratch_database_keeps_the_server_and_its_options() {
+        assert_eq!(
+            with_database("postgres://postgres@127.0.0.1:25432/postgres", "scratch"),
+            "postgres://postgres@127.0.0.1:25432/scratch"
+        );
+        assert_eq!(
+            with_database("postgres://u:p@db/app?sslmode=disable", "scratch"),
+            "postgres://u:p@db/scratch?sslmode=disable"
+        );
+        assert_eq!(with_database("postgres://db", "scratch"), "postgres://db/scratch");
+    }
+}
