@@ -110,21 +110,24 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         std::fs::create_dir_all(&config.data_dir)
             .map_err(|source| CliError::DataDir { path: config.data_dir.clone(), source })?;
     }
-    let action = match cli.command.unwrap_or(Command::Serve) {
+    let connect = || db::connect_with(&config.database_url, config.sqlite_durability);
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            let db = connect().await?;
+            serve(config, db).await
+        }
+        Command::Admin { action } => admin(&connect().await?, action).await,
         // Works beside the app's database, never in it: nothing to connect to or migrate.
-        Command::StorageFloor { repeat } => return storage_floor(&config, repeat).await,
-        Command::Serve => None,
-        Command::Admin { action } => Some(action),
-    };
-    let db = db::connect_with(&config.database_url, config.sqlite_durability).await?;
-    let Some(action) = action else {
-        return serve(config, db).await;
-    };
+        Command::StorageFloor { repeat } => storage_floor(&config, repeat).await,
+    }
+}
+
+async fn admin(db: &sea_orm::DatabaseConnection, action: AdminAction) -> Result<(), CliError> {
     let (name, grant) = match action {
         AdminAction::Grant { username } => (username, true),
         AdminAction::Revoke { username } => (username, false),
     };
-    if !users::set_admin(&db, &name, grant).await? {
+    if !users::set_admin(db, &name, grant).await? {
         return Err(CliError::NoSuchUser(name));
     }
     println!("{name} is {} an administrator", if grant { "now" } else { "no longer" });
@@ -132,7 +135,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
 }
 
 async fn storage_floor(config: &Config, repeat: usize) -> Result<(), CliError> {
-    let rows = storage_floor::measure(&config.data_dir, Some(&config.database_url), repeat).await?;
+    let rows = storage_floor::measure(&config.data_dir, &config.database_url, repeat).await?;
     println!("{:<40} {:>8} {:>10} {:>10} {:>14}", "database", "batch", "p50 ms", "p90 ms", "per message µs");
     for row in rows {
         println!(

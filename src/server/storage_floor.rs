@@ -6,7 +6,10 @@
 //! It never touches the app's own data: on SQLite it works in a scratch directory beside the
 //! database (same disk), on PostgreSQL in a scratch database it creates and drops.
 
-use std::time::{Duration, Instant};
+use std::{
+    path::Path,
+    time::{Duration, Instant},
+};
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr};
 
@@ -38,47 +41,28 @@ impl FloorRow {
     }
 }
 
-/// Times `repeat` commits of each batch size. `database_url`: the app's database (PostgreSQL),
-/// or `None` for SQLite in `data_dir`, timed with each durability setting.
-pub async fn measure(
-    data_dir: &std::path::Path,
-    database_url: Option<&str>,
-    repeat: usize,
-) -> Result<Vec<FloorRow>, DbErr> {
-    match database_url {
-        Some(url) if !url.starts_with("sqlite:") => measure_postgres(url, repeat).await,
-        _ => {
-            let scratch = data_dir.join(format!(".storage-floor-{}", std::process::id()));
-            std::fs::create_dir_all(&scratch)
-                .map_err(|err| DbErr::Custom(format!("{}: {err}", scratch.display())))?;
-            let mut rows = Vec::new();
-            let mut outcome = Ok(());
-            for durability in [SqliteDurability::Normal, SqliteDurability::Full] {
-                let dir = scratch.join(format!("{durability:?}").to_lowercase());
-                if let Err(err) = std::fs::create_dir_all(&dir) {
-                    outcome = Err(DbErr::Custom(format!("{}: {err}", dir.display())));
-                    break;
-                }
-                let url = db::sqlite_url(&dir);
-                let name = match durability {
-                    SqliteDurability::Normal => "SQLite, sqlite-durability = \"normal\"",
-                    SqliteDurability::Full => "SQLite, sqlite-durability = \"full\"",
-                };
-                match db::connect_with(&url, durability).await {
-                    Ok(db) => match time_batches(&db, name, repeat).await {
-                        Ok(timed) => rows.extend(timed),
-                        Err(err) => outcome = Err(err),
-                    },
-                    Err(err) => outcome = Err(err),
-                }
-                if outcome.is_err() {
-                    break;
-                }
-            }
-            let _ = std::fs::remove_dir_all(&scratch);
-            outcome.map(|()| rows)
-        }
+/// Times `repeat` commits of each batch size. `database_url`: the app's database; on SQLite the
+/// timing happens in a scratch directory in `data_dir`, with each durability setting.
+pub async fn measure(data_dir: &Path, database_url: &str, repeat: usize) -> Result<Vec<FloorRow>, DbErr> {
+    if !database_url.starts_with("sqlite:") {
+        return measure_postgres(database_url, repeat).await;
     }
+    let scratch = data_dir.join(format!(".storage-floor-{}", std::process::id()));
+    let timed = measure_sqlite(&scratch, repeat).await;
+    let _ = std::fs::remove_dir_all(&scratch);
+    timed
+}
+
+async fn measure_sqlite(scratch: &Path, repeat: usize) -> Result<Vec<FloorRow>, DbErr> {
+    let mut rows = Vec::new();
+    for (durability, setting) in [(SqliteDurability::Normal, "normal"), (SqliteDurability::Full, "full")] {
+        let dir = scratch.join(setting);
+        std::fs::create_dir_all(&dir).map_err(|err| DbErr::Custom(format!("{}: {err}", dir.display())))?;
+        let db = db::connect_with(&db::sqlite_url(&dir), durability).await?;
+        rows.extend(time_batches(&db, &format!("SQLite, sqlite-durability = \"{setting}\""), repeat).await?);
+        db.close().await?;
+    }
+    Ok(rows)
 }
 
 async fn measure_postgres(url: &str, repeat: usize) -> Result<Vec<FloorRow>, DbErr> {

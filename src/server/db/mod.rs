@@ -22,9 +22,10 @@ pub fn sqlite_url(data_dir: &Path) -> String {
 
 /// When SQLite's commit returns, which is when a message is acknowledged.
 ///
-/// `Normal` is the default because `Full` costs more than the group commit absorbs today: in 100
-/// rooms at 5,000 msg/s the app's p99 went from 74 to 101 ms (docs/BENCHMARKS.md, "SQLite
-/// durability"). Whoever needs power-cut safety sets `sqlite-durability = "full"`.
+/// `Normal` is the default because `Full` still costs more than the group commit absorbs: in 100
+/// rooms at 5,000 msg/s the app's median delivery went from 3.5 to 10 ms, p99 from 15 to 26 ms
+/// (docs/BENCHMARKS.md, "The 100-room row at the storage floor"). Whoever needs power-cut
+/// safety sets `sqlite-durability = "full"`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SqliteDurability {
