@@ -42,6 +42,8 @@ for (const colorScheme of ['light', 'dark'] as const) {
       const room = uniqueRoom();
       await createRoom(a.page, room);
       await sendMessage(a.page, `checking contrast ${Date.now()}`);
+      const formatted = `formatted ${Date.now()}`;
+      await sendMessage(a.page, `**${formatted}** *em* \`code\` https://example.com\n> quote\n- item\n\`\`\`\nblock\n\`\`\``, formatted);
       expect(await seriousViolations(a.page), 'room').toEqual([]);
     });
   });
@@ -53,6 +55,7 @@ test('at 375 px wide every screen fits without sideways scrolling', async ({ per
   const room = uniqueRoom();
   await createRoom(a.page, room);
   await sendMessage(a.page, `a long word: ${'x'.repeat(120)}`);
+  await sendMessage(a.page, `a long line of code:\n\`\`\`\n${'y'.repeat(160)}\n\`\`\``, 'a long line of code:');
   for (const address of ['/', '/rooms', `/rooms/${room}`, '/login', '/signup']) {
     await a.page.goto(address);
     await settle(a.page);

@@ -76,6 +76,60 @@ test('markup in a message is shown as text', async ({ person }) => {
   await check(b.page);
 });
 
+test('formatting looks the same live and after a reload; only web addresses become links', async ({ person }) => {
+  const { a, b, room } = await twoInARoom(person);
+  const tag = `formatted ${Date.now()}`;
+  const typed = [
+    `${tag} **bold** *italic* ~~gone~~ \`a<b>\` see https://example.com/x.`,
+    '```rust',
+    'fn main() { **not bold** }',
+    '```',
+    '> quoted',
+    '- one',
+    '- two',
+    '[docs](https://example.org/docs) [bad](javascript:alert(1)) <i>raw</i>',
+  ].join('\n');
+  await sendMessage(a.page, typed, tag);
+
+  /** The message's formatted body, without the comments hydration leaves in it. */
+  const shape = (page: typeof a.page) =>
+    roomPage(page).message(tag).locator('.body').evaluate((body) => {
+      const copy = body.cloneNode(true) as Element;
+      const walker = document.createTreeWalker(copy, NodeFilter.SHOW_COMMENT);
+      const comments: Node[] = [];
+      while (walker.nextNode()) comments.push(walker.currentNode);
+      comments.forEach((comment) => comment.parentNode?.removeChild(comment));
+      copy.normalize();
+      return copy.innerHTML;
+    });
+  const check = async (page: typeof a.page) => {
+    const message = roomPage(page).message(tag);
+    await expect(message).toHaveCount(1);
+    await expect(message.locator('strong')).toHaveText('bold');
+    await expect(message.locator('em')).toHaveText('italic');
+    await expect(message.locator('del')).toHaveText('gone');
+    await expect(message.locator('p code')).toHaveText('a<b>');
+    await expect(message.locator('pre code.language-rust')).toHaveText('fn main() { **not bold** }');
+    await expect(message.locator('blockquote')).toHaveText('quoted');
+    await expect(message.getByRole('listitem')).toHaveText(['one', 'two']);
+    const docs = message.getByRole('link', { name: 'docs' });
+    await expect(docs).toHaveAttribute('href', 'https://example.org/docs');
+    await expect(docs).toHaveAttribute('target', '_blank');
+    await expect(docs).toHaveAttribute('rel', 'noopener noreferrer nofollow ugc');
+    await expect(message.getByRole('link', { name: 'https://example.com/x' })).toHaveAttribute('href', 'https://example.com/x');
+    await expect(message.getByRole('link')).toHaveCount(2);
+    await expect(message).toContainText('[bad](javascript:alert(1)) <i>raw</i>');
+    await expect(message.locator('i')).toHaveCount(0);
+  };
+  await check(a.page); // sender, live
+  await check(b.page); // receiver, live
+  const live = await shape(b.page);
+  await b.page.reload(); // server-rendered history
+  await waitForRoom(b.page, room);
+  await check(b.page);
+  expect(await shape(b.page)).toBe(live);
+});
+
 test('a too-long message shows an alert, stays in the box and is not sent', async ({ person }) => {
   const a = await person('a');
   const b = await person('b');

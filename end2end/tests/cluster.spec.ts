@@ -37,8 +37,9 @@ test('two people on different instances chat in real time and see each other onl
     await expect(roomPage(b.page).message(fromA)).toContainText(a.name);
 
     const fromB = `hi back from instance B ${Date.now()}`;
-    await sendMessage(b.page, fromB);
+    await sendMessage(b.page, `**${fromB}**`, fromB);
     await expect(roomPage(a.page).message(fromB)).toContainText(b.name);
+    await expect(roomPage(a.page).message(fromB).locator('strong')).toHaveText(fromB);
 
     // Both messages are stored once: a reload on either instance shows each exactly once, in order.
     for (const page of [a.page, b.page]) {
@@ -47,6 +48,7 @@ test('two people on different instances chat in real time and see each other onl
       await expect(log.message(fromA)).toHaveCount(1);
       await expect(log.message(fromB)).toHaveCount(1);
       await expect(log.messages.last()).toContainText(fromB);
+      await expect(log.message(fromB).locator('strong')).toHaveText(fromB);
     }
 
     // B closes the tab: A sees them leave.

@@ -56,7 +56,8 @@ fn show_notification(title: String, options: web_sys::NotificationOptions) {
     });
 }
 
-/// Shows a notification for a message in `room`, if the user allowed them.
+/// Shows a notification for a message in `room`, if the user allowed them: its text as read,
+/// without the formatting marks.
 #[cfg(feature = "hydrate")]
 pub fn notify(room: &str, author: &str, body: &str) {
     if !notifications_supported()
@@ -65,7 +66,7 @@ pub fn notify(room: &str, author: &str, body: &str) {
         return;
     }
     let options = web_sys::NotificationOptions::new();
-    options.set_body(body);
+    options.set_body(&crate::shared::markup::plain_text(body));
     // One notification per room, replaced by the next, rather than a pile.
     options.set_tag(&format!("mini-discord-{room}"));
     // Where a click on it leads (public/sw.js).

@@ -1,6 +1,6 @@
 use leptos::{html, prelude::*};
 
-use super::timestamp::Timestamp;
+use super::{message_body::MessageBody, timestamp::Timestamp};
 use crate::{
     client::socket::use_socket,
     shared::{timings::ACK_DEADLINE, views::MessageView},
@@ -127,8 +127,8 @@ fn deadline_passed(pending: &mut Vec<Pending>, nonce: &str) {
     }
 }
 
-/// The conversation: stored messages in id order, then the sender's own pending ones. Bodies are
-/// text nodes, so markup in a message is shown, never run. Scrolling to the top loads older
+/// The conversation: stored messages in id order, then the sender's own pending ones, each
+/// formatted by [`MessageBody`] (markup a user typed is shown, never run). Scrolling to the top loads older
 /// history (`load_older`) without moving what the reader is looking at.
 #[component]
 pub fn MessageList(
@@ -304,14 +304,14 @@ pub fn MessageList(
                         <span class="author">{message.author.clone()}</span>
                         <Timestamp ms=message.sent_at_ms/>
                     </header>
-                    <p class="body">{message.body.clone()}</p>
+                    <MessageBody text=message.body.clone()/>
                 </article>
                 }
                 }
             </For>
             <For each=move || pending.get() key=|p| (p.nonce.clone(), p.failed) let:waiting>
                 <div class="message pending" class:failed=waiting.failed>
-                    <p class="body">{waiting.body}</p>
+                    <MessageBody text=waiting.body/>
                     {if waiting.failed {
                         let nonce = waiting.nonce.clone();
                         view! {

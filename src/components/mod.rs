@@ -3,6 +3,7 @@
 pub mod composer;
 pub mod connection_status;
 pub mod form_alert;
+pub mod message_body;
 pub mod message_list;
 pub mod nav;
 pub mod online_list;

@@ -2,6 +2,7 @@
 //! and the timings both ends agree on.
 //! Nothing here does I/O.
 
+pub mod markup;
 pub mod paths;
 pub mod protocol;
 pub mod timings;

@@ -64,13 +64,16 @@ export async function openRoom(page: Page, room: string): Promise<void> {
   await waitForRoom(page, room);
 }
 
-/** Sends a message with Enter and waits until it shows up in the sender's own log. */
-export async function sendMessage(page: Page, text: string): Promise<void> {
+/**
+ * Sends a message with Enter and waits until it shows up in the sender's own log; `shown` is
+ * part of its text as displayed, when formatting makes that differ from what was typed.
+ */
+export async function sendMessage(page: Page, text: string, shown = text): Promise<void> {
   const { composer, message } = roomPage(page);
   await composer.fill(text);
   await composer.press('Enter');
   await expect(composer).toHaveValue('');
-  await expect(message(text)).toBeVisible();
+  await expect(message(shown)).toBeVisible();
 }
 
 /** Two people in a new room: `a` created it, `b` opened it, both connected. */
