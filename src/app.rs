@@ -63,6 +63,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/logout") view=LogoutPage ssr=SsrMode::Async/>
                     <Route path=path!("/rooms") view=RoomsPage ssr=SsrMode::Async/>
                     <Route path=path!("/rooms/:name") view=RoomPage ssr=SsrMode::Async/>
+                    <Route path=path!("/rooms/:name/messages/:id") view=RoomPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async/>
                 </Routes>
             </main>

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::{
     error::AppError,
-    shared::views::{HistoryPage, RoomDirectory, RoomPageData},
+    shared::views::{HistoryPage, NewerPage, RoomDirectory, RoomPageData},
 };
 
 /// A page of the room list (names containing `filter`), with online counts, and the asking
@@ -49,12 +49,28 @@ pub async fn open_room(name: String) -> Result<(), AppError> {
     )
 }
 
+/// A room's page: its latest messages, or with `linked` the messages around that one.
 #[server(prefix = "/api", endpoint = "room_page")]
-pub async fn room_page(name: String) -> Result<RoomPageData, AppError> {
+pub async fn room_page(
+    name: String,
+    #[server(default)] linked: Option<i64>,
+) -> Result<RoomPageData, AppError> {
     super::context::with_status(
         async move {
             let (chat, actor) = super::context::chat_user().await?;
-            Ok(chat.room_page(&actor, &name).await?)
+            Ok(chat.room_page(&actor, &name, linked).await?)
+        }
+        .await,
+    )
+}
+
+/// The page of a room's history just after message `after` (reading forward from a link).
+#[server(prefix = "/api", endpoint = "newer_messages")]
+pub async fn newer_messages(room: String, after: i64) -> Result<NewerPage, AppError> {
+    super::context::with_status(
+        async move {
+            let (chat, actor) = super::context::chat_user().await?;
+            Ok(chat.newer(&actor, &room, after).await?)
         }
         .await,
     )

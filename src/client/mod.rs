@@ -2,6 +2,7 @@
 //! so pages can use them without `cfg` noise.
 
 pub mod attention;
+pub mod clipboard;
 pub mod form_error;
 pub mod message_order;
 pub mod offline;

@@ -136,12 +136,23 @@ pub fn MessageList(
     pending: RwSignal<Vec<Pending>>,
     has_older: RwSignal<bool>,
     load_older: Callback<()>,
+    /// The history shown stops short of the present (opened at a linked message).
+    has_newer: RwSignal<bool>,
+    /// Reads one page further forward.
+    load_newer: Callback<()>,
+    /// Replaces the history with the latest page.
+    jump_to_present: Callback<()>,
+    /// The linked message: highlighted, and in view when the page opens.
+    focus: Option<i64>,
+    room: String,
     me: String,
     /// Called with the newest message id (0 in an empty room) whenever the reader can see the
     /// bottom of the conversation in a visible tab: what moves their read marker.
     on_read: Callback<i64>,
 ) -> impl IntoView {
     let log = NodeRef::<html::Div>::new();
+    // What the last message action did ("Link copied"), read out by screen readers.
+    let action_status = RwSignal::new(String::new());
     let me_for_scroll = me.clone();
     let socket = use_socket();
     // Where the reader is, measured from the bottom: new messages below keep following when
@@ -206,6 +217,22 @@ pub fn MessageList(
         });
         let sending = pending.with(Vec::len);
         let Some(el) = log.get() else { return };
+        // The first time, a linked message is brought into view (centred) instead of the end.
+        #[cfg(feature = "hydrate")]
+        if first_id.get_value().is_none() && last_id.get_value().is_none() {
+            if let Some(linked) =
+                focus.and_then(|id| el.query_selector(&format!("article[data-id=\"{id}\"]")).ok().flatten())
+            {
+                let options = leptos::web_sys::ScrollIntoViewOptions::new();
+                options.set_block(leptos::web_sys::ScrollLogicalPosition::Center);
+                linked.scroll_into_view_with_scroll_into_view_options(&options);
+                first_id.set_value(first);
+                last_id.set_value(last);
+                pending_count.set_value(sending);
+                from_bottom.set_value(el.scroll_height() - el.scroll_top());
+                return;
+            }
+        }
         let prepended = first_id.get_value().is_some() && first != first_id.get_value();
         // Newer than what was last at the bottom (a deletion is not news).
         let appended = last_id.get_value().is_some_and(|before| last.is_some_and(|now| now > before));
@@ -239,6 +266,8 @@ pub fn MessageList(
             };
             if change.prepended {
                 el.set_scroll_top(el.scroll_height() - from);
+            } else if has_newer.get_untracked() {
+                // Reading forward through older history: what loads below waits there.
             } else if change.own || at_bottom(&el) {
                 el.set_scroll_top(el.scroll_height());
                 unseen.try_set(false);
@@ -271,6 +300,9 @@ pub fn MessageList(
             if el.scroll_top() < 80 && has_older.get_untracked() {
                 load_older.run(());
             }
+            if has_newer.get_untracked() && from_bottom.get_value() <= el.client_height() + 80 {
+                load_newer.run(());
+            }
         }
     };
     view! {
@@ -299,12 +331,21 @@ pub fn MessageList(
                 let Row { message, continued, day } = row;
                 view! {
                 {day.map(|day| view! { <p class="day"><time datetime=day.iso>{day.label}</time></p> })}
-                <article class="message" class:mine={message.author == me} class:continued=continued data-id=message.id>
+                <article
+                    class="message"
+                    class:mine={message.author == me}
+                    class:continued=continued
+                    class:linked=focus == Some(message.id)
+                    data-id=message.id
+                    // Focusing a message (Tab, or a tap on a touch screen) shows its actions.
+                    tabindex="0"
+                >
                     <header class:visually-hidden=continued>
                         <span class="author">{message.author.clone()}</span>
                         <Timestamp ms=message.sent_at_ms/>
                     </header>
                     <MessageBody text=message.body.clone()/>
+                    <MessageActions room=room.clone() id=message.id status=action_status/>
                 </article>
                 }
                 }
@@ -333,9 +374,34 @@ pub fn MessageList(
             </For>
         </div>
         // Outside the live region, which would read it out like a message.
-        <Show when=move || unseen.get()>
+        <Show when=move || unseen.get() && !has_newer.get()>
             <button type="button" class="new-messages" on:click=to_bottom>"New messages ↓"</button>
         </Show>
+        <Show when=move || has_newer.get()>
+            <button type="button" class="new-messages" on:click=move |_| jump_to_present.run(())>"Jump to present ↓"</button>
+        </Show>
+        <p class="action-status" role="status">{move || action_status.get()}</p>
+        </div>
+    }
+}
+
+/// What can be done with a message: shown while the pointer is over it or it has focus.
+#[component]
+fn MessageActions(room: String, id: i64, status: RwSignal<String>) -> impl IntoView {
+    let address = crate::shared::paths::message(&room, id);
+    let copy_link = move |_| {
+        let address = address.clone();
+        crate::client::clipboard::copy_address(&address, move |outcome| {
+            status.set(match outcome {
+                Ok(()) => "Link copied".to_owned(),
+                Err(full) => format!("Could not copy the link: {full}"),
+            });
+            crate::client::clipboard::clear_later(status);
+        });
+    };
+    view! {
+        <div class="message-actions" role="group" aria-label="Message actions">
+            <button type="button" class="action" on:click=copy_link>"Copy link"</button>
         </div>
     }
 }

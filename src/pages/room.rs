@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_params_map};
 
 use crate::{
-    api::rooms::{my_rooms, older_messages, room_page, OpenRoom},
+    api::rooms::{my_rooms, newer_messages, older_messages, room_page, OpenRoom},
     client::{message_order::insert_in_order, room_directory::LiveRooms, socket::ChatSocket},
     components::{
         composer::Composer,
@@ -16,15 +16,19 @@ use crate::{
     shared::{
         protocol::ServerFrame,
         timings,
-        views::{RoomDirectory, RoomPageData},
+        views::{Linked, MessageView, RoomDirectory, RoomPageData},
     },
 };
 
 #[component]
 pub fn RoomPage() -> impl IntoView {
-    let name = use_params_map().read_untracked().get("name").unwrap_or_default();
+    let params = use_params_map();
+    let name = params.read_untracked().get("name").unwrap_or_default();
+    // A link to a message (`/rooms/NAME/messages/ID`); an id that is not a number is a message
+    // the room does not have.
+    let linked = params.read_untracked().get("id").map(|id| id.parse::<i64>().unwrap_or(0));
     let asked = name.clone();
-    let data = Resource::new(move || name.clone(), room_page);
+    let data = Resource::new(move || (name.clone(), linked), |(name, linked)| room_page(name, linked));
     // The sidebar's rooms and unread counts: only the rooms the user has opened.
     let directory = Resource::new(|| (), |_| my_rooms());
     view! {
@@ -75,12 +79,21 @@ fn Room(data: RoomPageData, directory: RoomDirectory) -> impl IntoView {
     let live = LiveRooms::provide(socket);
     live.seed(directory);
     live.set_current(Some(data.name.clone()));
-    let RoomPageData { name, me, history, has_older, online } = data;
+    let RoomPageData { name, me, history, has_older, has_newer, linked, online } = data;
     let last_seen = history.last().map(|message| message.id);
     let messages = RwSignal::new(history);
     let online = RwSignal::new(online);
     let pending = RwSignal::new(Vec::<Pending>::new());
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(match linked {
+        Some(Linked::Missing) => {
+            Some("The linked message is not in this room: it was deleted, or the link is wrong.".to_owned())
+        }
+        _ => None,
+    });
+    let focus = match linked {
+        Some(Linked::Found(id)) => Some(id),
+        _ => None,
+    };
     let has_older = RwSignal::new(has_older);
     let loading_older = RwSignal::new(false);
     let older_room = name.clone();
@@ -100,6 +113,61 @@ fn Room(data: RoomPageData, directory: RoomDirectory) -> impl IntoView {
                 Err(err) => error.set(Some(err.to_string())),
             }
             loading_older.set(false);
+        });
+    });
+    // Opened at a linked message further back than the latest page: the history shown stops
+    // short of the present. Messages arriving meanwhile wait in `held` (appending them would
+    // leave a gap), and go in once reading forward, or "Jump to present", reaches them.
+    let has_newer = RwSignal::new(has_newer);
+    let held = StoredValue::new(Vec::<MessageView>::new());
+    let loading_newer = RwSignal::new(false);
+    let reached_present = {
+        let room = name.clone();
+        Callback::new(move |_: ()| {
+            has_newer.set(false);
+            let waiting = held.try_update_value(std::mem::take).unwrap_or_default();
+            messages.update(|list| waiting.into_iter().for_each(|m| insert_in_order(list, m)));
+            // From here the tab follows the room like any other: a reconnect replays from the
+            // newest message shown.
+            let newest = messages.with_untracked(|list| list.last().map(|m| m.id).unwrap_or(0));
+            socket.join(&room, Some(newest));
+        })
+    };
+    let newer_room = name.clone();
+    let load_newer = Callback::new(move |_: ()| {
+        if loading_newer.get_untracked() || !has_newer.get_untracked() {
+            return;
+        }
+        let Some(last) = messages.with_untracked(|list| list.last().map(|m| m.id)) else { return };
+        loading_newer.set(true);
+        let room = newer_room.clone();
+        leptos::task::spawn_local(async move {
+            match newer_messages(room, last).await {
+                Ok(page) => {
+                    messages.update(|list| page.messages.into_iter().for_each(|m| insert_in_order(list, m)));
+                    if !page.has_newer {
+                        reached_present.run(());
+                    }
+                }
+                Err(err) => error.set(Some(err.to_string())),
+            }
+            loading_newer.set(false);
+        });
+    });
+    let present_room = name.clone();
+    let jump_to_present = Callback::new(move |_: ()| {
+        let room = present_room.clone();
+        loading_newer.set(true);
+        leptos::task::spawn_local(async move {
+            match room_page(room, None).await {
+                Ok(latest) => {
+                    messages.set(latest.history);
+                    has_older.set(latest.has_older);
+                    reached_present.run(());
+                }
+                Err(err) => error.set(Some(err.to_string())),
+            }
+            loading_newer.set(false);
         });
     });
     let text = RwSignal::new(String::new());
@@ -123,7 +191,15 @@ fn Room(data: RoomPageData, directory: RoomDirectory) -> impl IntoView {
             {
                 noticing.message_arrived(&message.author, &message.body);
             }
-            messages.update(|list| insert_in_order(list, message.clone()));
+            if has_newer.get_untracked() {
+                held.update_value(|list| list.push(message.clone()));
+                // The reader's own message takes them to the present, where it is.
+                if message.author == author {
+                    jump_to_present.run(());
+                }
+            } else {
+                messages.update(|list| insert_in_order(list, message.clone()));
+            }
             // Their message is here: they are done typing it.
             if typing.with_untracked(|list| list.iter().any(|t| t.name == message.author)) {
                 typing.update(|list| list.retain(|t| t.name != message.author));
@@ -179,8 +255,9 @@ fn Room(data: RoomPageData, directory: RoomDirectory) -> impl IntoView {
         _ => {}
     });
     // Even an empty room asks for a replay from the start: messages posted between this page's
-    // render and the socket joining must not be missed.
-    socket.join(&name, Some(last_seen.unwrap_or(0)));
+    // render and the socket joining must not be missed. History that stops short of the present
+    // asks for none: reading forward brings what follows it.
+    socket.join(&name, (!has_newer.get_untracked()).then(|| last_seen.unwrap_or(0)));
     // "… is typing" lines expire on their own.
     #[cfg(feature = "hydrate")]
     let expiry = set_interval_with_handle(
@@ -233,7 +310,7 @@ fn Room(data: RoomPageData, directory: RoomDirectory) -> impl IntoView {
             </header>
             <div class="room-body">
                 <div class="conversation">
-                    <MessageList messages pending has_older load_older me on_read/>
+                    <MessageList messages pending has_older load_older has_newer load_newer jump_to_present focus room=name.clone() me on_read/>
                     <TypingIndicator typing/>
                     <Composer room=name.clone() pending error text/>
                 </div>

@@ -25,6 +25,11 @@ pub fn room(name: &str) -> String {
     format!("/rooms/{}", encode_component(name))
 }
 
+/// A message's permanent address: its room's history around it.
+pub fn message(room: &str, id: i64) -> String {
+    format!("{}/messages/{id}", self::room(room))
+}
+
 /// Page `page` (counted from 0) of the room list filtered by `filter`; the address counts from 1.
 pub fn rooms_page(filter: &str, page: u64) -> String {
     let mut address = format!("/rooms?page={}", page + 1);

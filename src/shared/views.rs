@@ -62,7 +62,21 @@ pub struct RoomPageData {
     pub history: Vec<MessageView>,
     /// Whether older messages exist than the first of `history`.
     pub has_older: bool,
+    /// Whether newer messages exist than the last of `history`: the page was opened at a linked
+    /// message further back than the latest page.
+    pub has_newer: bool,
+    /// What a link to a message found (`None` for the room's own address).
+    pub linked: Option<Linked>,
     pub online: Vec<String>,
+}
+
+/// A link to a message, opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Linked {
+    /// The message, shown highlighted in `history`.
+    Found(i64),
+    /// The room has no such message (deleted, or never there): the room's latest page instead.
+    Missing,
 }
 
 /// Rooms a user can open, and who is asking (their own messages never count as unread).
@@ -96,6 +110,13 @@ impl RoomQuery {
 pub struct HistoryPage {
     pub messages: Vec<MessageView>,
     pub has_older: bool,
+}
+
+/// One page of newer history (reading forward from a linked message).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewerPage {
+    pub messages: Vec<MessageView>,
+    pub has_newer: bool,
 }
 
 /// One page of an admin list.

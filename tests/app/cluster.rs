@@ -465,6 +465,16 @@ async fn checking_for_resends_never_reads_the_whole_history_even_with_a_plan_mad
     test_db.drop_now().await;
 }
 
+#[tokio::test]
+#[ignore = "needs PostgreSQL and Redis: scripts/test.sh runs it"]
+async fn a_link_opens_the_history_around_its_message_on_postgresql() {
+    let test_db = TestDatabase::create().await;
+    let db = mini_discord::server::db::connect(&test_db.url).await.expect("connected and migrated");
+    crate::storage::history_around_a_linked_message(&db).await;
+    drop(db);
+    test_db.drop_now().await;
+}
+
 /// The one value a PostgreSQL query answers with.
 async fn single_value<T: sea_orm::TryGetable>(db: &sea_orm::DatabaseConnection, sql: &str) -> T {
     let row = db

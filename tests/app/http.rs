@@ -118,6 +118,13 @@ async fn anonymous_visitors_are_sent_to_log_in_and_see_nothing_of_a_room() {
     let data = stranger.post_form("/api/room_page", &[("name", "secret")]).await;
     assert_eq!(data.status(), 401);
     assert!(!data.text().await.expect("body").contains("launch code"));
+    // A link to the message, and reading forward from it, are as closed.
+    let link = stranger.get("/rooms/secret/messages/1").await;
+    assert_eq!(link.status(), 303);
+    assert!(!link.text().await.expect("body").contains("launch code"));
+    let newer = stranger.post_form("/api/newer_messages", &[("room", "secret"), ("after", "0")]).await;
+    assert_eq!(newer.status(), 401);
+    assert!(!newer.text().await.expect("body").contains("launch code"));
 }
 
 #[tokio::test]

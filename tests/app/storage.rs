@@ -156,6 +156,63 @@ async fn older_history_pages_back_without_gaps_or_overlap() {
 }
 
 #[tokio::test]
+async fn a_link_opens_the_history_around_its_message_and_reads_forward() {
+    let (db, _dir) = database().await;
+    history_around_a_linked_message(&db).await;
+}
+
+/// What a link to a message shows: the messages around it, and forward from there to the
+/// present without gaps; never a message of another room. Run on SQLite here and on PostgreSQL
+/// in `cluster.rs`.
+pub async fn history_around_a_linked_message(db: &sea_orm::DatabaseConnection) {
+    let alice = Author::from(&users::create(db, "alice", "hash".into()).await.expect("user"));
+    let (room, _) = rooms::get_or_create(db, "general", alice.id).await.expect("room");
+    let (elsewhere, _) = rooms::get_or_create(db, "elsewhere", alice.id).await.expect("room");
+    let mut ids = Vec::new();
+    for n in 0..120 {
+        match messages::insert(db, &room, &alice, &format!("m{n}"), None).await.expect("stored") {
+            messages::Stored::New(message) => ids.push(message.id),
+            messages::Stored::Duplicate(_) => panic!("no nonce, no duplicate"),
+        }
+    }
+    let messages::Stored::New(other) =
+        messages::insert(db, &elsewhere, &alice, "private", None).await.expect("stored")
+    else {
+        panic!("new")
+    };
+    let bodies = |list: &[mini_discord::shared::views::MessageView]| -> Vec<String> {
+        list.iter().map(|m| m.body.clone()).collect()
+    };
+    let range = |from: usize, to: usize| -> Vec<String> { (from..=to).map(|n| format!("m{n}")).collect() };
+
+    let early = messages::around(db, &room, ids[10], 25).await.expect("query").expect("found");
+    assert_eq!(bodies(&early.messages), range(0, 35));
+    assert!(!early.has_older && early.has_newer);
+    let late = messages::around(db, &room, ids[100], 25).await.expect("query").expect("found");
+    assert_eq!(bodies(&late.messages), range(75, 119));
+    assert!(late.has_older && !late.has_newer);
+
+    assert_eq!(
+        messages::around(db, &room, other.id, 25).await.expect("query"),
+        None,
+        "another room's message"
+    );
+    assert_eq!(messages::around(db, &room, 0, 25).await.expect("query"), None);
+
+    let mut shown = bodies(&early.messages);
+    let mut last = *early.messages.last().map(|m| &m.id).expect("a page");
+    loop {
+        let page = messages::newer(db, &room, last, 50).await.expect("newer page");
+        last = page.items.last().map_or(last, |m| m.id);
+        shown.extend(bodies(&page.items));
+        if !page.has_more {
+            break;
+        }
+    }
+    assert_eq!(shown, range(0, 119), "forward to the present, without gaps or repeats");
+}
+
+#[tokio::test]
 async fn a_batch_stores_each_nonce_once_in_order() {
     let (db, _dir) = database().await;
     let alice = Author::from(&users::create(&db, "alice", "hash".into()).await.expect("user"));

@@ -85,3 +85,32 @@ export async function twoInARoom(person: (prefix?: string) => Promise<Person>) {
   await openRoom(b.page, room);
   return { a, b, room };
 }
+
+/**
+ * Posts many messages at once through a socket of the page's own (as a busy room would), in
+ * order, and waits for every ack: faster than typing them.
+ */
+export async function postMessages(page: Page, room: string, texts: string[]): Promise<void> {
+  await page.evaluate(
+    async ({ room, texts }) => {
+      const socket = new WebSocket(`${location.origin.replace(/^http/, 'ws')}/ws`);
+      const frames: Array<{ type: string }> = [];
+      let wake = () => {};
+      socket.onmessage = (event) => {
+        frames.push(JSON.parse(event.data));
+        wake();
+      };
+      const until = (done: () => boolean) =>
+        new Promise<void>((resolve) => {
+          wake = () => done() && resolve();
+          wake();
+        });
+      await until(() => frames.some((frame) => frame.type === 'ready'));
+      const run = `${Date.now()}`;
+      texts.forEach((body, at) => socket.send(JSON.stringify({ type: 'send', room, nonce: `seed-${run}-${at}`, body })));
+      await until(() => frames.filter((frame) => frame.type === 'ack').length === texts.length);
+      socket.close();
+    },
+    { room, texts },
+  );
+}

@@ -11,7 +11,9 @@ use crate::{
     shared::{
         protocol::ServerFrame,
         validate,
-        views::{HistoryPage, ReadState, RoomDirectory, RoomPageData, RoomQuery, RoomSummary},
+        views::{
+            HistoryPage, Linked, NewerPage, ReadState, RoomDirectory, RoomPageData, RoomQuery, RoomSummary,
+        },
     },
 };
 
@@ -120,17 +122,38 @@ impl Chat {
             .collect()
     }
 
-    /// Everything a room's page shows on first load. Opening an address never creates a room
+    /// Everything a room's page shows on first load: its latest messages, or with `linked` (a
+    /// link to a message) the messages around that one. Opening an address never creates a room
     /// (a link or an image elsewhere could): the page offers to, and creating is a POST.
-    pub async fn room_page(&self, actor: &Actor, name: &str) -> Result<RoomPageData, ChatError> {
+    pub async fn room_page(
+        &self,
+        actor: &Actor,
+        name: &str,
+        linked: Option<i64>,
+    ) -> Result<RoomPageData, ChatError> {
         let room = self.room(actor, name).await?;
-        let history = messages::recent(&self.db, &room, self.limits.history_page).await?;
+        let per_side = self.limits.history_page / 2;
+        let around = match linked {
+            Some(id) => messages::around(&self.db, &room, id, per_side).await?.map(|around| (id, around)),
+            None => None,
+        };
+        let (history, has_older, has_newer, linked) = match (around, linked) {
+            (Some((id, around)), _) => {
+                (around.messages, around.has_older, around.has_newer, Some(Linked::Found(id)))
+            }
+            (None, asked) => {
+                let recent = messages::recent(&self.db, &room, self.limits.history_page).await?;
+                (recent.items, recent.has_more, false, asked.map(|_| Linked::Missing))
+            }
+        };
         let online = self.hub.online(&room.name).await;
         Ok(RoomPageData {
             name: room.name,
             me: actor.username.clone(),
-            history: history.items,
-            has_older: history.has_more,
+            history,
+            has_older,
+            has_newer,
+            linked,
             online,
         })
     }
@@ -140,6 +163,14 @@ impl Chat {
         let room = self.room(actor, room).await?;
         let older = messages::before(&self.db, &room, before, self.limits.history_page).await?;
         Ok(HistoryPage { messages: older.items, has_older: older.has_more })
+    }
+
+    /// The page of a room's history just after message `after` (scrolling down from a linked
+    /// message towards the present).
+    pub async fn newer(&self, actor: &Actor, room: &str, after: i64) -> Result<NewerPage, ChatError> {
+        let room = self.room(actor, room).await?;
+        let newer = messages::newer(&self.db, &room, after, self.limits.history_page).await?;
+        Ok(NewerPage { messages: newer.items, has_newer: newer.has_more })
     }
 
     /// Removes a room with its history; everyone in it is sent back to the room list.

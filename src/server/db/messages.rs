@@ -211,6 +211,46 @@ async fn newest_first(
     Ok(page)
 }
 
+/// A room's history around one of its messages (a link to it): up to `per_side` messages before
+/// and after it, oldest first, with whether more exist on each side. `None` when the room has no
+/// message `id`, so a link cannot show a message of another room.
+pub async fn around(
+    db: &impl ConnectionTrait,
+    room: &rooms::Model,
+    id: i64,
+    per_side: u64,
+) -> Result<Option<Around>, DbErr> {
+    // Up to and including the message, then what follows it: two walks of the (room_id, id)
+    // index, however far back the message is.
+    let up_to = newest_first(db, room, Some(id.saturating_add(1)), per_side + 1).await?;
+    if up_to.items.last().map(|message| message.id) != Some(id) {
+        return Ok(None);
+    }
+    let later = Page::from_overfetch(after(db, room, id, per_side + 1).await?, per_side);
+    let mut messages = up_to.items;
+    messages.extend(later.items);
+    Ok(Some(Around { messages, has_older: up_to.has_more, has_newer: later.has_more }))
+}
+
+/// See [`around`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Around {
+    pub messages: Vec<MessageView>,
+    pub has_older: bool,
+    pub has_newer: bool,
+}
+
+/// The `per_page` messages of a room just after `after`, oldest first (reading forward from a
+/// linked message), and whether newer ones exist.
+pub async fn newer(
+    db: &impl ConnectionTrait,
+    room: &rooms::Model,
+    after_id: i64,
+    per_page: u64,
+) -> Result<Page<MessageView>, DbErr> {
+    Ok(Page::from_overfetch(after(db, room, after_id, per_page + 1).await?, per_page))
+}
+
 /// A room's messages newer than `after`, oldest first, at most `limit` (what a reconnecting tab
 /// missed).
 pub async fn after(
