@@ -5,7 +5,7 @@
 #   scripts/bench.sh one-room   [CLIENTS] [RATES...]   # one room, everyone in it
 #   scripts/bench.sh many-rooms [CLIENTS] [ROOMS] [RATE]
 #   scripts/bench.sh idle       [SOCKETS] [USERS]       # server memory per idle socket
-#   scripts/bench.sh history    [MESSAGES]              # room page and older pages, big room
+#   scripts/bench.sh history    [MESSAGES]              # room page, older pages and linked pages, big room
 #   scripts/bench.sh rooms      [COUNT] [REPEAT]        # the room list's pages with COUNT rooms
 #   scripts/bench.sh two-instances one-room   [CLIENTS] [RATES...]
 #   scripts/bench.sh two-instances many-rooms [CLIENTS] [ROOMS] [RATE]

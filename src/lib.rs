@@ -24,6 +24,9 @@ pub mod shared;
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
+    // Panic messages in the console are for developers: debug builds (the browser tests') have
+    // them; release builds leave the hook's formatting out of the bundle people download.
+    #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
     // Server functions that answer with a redirect (log-in, opening a room) lead to another
     // page: without a client-side router, that is a plain navigation.

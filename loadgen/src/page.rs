@@ -1,6 +1,7 @@
-//! How fast a room's history is served: the room page itself (server-rendered, latest messages)
-//! and older pages through the `older_messages` server function, timed from the client over
-//! loopback, one request at a time.
+//! How fast a room's history is served: the room page itself (server-rendered, latest messages),
+//! older pages through the `older_messages` server function, and the page a link to a message
+//! opens (server-rendered, the history around it), timed from the client over loopback, one
+//! request at a time.
 
 use std::time::Instant;
 
@@ -40,6 +41,8 @@ struct Report {
     room_page_p95_ms: f64,
     older_page_p50_ms: f64,
     older_page_p95_ms: f64,
+    linked_page_p50_ms: f64,
+    linked_page_p95_ms: f64,
 }
 
 pub async fn run(options: Options) -> Result<(), LoadError> {
@@ -97,8 +100,24 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
         }
     }
 
+    // Links to messages spread over the whole history, from the first to the newest.
+    let mut linked_us = Vec::with_capacity(options.requests);
+    for n in 0..options.requests {
+        let id = 1 + (newest - 1) * n as i64 / options.requests.max(1) as i64;
+        let url = format!("{page_url}/messages/{id}");
+        let started = Instant::now();
+        let response = client.get(&url).send().await?;
+        let status = response.status();
+        let html = response.text().await?;
+        linked_us.push(started.elapsed().as_micros().min(u128::from(u32::MAX)) as u32);
+        if !status.is_success() || !html.contains(&format!("data-id=\"{id}\"")) {
+            return Err(LoadError::Setup(format!("{url} answered {status} without message {id}")));
+        }
+    }
+
     page_us.sort_unstable();
     older_us.sort_unstable();
+    linked_us.sort_unstable();
     let report = Report {
         room: options.room.clone(),
         messages_in_room: newest,
@@ -107,6 +126,8 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
         room_page_p95_ms: stats::quantile_ms(&page_us, 0.95),
         older_page_p50_ms: stats::quantile_ms(&older_us, 0.5),
         older_page_p95_ms: stats::quantile_ms(&older_us, 0.95),
+        linked_page_p50_ms: stats::quantile_ms(&linked_us, 0.5),
+        linked_page_p95_ms: stats::quantile_ms(&linked_us, 0.95),
     };
     if options.json {
         println!("{}", serde_json::to_string(&report).unwrap_or_default());
@@ -118,6 +139,10 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
         println!(
             "older page        p50 {:.2} ms  p95 {:.2} ms",
             report.older_page_p50_ms, report.older_page_p95_ms
+        );
+        println!(
+            "linked page       p50 {:.2} ms  p95 {:.2} ms",
+            report.linked_page_p50_ms, report.linked_page_p95_ms
         );
     }
     Ok(())

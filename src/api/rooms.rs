@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::{
     error::AppError,
-    shared::views::{HistoryPage, NewerPage, RoomDirectory, RoomPageData},
+    shared::views::{HistoryPage, RoomDirectory, RoomPageData},
 };
 
 /// A page of the room list (names containing `filter`), with online counts, and the asking
@@ -66,7 +66,7 @@ pub async fn room_page(
 
 /// The page of a room's history just after message `after` (reading forward from a link).
 #[server(prefix = "/api", endpoint = "newer_messages")]
-pub async fn newer_messages(room: String, after: i64) -> Result<NewerPage, AppError> {
+pub async fn newer_messages(room: String, after: i64) -> Result<HistoryPage, AppError> {
     super::context::with_status(
         async move {
             let (chat, actor) = super::context::chat_user().await?;

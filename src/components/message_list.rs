@@ -1,6 +1,6 @@
 use leptos::{html, prelude::*};
 
-use super::{message_body::MessageBody, timestamp::Timestamp};
+use super::{message_body::message_body, timestamp::Timestamp};
 use crate::{
     client::socket::use_socket,
     shared::{timings::ACK_DEADLINE, views::MessageView},
@@ -128,7 +128,7 @@ fn deadline_passed(pending: &mut Vec<Pending>, nonce: &str) {
 }
 
 /// The conversation: stored messages in id order, then the sender's own pending ones, each
-/// formatted by [`MessageBody`] (markup a user typed is shown, never run). Scrolling to the top loads older
+/// formatted by [`message_body`] (markup a user typed is shown, never run). Scrolling to the top loads older
 /// history (`load_older`) without moving what the reader is looking at.
 #[component]
 pub fn MessageList(
@@ -138,10 +138,8 @@ pub fn MessageList(
     load_older: Callback<()>,
     /// The history shown stops short of the present (opened at a linked message).
     has_newer: RwSignal<bool>,
-    /// Reads one page further forward.
-    load_newer: Callback<()>,
-    /// Replaces the history with the latest page.
-    jump_to_present: Callback<()>,
+    /// Reads one page further forward, or with `true` replaces the history with the latest page.
+    read_forward: Callback<bool>,
     /// The linked message: highlighted, and in view when the page opens.
     focus: Option<i64>,
     room: String,
@@ -153,6 +151,19 @@ pub fn MessageList(
     let log = NodeRef::<html::Div>::new();
     // What the last message action did ("Link copied"), read out by screen readers.
     let action_status = RwSignal::new(String::new());
+    // A message's "Copy link": its permanent address, or the address to copy by hand.
+    let copy_link = move |id: i64| {
+        let address = crate::shared::paths::message(&room, id);
+        move |_| {
+            crate::client::clipboard::copy_address(&address, move |outcome| {
+                action_status.set(match outcome {
+                    Ok(()) => "Link copied".to_owned(),
+                    Err(full) => format!("Could not copy the link: {full}"),
+                });
+                crate::client::clipboard::clear_later(action_status);
+            });
+        }
+    };
     let me_for_scroll = me.clone();
     let socket = use_socket();
     // Where the reader is, measured from the bottom: new messages below keep following when
@@ -220,9 +231,7 @@ pub fn MessageList(
         // The first time, a linked message is brought into view (centred) instead of the end.
         #[cfg(feature = "hydrate")]
         if first_id.get_value().is_none() && last_id.get_value().is_none() {
-            if let Some(linked) =
-                focus.and_then(|id| el.query_selector(&format!("article[data-id=\"{id}\"]")).ok().flatten())
-            {
+            if let Some(linked) = focus.and_then(|_| el.query_selector("article.linked").ok().flatten()) {
                 let options = leptos::web_sys::ScrollIntoViewOptions::new();
                 options.set_block(leptos::web_sys::ScrollLogicalPosition::Center);
                 linked.scroll_into_view_with_scroll_into_view_options(&options);
@@ -278,7 +287,7 @@ pub fn MessageList(
             report_read(&el);
         });
     });
-    let to_bottom = move |_| {
+    let to_bottom = move || {
         if let Some(el) = log.get_untracked() {
             el.set_scroll_top(el.scroll_height());
             // The button goes away: keep keyboard focus in the conversation, not lost on the page.
@@ -301,7 +310,7 @@ pub fn MessageList(
                 load_older.run(());
             }
             if has_newer.get_untracked() && from_bottom.get_value() <= el.client_height() + 80 {
-                load_newer.run(());
+                read_forward.run(false);
             }
         }
     };
@@ -344,15 +353,17 @@ pub fn MessageList(
                         <span class="author">{message.author.clone()}</span>
                         <Timestamp ms=message.sent_at_ms/>
                     </header>
-                    <MessageBody text=message.body.clone()/>
-                    <MessageActions room=room.clone() id=message.id status=action_status/>
+                    {message_body(&message.body)}
+                    <div class="message-actions" role="group" aria-label="Message actions">
+                        <button type="button" class="action" on:click=copy_link(message.id)>"Copy link"</button>
+                    </div>
                 </article>
                 }
                 }
             </For>
             <For each=move || pending.get() key=|p| (p.nonce.clone(), p.failed) let:waiting>
                 <div class="message pending" class:failed=waiting.failed>
-                    <MessageBody text=waiting.body/>
+                    {message_body(&waiting.body)}
                     {if waiting.failed {
                         let nonce = waiting.nonce.clone();
                         view! {
@@ -374,34 +385,17 @@ pub fn MessageList(
             </For>
         </div>
         // Outside the live region, which would read it out like a message.
-        <Show when=move || unseen.get() && !has_newer.get()>
-            <button type="button" class="new-messages" on:click=to_bottom>"New messages ↓"</button>
-        </Show>
-        <Show when=move || has_newer.get()>
-            <button type="button" class="new-messages" on:click=move |_| jump_to_present.run(())>"Jump to present ↓"</button>
-        </Show>
+        // History short of the present offers the way there; otherwise, news below.
+        {move || (unseen.get() || has_newer.get()).then(|| {
+            let present = has_newer.get();
+            let go = move |_| if present { read_forward.run(true) } else { to_bottom() };
+            view! {
+                <button type="button" class="new-messages" on:click=go>
+                    {if present { "Jump to present ↓" } else { "New messages ↓" }}
+                </button>
+            }
+        })}
         <p class="action-status" role="status">{move || action_status.get()}</p>
-        </div>
-    }
-}
-
-/// What can be done with a message: shown while the pointer is over it or it has focus.
-#[component]
-fn MessageActions(room: String, id: i64, status: RwSignal<String>) -> impl IntoView {
-    let address = crate::shared::paths::message(&room, id);
-    let copy_link = move |_| {
-        let address = address.clone();
-        crate::client::clipboard::copy_address(&address, move |outcome| {
-            status.set(match outcome {
-                Ok(()) => "Link copied".to_owned(),
-                Err(full) => format!("Could not copy the link: {full}"),
-            });
-            crate::client::clipboard::clear_later(status);
-        });
-    };
-    view! {
-        <div class="message-actions" role="group" aria-label="Message actions">
-            <button type="button" class="action" on:click=copy_link>"Copy link"</button>
         </div>
     }
 }

@@ -16,7 +16,7 @@ use crate::{
     shared::{
         protocol::ServerFrame,
         timings,
-        views::{Linked, MessageView, RoomDirectory, RoomPageData},
+        views::{MessageView, RoomDirectory, RoomPageData},
     },
 };
 
@@ -79,21 +79,16 @@ fn Room(data: RoomPageData, directory: RoomDirectory) -> impl IntoView {
     let live = LiveRooms::provide(socket);
     live.seed(directory);
     live.set_current(Some(data.name.clone()));
-    let RoomPageData { name, me, history, has_older, has_newer, linked, online } = data;
+    let RoomPageData { name, me, history, has_older, has_newer, linked: focus, linked_missing, online } =
+        data;
     let last_seen = history.last().map(|message| message.id);
     let messages = RwSignal::new(history);
     let online = RwSignal::new(online);
     let pending = RwSignal::new(Vec::<Pending>::new());
-    let error = RwSignal::new(match linked {
-        Some(Linked::Missing) => {
-            Some("The linked message is not in this room: it was deleted, or the link is wrong.".to_owned())
-        }
-        _ => None,
-    });
-    let focus = match linked {
-        Some(Linked::Found(id)) => Some(id),
-        _ => None,
-    };
+    let error =
+        RwSignal::new(linked_missing.then(|| {
+            "The linked message is not in this room: it was deleted, or the link is wrong.".to_owned()
+        }));
     let has_older = RwSignal::new(has_older);
     let loading_older = RwSignal::new(false);
     let older_room = name.clone();
@@ -108,7 +103,7 @@ fn Room(data: RoomPageData, directory: RoomDirectory) -> impl IntoView {
             match older_messages(room, first).await {
                 Ok(page) => {
                     messages.update(|list| page.messages.into_iter().for_each(|m| insert_in_order(list, m)));
-                    has_older.set(page.has_older);
+                    has_older.set(page.has_more);
                 }
                 Err(err) => error.set(Some(err.to_string())),
             }
@@ -119,55 +114,51 @@ fn Room(data: RoomPageData, directory: RoomDirectory) -> impl IntoView {
     // short of the present. Messages arriving meanwhile wait in `held` (appending them would
     // leave a gap), and go in once reading forward, or "Jump to present", reaches them.
     let has_newer = RwSignal::new(has_newer);
-    let held = StoredValue::new(Vec::<MessageView>::new());
+    let held = RwSignal::new(Vec::<MessageView>::new());
     let loading_newer = RwSignal::new(false);
-    let reached_present = {
-        let room = name.clone();
-        Callback::new(move |_: ()| {
-            has_newer.set(false);
-            let waiting = held.try_update_value(std::mem::take).unwrap_or_default();
-            messages.update(|list| waiting.into_iter().for_each(|m| insert_in_order(list, m)));
-            // From here the tab follows the room like any other: a reconnect replays from the
-            // newest message shown.
-            let newest = messages.with_untracked(|list| list.last().map(|m| m.id).unwrap_or(0));
-            socket.join(&room, Some(newest));
-        })
-    };
-    let newer_room = name.clone();
-    let load_newer = Callback::new(move |_: ()| {
-        if loading_newer.get_untracked() || !has_newer.get_untracked() {
+    // Reads one page further forward, or (`to_present`) straight to the latest page.
+    let forward_room = name.clone();
+    let read_forward = Callback::new(move |to_present: bool| {
+        if !has_newer.get_untracked() || (loading_newer.get_untracked() && !to_present) {
             return;
         }
-        let Some(last) = messages.with_untracked(|list| list.last().map(|m| m.id)) else { return };
+        let last = messages.with_untracked(|list| list.last().map_or(0, |m| m.id));
         loading_newer.set(true);
-        let room = newer_room.clone();
+        let room = forward_room.clone();
         leptos::task::spawn_local(async move {
-            match newer_messages(room, last).await {
+            let page = if to_present {
+                // The page before a message newer than any: the latest page.
+                older_messages(room.clone(), i64::MAX).await
+            } else {
+                newer_messages(room.clone(), last).await
+            };
+            let reached = match page {
+                Ok(page) if to_present => {
+                    messages.set(page.messages);
+                    has_older.set(page.has_more);
+                    true
+                }
+                // A jump to the present landed while this page was on its way: it would leave a gap.
+                Ok(_) if !has_newer.get_untracked() => false,
                 Ok(page) => {
                     messages.update(|list| page.messages.into_iter().for_each(|m| insert_in_order(list, m)));
-                    if !page.has_newer {
-                        reached_present.run(());
-                    }
+                    !page.has_more
                 }
-                Err(err) => error.set(Some(err.to_string())),
-            }
-            loading_newer.set(false);
-        });
-    });
-    let present_room = name.clone();
-    let jump_to_present = Callback::new(move |_: ()| {
-        let room = present_room.clone();
-        loading_newer.set(true);
-        leptos::task::spawn_local(async move {
-            match room_page(room, None).await {
-                Ok(latest) => {
-                    messages.set(latest.history);
-                    has_older.set(latest.has_older);
-                    reached_present.run(());
+                Err(err) => {
+                    error.set(Some(err.to_string()));
+                    false
                 }
-                Err(err) => error.set(Some(err.to_string())),
-            }
+            };
             loading_newer.set(false);
+            if reached {
+                // The present is reached: what arrived meanwhile goes in, and from here the tab
+                // follows the room like any other (a reconnect replays from the newest shown).
+                has_newer.set(false);
+                let waiting = held.try_update_untracked(std::mem::take).unwrap_or_default();
+                messages.update(|list| waiting.into_iter().for_each(|m| insert_in_order(list, m)));
+                let newest = messages.with_untracked(|list| list.last().map_or(0, |m| m.id));
+                socket.join(&room, Some(newest));
+            }
         });
     });
     let text = RwSignal::new(String::new());
@@ -192,10 +183,10 @@ fn Room(data: RoomPageData, directory: RoomDirectory) -> impl IntoView {
                 noticing.message_arrived(&message.author, &message.body);
             }
             if has_newer.get_untracked() {
-                held.update_value(|list| list.push(message.clone()));
+                held.update_untracked(|list| list.push(message.clone()));
                 // The reader's own message takes them to the present, where it is.
                 if message.author == author {
-                    jump_to_present.run(());
+                    read_forward.run(true);
                 }
             } else {
                 messages.update(|list| insert_in_order(list, message.clone()));
@@ -310,7 +301,7 @@ fn Room(data: RoomPageData, directory: RoomDirectory) -> impl IntoView {
             </header>
             <div class="room-body">
                 <div class="conversation">
-                    <MessageList messages pending has_older load_older has_newer load_newer jump_to_present focus room=name.clone() me on_read/>
+                    <MessageList messages pending has_older load_older has_newer read_forward focus room=name.clone() me on_read/>
                     <TypingIndicator typing/>
                     <Composer room=name.clone() pending error text/>
                 </div>

@@ -279,11 +279,11 @@ fn inlines(text: &str, depth: u8, links: bool) -> Vec<Inline> {
                         at += len;
                         continue;
                     }
-                    None if !rest[1..].contains("](") => unclosed.link = Some(at),
+                    None if !rest.as_bytes().windows(2).any(|pair| pair == b"](") => unclosed.link = Some(at),
                     None => {}
                 }
             }
-            b'h' | b'H' if links && !text[..at].ends_with(|c: char| c.is_alphanumeric()) => {
+            b'h' | b'H' if links && !text[..at].ends_with(|c: char| c.is_ascii_alphanumeric()) => {
                 if let Some(len) = bare_url(rest) {
                     let url = &rest[..len];
                     push(
@@ -404,16 +404,14 @@ fn labelled_link(text: &str) -> Option<(&str, &str, usize)> {
 /// A bare `http(s)://…` address at the start of `text`: its length, without the punctuation that
 /// ends a sentence around it.
 fn bare_url(text: &str) -> Option<usize> {
-    if !is_web_scheme(text) {
-        return None;
-    }
+    web_scheme(text)?;
     let mut len = text
         .find(|c: char| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"'))
         .unwrap_or(text.len());
     loop {
         let url = &text[..len];
         let last = url.chars().last()?;
-        let unbalanced = last == ')' && url.matches('(').count() < url.matches(')').count();
+        let unbalanced = last == ')' && count(url, b'(') < count(url, b')');
         if matches!(last, '.' | ',' | ':' | ';' | '!' | '?' | '\'' | '*' | '~') || unbalanced {
             len -= last.len_utf8();
         } else {
@@ -423,16 +421,23 @@ fn bare_url(text: &str) -> Option<usize> {
     is_web_address(&text[..len]).then_some(len)
 }
 
-fn is_web_scheme(text: &str) -> bool {
-    let lower = |n: usize| text.get(..n).map(str::to_ascii_lowercase);
-    lower(7).as_deref() == Some("http://") || lower(8).as_deref() == Some("https://")
+/// The length of `http://` or `https://` (any case) at the start of `text`.
+fn web_scheme(text: &str) -> Option<usize> {
+    let starts = |scheme: &[u8]| {
+        text.as_bytes().get(..scheme.len()).is_some_and(|start| start.eq_ignore_ascii_case(scheme))
+    };
+    [&b"http://"[..], b"https://"].into_iter().find(|scheme| starts(scheme)).map(<[u8]>::len)
+}
+
+fn count(text: &str, byte: u8) -> usize {
+    text.bytes().filter(|&b| b == byte).count()
 }
 
 /// An `http(s)` address with a host: the only kind a message may link to.
 fn is_web_address(url: &str) -> bool {
-    let Some((_, rest)) = url.split_once("://") else { return false };
-    is_web_scheme(url)
-        && rest.starts_with(|c: char| c.is_alphanumeric() || c == '[')
+    let Some(scheme) = web_scheme(url) else { return false };
+    // A host: letters or digits (any script), or an IPv6 address.
+    url[scheme..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '[' || !c.is_ascii())
         && !url.contains(|c: char| c.is_whitespace() || c.is_control())
 }
 

@@ -65,18 +65,12 @@ pub struct RoomPageData {
     /// Whether newer messages exist than the last of `history`: the page was opened at a linked
     /// message further back than the latest page.
     pub has_newer: bool,
-    /// What a link to a message found (`None` for the room's own address).
-    pub linked: Option<Linked>,
+    /// The linked message, shown highlighted in `history`.
+    pub linked: Option<i64>,
+    /// The page was opened at a link to a message the room does not have (deleted, or never
+    /// there): `history` is the room's latest page instead.
+    pub linked_missing: bool,
     pub online: Vec<String>,
-}
-
-/// A link to a message, opened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Linked {
-    /// The message, shown highlighted in `history`.
-    Found(i64),
-    /// The room has no such message (deleted, or never there): the room's latest page instead.
-    Missing,
 }
 
 /// Rooms a user can open, and who is asking (their own messages never count as unread).
@@ -105,18 +99,12 @@ impl RoomQuery {
     }
 }
 
-/// One page of older history.
+/// One page of history, read back (older) or forward (newer, from a linked message).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryPage {
     pub messages: Vec<MessageView>,
-    pub has_older: bool,
-}
-
-/// One page of newer history (reading forward from a linked message).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct NewerPage {
-    pub messages: Vec<MessageView>,
-    pub has_newer: bool,
+    /// More messages lie beyond this page, in the direction it was read.
+    pub has_more: bool,
 }
 
 /// One page of an admin list.

@@ -11,9 +11,7 @@ use crate::{
     shared::{
         protocol::ServerFrame,
         validate,
-        views::{
-            HistoryPage, Linked, NewerPage, ReadState, RoomDirectory, RoomPageData, RoomQuery, RoomSummary,
-        },
+        views::{HistoryPage, ReadState, RoomDirectory, RoomPageData, RoomQuery, RoomSummary},
     },
 };
 
@@ -134,18 +132,18 @@ impl Chat {
         let room = self.room(actor, name).await?;
         let per_side = self.limits.history_page / 2;
         let around = match linked {
-            Some(id) => messages::around(&self.db, &room, id, per_side).await?.map(|around| (id, around)),
+            Some(id) => messages::around(&self.db, &room, id, per_side).await?,
             None => None,
         };
-        let (history, has_older, has_newer, linked) = match (around, linked) {
-            (Some((id, around)), _) => {
-                (around.messages, around.has_older, around.has_newer, Some(Linked::Found(id)))
-            }
-            (None, asked) => {
+        let linked_missing = linked.is_some() && around.is_none();
+        let (history, has_older, has_newer) = match around {
+            Some(around) => (around.messages, around.has_older, around.has_newer),
+            None => {
                 let recent = messages::recent(&self.db, &room, self.limits.history_page).await?;
-                (recent.items, recent.has_more, false, asked.map(|_| Linked::Missing))
+                (recent.items, recent.has_more, false)
             }
         };
+        let linked = linked.filter(|_| !linked_missing);
         let online = self.hub.online(&room.name).await;
         Ok(RoomPageData {
             name: room.name,
@@ -154,6 +152,7 @@ impl Chat {
             has_older,
             has_newer,
             linked,
+            linked_missing,
             online,
         })
     }
@@ -162,15 +161,15 @@ impl Chat {
     pub async fn older(&self, actor: &Actor, room: &str, before: i64) -> Result<HistoryPage, ChatError> {
         let room = self.room(actor, room).await?;
         let older = messages::before(&self.db, &room, before, self.limits.history_page).await?;
-        Ok(HistoryPage { messages: older.items, has_older: older.has_more })
+        Ok(HistoryPage { messages: older.items, has_more: older.has_more })
     }
 
     /// The page of a room's history just after message `after` (scrolling down from a linked
     /// message towards the present).
-    pub async fn newer(&self, actor: &Actor, room: &str, after: i64) -> Result<NewerPage, ChatError> {
+    pub async fn newer(&self, actor: &Actor, room: &str, after: i64) -> Result<HistoryPage, ChatError> {
         let room = self.room(actor, room).await?;
         let newer = messages::newer(&self.db, &room, after, self.limits.history_page).await?;
-        Ok(NewerPage { messages: newer.items, has_newer: newer.has_more })
+        Ok(HistoryPage { messages: newer.items, has_more: newer.has_more })
     }
 
     /// Removes a room with its history; everyone in it is sent back to the room list.
