@@ -86,7 +86,8 @@ test('"Jump to present" and one\'s own message leave the linked past for the lat
   const theirs = roomPage(b.page);
   await expect(theirs.message('line 1 of the story')).toHaveClass(/\blinked\b/);
   await b.page.getByRole('button', { name: 'Jump to present ↓' }).click();
-  await expect(theirs.message('line 80 of the story')).toBeVisible();
+  // At the present, at its end.
+  await expect(theirs.message('line 80 of the story')).toBeInViewport();
   await expect(theirs.message('line 1 of the story')).toHaveCount(0);
 
   // Back in the past, the reader's own message brings them to the present, where it is.
@@ -94,7 +95,7 @@ test('"Jump to present" and one\'s own message leave the linked past for the lat
   const own = `my own answer ${Date.now()}`;
   await theirs.composer.fill(own);
   await theirs.composer.press('Enter');
-  await expect(theirs.message(own)).toBeVisible();
+  await expect(theirs.message(own)).toBeInViewport();
   await expect(theirs.message('line 80 of the story')).toHaveCount(1);
   await expect(theirs.message('line 1 of the story')).toHaveCount(0);
 });

@@ -1,5 +1,5 @@
 //! How fast a room's history is served: the room page itself (server-rendered, latest messages),
-//! older pages through the `older_messages` server function, and the page a link to a message
+//! older pages through the `history` server function, and the page a link to a message
 //! opens (server-rendered, the history around it), timed from the client over loopback, one
 //! request at a time.
 
@@ -83,7 +83,7 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
         let at = if n % 2 == 0 { before } else { 1 + newest * n as i64 / options.requests as i64 };
         let started = Instant::now();
         let response = client
-            .post(format!("{}/api/older_messages", options.url))
+            .post(format!("{}/api/history", options.url))
             .form(&[("room", options.room.as_str()), ("before", &at.to_string())])
             .send()
             .await?;
@@ -91,10 +91,10 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
         let body = response.text().await?;
         older_us.push(started.elapsed().as_micros().min(u128::from(u32::MAX)) as u32);
         if !status.is_success() {
-            return Err(LoadError::Setup(format!("older_messages answered {status}: {body}")));
+            return Err(LoadError::Setup(format!("history answered {status}: {body}")));
         }
         let page: HistoryPage = serde_json::from_str(&body)
-            .map_err(|err| LoadError::Setup(format!("older_messages answer unreadable: {err}")))?;
+            .map_err(|err| LoadError::Setup(format!("history answer unreadable: {err}")))?;
         if n % 2 == 0 {
             before = page.messages.first().map(|m| m.id).unwrap_or(newest);
         }

@@ -29,15 +29,7 @@ pub fn copy_address(path: &str, done: impl FnOnce(Result<(), String>) + 'static)
     done(Err(path.to_owned()));
 }
 
-/// Empties a status line after a while, unless something newer was said meanwhile.
+/// Empties a status line after a while.
 pub fn clear_later(status: RwSignal<String>) {
-    let said = status.get_untracked();
-    set_timeout(
-        move || {
-            if status.try_get_untracked().as_ref() == Some(&said) {
-                status.set(String::new());
-            }
-        },
-        STATUS_SHOWN_FOR,
-    );
+    set_timeout(move || drop(status.try_set(String::new())), STATUS_SHOWN_FOR);
 }

@@ -140,6 +140,8 @@ pub fn MessageList(
     has_newer: RwSignal<bool>,
     /// Reads one page further forward, or with `true` replaces the history with the latest page.
     read_forward: Callback<bool>,
+    /// Set (untracked) when a jump to the present replaced the history: the list goes to its end.
+    jumped: RwSignal<bool>,
     /// The linked message: highlighted, and in view when the page opens.
     focus: Option<i64>,
     room: String,
@@ -228,13 +230,15 @@ pub fn MessageList(
         });
         let sending = pending.with(Vec::len);
         let Some(el) = log.get() else { return };
-        // The first time, a linked message is brought into view (centred) instead of the end.
+        // The first time, a linked message is brought into view (a third of the way down)
+        // instead of the end.
         #[cfg(feature = "hydrate")]
         if first_id.get_value().is_none() && last_id.get_value().is_none() {
             if let Some(linked) = focus.and_then(|_| el.query_selector("article.linked").ok().flatten()) {
-                let options = leptos::web_sys::ScrollIntoViewOptions::new();
-                options.set_block(leptos::web_sys::ScrollLogicalPosition::Center);
-                linked.scroll_into_view_with_scroll_into_view_options(&options);
+                use wasm_bindgen::JsCast;
+                // Both are measured from the conversation's frame (the nearest positioned box).
+                let linked_top = linked.unchecked_into::<leptos::web_sys::HtmlElement>().offset_top();
+                el.set_scroll_top(linked_top - el.offset_top() - el.client_height() / 3);
                 first_id.set_value(first);
                 last_id.set_value(last);
                 pending_count.set_value(sending);
@@ -252,7 +256,8 @@ pub fn MessageList(
         pending_count.set_value(sending);
         // Measured once the list has rendered the change: this effect may run before the list
         // does, and the heights it needs are only right afterwards.
-        let change = Adjust { prepended, own, appended };
+        let jumped = jumped.try_update_untracked(std::mem::take).unwrap_or_default();
+        let change = Adjust { prepended: prepended && !jumped, own: own || jumped, appended };
         let scheduled = adjusting.try_update_value(|waiting| match waiting {
             Some(waiting) => {
                 waiting.merge(change);

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_params_map};
 
 use crate::{
-    api::rooms::{my_rooms, newer_messages, older_messages, room_page, OpenRoom},
+    api::rooms::{my_rooms, room_history, room_page, OpenRoom},
     client::{message_order::insert_in_order, room_directory::LiveRooms, socket::ChatSocket},
     components::{
         composer::Composer,
@@ -71,6 +71,9 @@ fn NoSuchRoom(name: String) -> impl IntoView {
     }
 }
 
+/// Live messages kept while the history shown stops short of the present (see `held`).
+const HELD_MAX: usize = 500;
+
 /// A live room: history from the page load, then whatever the socket brings. The island that
 /// holds the page's socket and its list of rooms (for the sidebar).
 #[island]
@@ -100,7 +103,7 @@ fn Room(data: RoomPageData, directory: RoomDirectory) -> impl IntoView {
         loading_older.set(true);
         let room = older_room.clone();
         leptos::task::spawn_local(async move {
-            match older_messages(room, first).await {
+            match room_history(room, Some(first), None).await {
                 Ok(page) => {
                     messages.update(|list| page.messages.into_iter().for_each(|m| insert_in_order(list, m)));
                     has_older.set(page.has_more);
@@ -115,31 +118,35 @@ fn Room(data: RoomPageData, directory: RoomDirectory) -> impl IntoView {
     // leave a gap), and go in once reading forward, or "Jump to present", reaches them.
     let has_newer = RwSignal::new(has_newer);
     let held = RwSignal::new(Vec::<MessageView>::new());
-    let loading_newer = RwSignal::new(false);
+    // A forward page and a jump each go one at a time (either may be on its way while the other
+    // starts: whichever lands second finds the present reached and does nothing).
+    let reading_forward = RwSignal::new(false);
+    let jumping = RwSignal::new(false);
+    // Set when a jump replaced the history, so the list scrolls to its end.
+    let jumped = RwSignal::new(false);
     // Reads one page further forward, or (`to_present`) straight to the latest page.
     let forward_room = name.clone();
     let read_forward = Callback::new(move |to_present: bool| {
-        if !has_newer.get_untracked() || (loading_newer.get_untracked() && !to_present) {
+        let busy = if to_present { jumping } else { reading_forward };
+        if !has_newer.get_untracked() || busy.get_untracked() {
             return;
         }
         let last = messages.with_untracked(|list| list.last().map_or(0, |m| m.id));
-        loading_newer.set(true);
+        busy.set(true);
         let room = forward_room.clone();
         leptos::task::spawn_local(async move {
-            let page = if to_present {
-                // The page before a message newer than any: the latest page.
-                older_messages(room.clone(), i64::MAX).await
-            } else {
-                newer_messages(room.clone(), last).await
-            };
+            // The latest page, or the one after the last message shown.
+            let page = room_history(room.clone(), None, (!to_present).then_some(last)).await;
             let reached = match page {
+                // The present was reached meanwhile (by the other kind of request): the list
+                // already holds newer messages than this answer, and no gap may open.
+                Ok(_) if !has_newer.get_untracked() => false,
                 Ok(page) if to_present => {
                     messages.set(page.messages);
                     has_older.set(page.has_more);
+                    jumped.update_untracked(|jumped| *jumped = true);
                     true
                 }
-                // A jump to the present landed while this page was on its way: it would leave a gap.
-                Ok(_) if !has_newer.get_untracked() => false,
                 Ok(page) => {
                     messages.update(|list| page.messages.into_iter().for_each(|m| insert_in_order(list, m)));
                     !page.has_more
@@ -149,7 +156,7 @@ fn Room(data: RoomPageData, directory: RoomDirectory) -> impl IntoView {
                     false
                 }
             };
-            loading_newer.set(false);
+            busy.set(false);
             if reached {
                 // The present is reached: what arrived meanwhile goes in, and from here the tab
                 // follows the room like any other (a reconnect replays from the newest shown).
@@ -183,7 +190,14 @@ fn Room(data: RoomPageData, directory: RoomDirectory) -> impl IntoView {
                 noticing.message_arrived(&message.author, &message.body);
             }
             if has_newer.get_untracked() {
-                held.update_untracked(|list| list.push(message.clone()));
+                held.update_untracked(|list| {
+                    list.push(message.clone());
+                    // Reading forward brings the older ones from the database: only the newest,
+                    // which may have come after its last page, must wait here.
+                    if list.len() > HELD_MAX {
+                        list.drain(..list.len() - HELD_MAX);
+                    }
+                });
                 // The reader's own message takes them to the present, where it is.
                 if message.author == author {
                     read_forward.run(true);
@@ -231,6 +245,7 @@ fn Room(data: RoomPageData, directory: RoomDirectory) -> impl IntoView {
         }
         ServerFrame::MessageDeleted { room: r, id } if r == &room => {
             messages.update(|list| list.retain(|message| message.id != *id));
+            held.update_untracked(|list| list.retain(|message| message.id != *id));
         }
         ServerFrame::Resync { room: r } if r == &room => {
             // Too much was missed to replay: the page's own load brings the latest history.
@@ -301,7 +316,7 @@ fn Room(data: RoomPageData, directory: RoomDirectory) -> impl IntoView {
             </header>
             <div class="room-body">
                 <div class="conversation">
-                    <MessageList messages pending has_older load_older has_newer read_forward focus room=name.clone() me on_read/>
+                    <MessageList messages pending has_older load_older has_newer read_forward jumped focus room=name.clone() me on_read/>
                     <TypingIndicator typing/>
                     <Composer room=name.clone() pending error text/>
                 </div>

@@ -144,7 +144,7 @@ fn language(info: &str) -> Option<String> {
     let word = info.split_whitespace().next()?;
     let fits = word.len() <= LANGUAGE_MAX
         && word.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'+' | b'#' | b'.' | b'-'));
-    fits.then(|| word.to_ascii_lowercase())
+    fits.then(|| word.to_owned())
 }
 
 fn quoted(line: &str) -> Option<&str> {
@@ -251,7 +251,7 @@ fn inlines(text: &str, depth: u8, links: bool) -> Vec<Inline> {
                                 Some(inner) if !inner.trim().is_empty() => inner,
                                 _ => code,
                             };
-                            push(&mut out, &mut plain, Inline::Code(code.replace('\n', " ")));
+                            push(&mut out, &mut plain, Inline::Code(code.to_owned()));
                             at += run + len + run;
                             continue;
                         }
@@ -408,11 +408,13 @@ fn bare_url(text: &str) -> Option<usize> {
     let mut len = text
         .find(|c: char| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"'))
         .unwrap_or(text.len());
+    // Counted once: trimming one `)` at a time must not recount the whole address.
+    let (opening, mut closing) = (count(&text[..len], b'('), count(&text[..len], b')'));
     loop {
-        let url = &text[..len];
-        let last = url.chars().last()?;
-        let unbalanced = last == ')' && count(url, b'(') < count(url, b')');
+        let last = text[..len].chars().last()?;
+        let unbalanced = last == ')' && opening < closing;
         if matches!(last, '.' | ',' | ':' | ';' | '!' | '?' | '\'' | '*' | '~') || unbalanced {
+            closing -= usize::from(last == ')');
             len -= last.len_utf8();
         } else {
             break;

@@ -122,7 +122,7 @@ async fn anonymous_visitors_are_sent_to_log_in_and_see_nothing_of_a_room() {
     let link = stranger.get("/rooms/secret/messages/1").await;
     assert_eq!(link.status(), 303);
     assert!(!link.text().await.expect("body").contains("launch code"));
-    let newer = stranger.post_form("/api/newer_messages", &[("room", "secret"), ("after", "0")]).await;
+    let newer = stranger.post_form("/api/history", &[("room", "secret"), ("after", "0")]).await;
     assert_eq!(newer.status(), 401);
     assert!(!newer.text().await.expect("body").contains("launch code"));
 }
