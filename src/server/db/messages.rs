@@ -226,7 +226,7 @@ pub async fn around(
     if up_to.items.last().map(|message| message.id) != Some(id) {
         return Ok(None);
     }
-    let later = Page::from_overfetch(after(db, room, id, per_side + 1).await?, per_side);
+    let later = newer(db, room, id, per_side).await?;
     let mut messages = up_to.items;
     messages.extend(later.items);
     Ok(Some(Around { messages, has_older: up_to.has_more, has_newer: later.has_more }))
