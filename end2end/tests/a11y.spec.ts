@@ -3,7 +3,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { test, expect } from './support/fixtures';
-import { createRoom, sendMessage, uniqueRoom } from './support/rooms';
+import { createRoom, roomPage, sendMessage, uniqueRoom } from './support/rooms';
 import { settle } from './support/users';
 
 type Screen = { name: string; open: (page: Page) => Promise<void> };
@@ -45,6 +45,28 @@ for (const colorScheme of ['light', 'dark'] as const) {
       const formatted = `formatted ${Date.now()}`;
       await sendMessage(a.page, `**${formatted}** *em* \`code\` https://example.com\n> quote\n- item\n\`\`\`\nblock\n\`\`\``, formatted);
       expect(await seriousViolations(a.page), 'room').toEqual([]);
+
+      // Changing messages: one edited with its earlier versions open, one asking to be deleted,
+      // one open in the editor, all at once.
+      const messages = roomPage(a.page);
+      const press = async (text: string, action: 'Edit' | 'Delete') => {
+        await messages.message(text).hover();
+        await messages.message(text).getByRole('button', { name: action, exact: true }).click();
+      };
+      const editor = a.page.getByRole('textbox', { name: 'Edit message' });
+      await press('checking contrast', 'Edit');
+      await editor.fill(`checking contrast, edited ${Date.now()}`);
+      await editor.press('Enter');
+      const marker = messages.message('checking contrast').getByRole('button', { name: '(edited)' });
+      await marker.click();
+      await expect(messages.message('checking contrast').getByRole('region', { name: 'Earlier versions' })).toBeVisible();
+      await press(formatted, 'Delete');
+      await expect(a.page.getByRole('alertdialog', { name: 'Delete this message?' })).toBeVisible();
+      const third = `being edited ${Date.now()}`;
+      await sendMessage(a.page, third);
+      await press(third, 'Edit');
+      await expect(editor).toBeVisible();
+      expect(await seriousViolations(a.page), 'room, changing messages').toEqual([]);
     });
   });
 }

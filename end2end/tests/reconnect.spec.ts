@@ -1,32 +1,9 @@
 // The shared socket module reconnects by itself and catches up on what it missed; a message
 // typed while offline is kept and delivered once the connection is back.
-import type { Page, WebSocketRoute } from '@playwright/test';
 import { test, expect } from './support/fixtures';
 import { createRoom, openRoom, roomPage, sendMessage, uniqueRoom } from './support/rooms';
 import type { Person } from './support/users';
-
-/** Routes the page's sockets through a network the test can cut (and keep cut), then restore. */
-async function cuttableNetwork(page: Page) {
-  let down = false;
-  const live: WebSocketRoute[] = [];
-  await page.routeWebSocket(/\/ws$/, (ws) => {
-    if (down) {
-      ws.close({ code: 1012, reason: 'test: network down' });
-      return;
-    }
-    ws.connectToServer();
-    live.push(ws);
-  });
-  return {
-    async cut() {
-      down = true;
-      for (const ws of live.splice(0)) await ws.close({ code: 1012, reason: 'test: network down' });
-    },
-    restore() {
-      down = false;
-    },
-  };
-}
+import { cuttableNetwork } from './support/network';
 
 /** B made a room and A is in it, with A's network then cut (and kept cut). */
 async function offlineInARoom(person: (prefix?: string) => Promise<Person>) {

@@ -17,6 +17,7 @@ fn app_frame(body: &str) -> String {
         author: "app123".into(),
         body: body.into(),
         sent_at_ms: 1_700_000_000_000,
+        ..MessageView::default()
     };
     ServerFrame::Message { message }.to_json()
 }

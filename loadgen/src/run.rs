@@ -461,7 +461,8 @@ pub async fn app_socket(url: &str, cookie: &str, room: &str) -> Result<Socket, L
     let (mut socket, _) =
         tokio_tungstenite::connect_async_with_config(request, Some(client_config()), NO_NAGLE).await?;
     let join =
-        serde_json::to_string(&ClientFrame::Join { room: room.to_owned(), after: None }).unwrap_or_default();
+        serde_json::to_string(&ClientFrame::Join { room: room.to_owned(), after: None, changes: None })
+            .unwrap_or_default();
     socket.send(Message::text(join)).await?;
     // The join is done when the room's online list comes back: only then is this client
     // counted as a member that every message must reach.

@@ -11,6 +11,9 @@ mod m20261125_000006_create_read_markers;
 mod m20261125_000007_add_room_last_seq;
 mod m20261205_000008_room_names_ignore_case;
 mod m20261205_000009_index_rooms_by_creator;
+mod m20261206_000010_create_message_changes;
+mod m20261206_000011_create_message_edits;
+mod m20261206_000012_add_message_deleted_at;
 
 pub struct Migrator;
 
@@ -27,6 +30,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000007_add_room_last_seq::Migration),
             Box::new(m20261205_000008_room_names_ignore_case::Migration),
             Box::new(m20261205_000009_index_rooms_by_creator::Migration),
+            Box::new(m20261206_000010_create_message_changes::Migration),
+            Box::new(m20261206_000011_create_message_edits::Migration),
+            Box::new(m20261206_000012_add_message_deleted_at::Migration),
         ]
     }
 }

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::{
     error::AppError,
-    shared::views::{HistoryPage, RoomDirectory, RoomPageData},
+    shared::views::{HistoryPage, MessageVersion, RoomDirectory, RoomPageData},
 };
 
 /// A page of the room list (names containing `filter`), with online counts, and the asking
@@ -80,6 +80,19 @@ pub async fn room_history(
                 Some(after) => chat.newer(&actor, &room, after).await?,
                 None => chat.older(&actor, &room, before.unwrap_or(i64::MAX)).await?,
             })
+        }
+        .await,
+    )
+}
+
+/// Every text message `id` of `room` has had, oldest first, the current one last: what its
+/// "(edited)" marker shows.
+#[server(prefix = "/api", endpoint = "versions")]
+pub async fn message_versions(room: String, id: i64) -> Result<Vec<MessageVersion>, AppError> {
+    super::context::with_status(
+        async move {
+            let (chat, actor) = super::context::chat_user().await?;
+            Ok(chat.versions(&actor, &room, id).await?)
         }
         .await,
     )

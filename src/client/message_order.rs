@@ -2,10 +2,23 @@
 
 use crate::shared::views::MessageView;
 
-/// Keeps messages in id order without duplicates, whatever order frames arrive in.
+/// Keeps messages in id order without duplicates, whatever order frames arrive in; of two
+/// states of one message, the newer (by version) stays.
 pub fn insert_in_order(messages: &mut Vec<MessageView>, message: MessageView) {
-    if let Err(at) = messages.binary_search_by_key(&message.id, |m| m.id) {
-        messages.insert(at, message);
+    match messages.binary_search_by_key(&message.id, |m| m.id) {
+        Err(at) => messages.insert(at, message),
+        Ok(at) if message.version > messages[at].version => messages[at] = message,
+        Ok(_) => {}
+    }
+}
+
+/// A message's new state (edited, deleted) replaces an older one shown. A message not shown is
+/// left out, unless `early` and newer than every message shown: its change came before it.
+pub fn apply_change(messages: &mut Vec<MessageView>, changed: &MessageView, early: bool) {
+    let newest = messages.last().map_or(0, |m| m.id);
+    let shown = messages.binary_search_by_key(&changed.id, |m| m.id).is_ok();
+    if shown || (early && changed.id > newest) {
+        insert_in_order(messages, changed.clone());
     }
 }
 
@@ -14,7 +27,13 @@ mod tests {
     use super::*;
 
     fn message(id: i64) -> MessageView {
-        MessageView { id, room: "r".into(), author: "a".into(), body: format!("m{id}"), sent_at_ms: 0 }
+        MessageView {
+            id,
+            room: "r".into(),
+            author: "a".into(),
+            body: format!("m{id}"),
+            ..MessageView::default()
+        }
     }
 
     #[test]
@@ -24,5 +43,22 @@ mod tests {
             insert_in_order(&mut list, message(id));
         }
         assert_eq!(list.iter().map(|m| m.id).collect::<Vec<_>>(), vec![1, 2, 3]);
+    }
+
+    #[test]
+    fn the_newest_state_of_a_message_stays_whatever_order_its_states_arrive_in() {
+        let mut list = vec![message(1), message(2)];
+        let state = |id, version, body: &str| MessageView { version, body: body.into(), ..message(id) };
+        apply_change(&mut list, &state(2, 7, "fixed"), true);
+        apply_change(&mut list, &state(2, 5, "typo"), true);
+        insert_in_order(&mut list, message(2));
+        assert_eq!(list[1].body, "fixed", "older states are dropped");
+        apply_change(&mut list, &state(9, 8, "early"), false);
+        assert_eq!(list.len(), 2, "a message not shown is left out");
+        apply_change(&mut list, &state(3, 8, "early"), true);
+        insert_in_order(&mut list, message(3));
+        assert_eq!(list[2].body, "early", "its change came first and stays");
+        apply_change(&mut list, &state(0, 9, "gone"), true);
+        assert_eq!(list.len(), 3, "older than the newest shown: not news");
     }
 }

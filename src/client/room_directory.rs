@@ -34,6 +34,9 @@ pub struct LiveRooms {
     /// Which rooms the list holds (`RoomDirectory::query`), and whether more follow its page.
     query: StoredValue<Option<RoomQuery>>,
     has_more: StoredValue<bool>,
+    /// Rooms a `Read` frame brought into the user's rooms since the last seed: a list fetched
+    /// before their markers were written lacks them, and must not drop them.
+    joined: StoredValue<Vec<String>>,
 }
 
 pub fn use_live_rooms() -> LiveRooms {
@@ -51,6 +54,7 @@ impl LiveRooms {
             listening: StoredValue::new(false),
             query: StoredValue::new(None),
             has_more: StoredValue::new(false),
+            joined: StoredValue::new(Vec::new()),
         };
         provide_context(live);
         live
@@ -83,15 +87,39 @@ impl LiveRooms {
                 }
             }
         });
+        self.keep_joined(&mut fresh);
         self.rooms.set(fresh);
         self.follow_members();
         self.listen();
+    }
+
+    /// Puts back the rooms joined live that a list counted before their markers lacks, each in
+    /// its alphabetical place (if it belongs on the page the list shows).
+    fn keep_joined(&self, fresh: &mut Vec<RoomSummary>) {
+        let joined = self.joined.with_value(Vec::clone);
+        self.joined.set_value(Vec::new());
+        let query = self.query.get_value();
+        for room in joined {
+            if fresh.iter().any(|summary| summary.name == room)
+                || query.as_ref().is_some_and(|q| !q.matches(&room))
+            {
+                continue;
+            }
+            let known =
+                self.rooms.with_untracked(|rooms| rooms.iter().find(|summary| summary.name == room).cloned());
+            if let Some(summary) = known {
+                let key = room.to_lowercase();
+                let at = fresh.partition_point(|other| other.name.to_lowercase() < key);
+                fresh.insert(at, summary);
+            }
+        }
     }
 
     /// Another user's list replaces this one: nothing of the last one's counts carries over.
     fn forget(&self) {
         self.me.set_value(String::new());
         self.counted.update_value(HashMap::clear);
+        self.joined.set_value(Vec::new());
         self.rooms.set(Vec::new());
     }
 
@@ -133,6 +161,7 @@ impl LiveRooms {
                 self.counted.update_value(|counted| {
                     counted.remove(room);
                 });
+                self.joined.update_value(|joined| joined.retain(|name| name != room));
             }
             ServerFrame::Message { message } => {
                 let mine = self.me.with_value(|me| *me == message.author);
@@ -183,6 +212,7 @@ impl LiveRooms {
                     })
                 });
                 if joined {
+                    self.joined.update_value(|list| list.push(room.clone()));
                     self.follow_members();
                 }
             }

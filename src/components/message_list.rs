@@ -1,6 +1,9 @@
 use leptos::{html, prelude::*};
 
-use super::{message_body::message_body, timestamp::Timestamp};
+use super::{
+    edit_history::EditHistory, message_body::message_body, message_editor::MessageEditor,
+    timestamp::Timestamp,
+};
 use crate::{
     client::socket::use_socket,
     shared::{timings::ACK_DEADLINE, views::MessageView},
@@ -146,6 +149,8 @@ pub fn MessageList(
     focus: Option<i64>,
     room: String,
     me: String,
+    /// The reader may delete anyone's messages here.
+    moderator: bool,
     /// Called with the newest message id (0 in an empty room) whenever the reader can see the
     /// bottom of the conversation in a visible tab: what moves their read marker.
     on_read: Callback<i64>,
@@ -154,8 +159,9 @@ pub fn MessageList(
     // What the last message action did ("Link copied"), read out by screen readers.
     let action_status = RwSignal::new(String::new());
     // A message's "Copy link": its permanent address, or the address to copy by hand.
+    let link_room = room.clone();
     let copy_link = move |id: i64| {
-        let address = crate::shared::paths::message(&room, id);
+        let address = crate::shared::paths::message(&link_room, id);
         move |_| {
             crate::client::clipboard::copy_address(&address, move |outcome| {
                 action_status.set(match outcome {
@@ -168,6 +174,33 @@ pub fn MessageList(
     };
     let me_for_scroll = me.clone();
     let socket = use_socket();
+    // The message being edited in place, and the one whose deletion awaits confirmation.
+    let editing = RwSignal::new(None::<i64>);
+    let confirming = RwSignal::new(None::<i64>);
+    let keep_button = NodeRef::<html::Button>::new();
+    let ask_to_delete = move |id: i64| {
+        move |_| {
+            confirming.set(Some(id));
+            // The button pressed is replaced by the question: focus goes to its safe answer.
+            request_animation_frame(move || {
+                if let Some(button) = keep_button.get_untracked() {
+                    let _ = button.focus();
+                }
+            });
+        }
+    };
+    let delete_room = room.clone();
+    let delete = move |id: i64| {
+        let room = delete_room.clone();
+        move |_| {
+            confirming.set(None);
+            if socket.state().get_untracked() == crate::client::socket::ConnState::Connected {
+                socket.change(&room, id, None);
+            } else {
+                action_status.set("You are offline: the message was not deleted.".to_owned());
+            }
+        }
+    };
     // Where the reader is, measured from the bottom: new messages below keep following when
     // they were at the bottom; older ones added above keep the same messages in view.
     let from_bottom = StoredValue::new(0);
@@ -338,17 +371,46 @@ pub fn MessageList(
             </Show>
             <For
                 each=move || { let zone = zone.get(); messages.with(|list| rows(list, zone)) }
-                key=|row| (row.message.id, row.continued, row.day.clone())
+                key=|row| (row.message.id, row.message.version, row.continued, row.day.clone())
                 let:row
             >
                 {
                 let Row { message, continued, day } = row;
+                let id = message.id;
+                let mine = message.author == me;
+                let live = !message.deleted;
+                let text = if live {
+                    let (room, body, shown) = (room.clone(), message.body.clone(), message.body.clone());
+                    view! {
+                        <Show when=move || editing.get() == Some(id) fallback=move || message_body(&shown)>
+                            <MessageEditor room=room.clone() id body=body.clone() editing/>
+                        </Show>
+                    }.into_any()
+                } else {
+                    view! { <p class="body deleted">"Message deleted"</p> }.into_any()
+                };
+                let edited = (live && message.edited).then(|| view! { <EditHistory room=room.clone() id/> });
+                let own_actions = (live && mine).then(|| view! {
+                    <button type="button" class="action" on:click=move |_| editing.set(Some(id))>"Edit"</button>
+                });
+                let delete_action = (live && (mine || moderator)).then(|| view! {
+                    <button type="button" class="action" on:click=ask_to_delete(id)>"Delete"</button>
+                });
+                let delete = delete.clone();
+                let confirm = move || (confirming.get() == Some(id)).then(|| view! {
+                    <div class="confirm" role="alertdialog" aria-label="Delete this message?">
+                        <span>"Delete this message for everyone?"</span>
+                        <button type="button" class="danger" on:click=delete(id)>"Delete message"</button>
+                        <button type="button" node_ref=keep_button on:click=move |_| confirming.set(None)>"Cancel"</button>
+                    </div>
+                });
                 view! {
                 {day.map(|day| view! { <p class="day"><time datetime=day.iso>{day.label}</time></p> })}
                 <article
                     class="message"
-                    class:mine={message.author == me}
+                    class:mine=mine
                     class:continued=continued
+                    class:busy=move || editing.get() == Some(id) || confirming.get() == Some(id)
                     class:linked=focus == Some(message.id)
                     data-id=message.id
                     // Focusing a message (Tab, or a tap on a touch screen) shows its actions.
@@ -358,10 +420,14 @@ pub fn MessageList(
                         <span class="author">{message.author.clone()}</span>
                         <Timestamp ms=message.sent_at_ms/>
                     </header>
-                    {message_body(&message.body)}
+                    {text}
+                    {edited}
                     <div class="message-actions" role="group" aria-label="Message actions">
-                        <button type="button" class="action" on:click=copy_link(message.id)>"Copy link"</button>
+                        <button type="button" class="action" on:click=copy_link(id)>"Copy link"</button>
+                        {own_actions}
+                        {delete_action}
                     </div>
+                    {confirm}
                 </article>
                 }
                 }
@@ -410,7 +476,14 @@ mod tests {
     use super::*;
 
     fn message(id: i64, author: &str, sent_at_ms: i64) -> MessageView {
-        MessageView { id, room: "r".into(), author: author.into(), body: format!("m{id}"), sent_at_ms }
+        MessageView {
+            id,
+            room: "r".into(),
+            author: author.into(),
+            body: format!("m{id}"),
+            sent_at_ms,
+            ..MessageView::default()
+        }
     }
 
     #[test]

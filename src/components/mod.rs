@@ -2,8 +2,10 @@
 
 pub mod composer;
 pub mod connection_status;
+pub mod edit_history;
 pub mod form_alert;
 pub mod message_body;
+pub mod message_editor;
 pub mod message_list;
 pub mod nav;
 pub mod online_list;

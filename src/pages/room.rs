@@ -3,7 +3,11 @@ use leptos_router::{components::A, hooks::use_params_map};
 
 use crate::{
     api::rooms::{my_rooms, room_history, room_page, OpenRoom},
-    client::{message_order::insert_in_order, room_directory::LiveRooms, socket::ChatSocket},
+    client::{
+        message_order::{apply_change, insert_in_order},
+        room_directory::LiveRooms,
+        socket::ChatSocket,
+    },
     components::{
         composer::Composer,
         connection_status::ConnectionStatus,
@@ -82,8 +86,18 @@ fn Room(data: RoomPageData, directory: RoomDirectory) -> impl IntoView {
     let live = LiveRooms::provide(socket);
     live.seed(directory);
     live.set_current(Some(data.name.clone()));
-    let RoomPageData { name, me, history, has_older, has_newer, linked: focus, linked_missing, online } =
-        data;
+    let RoomPageData {
+        name,
+        me,
+        history,
+        has_older,
+        has_newer,
+        linked: focus,
+        linked_missing,
+        online,
+        changes_seen,
+        moderator,
+    } = data;
     let last_seen = history.last().map(|message| message.id);
     let messages = RwSignal::new(history);
     let online = RwSignal::new(online);
@@ -164,7 +178,7 @@ fn Room(data: RoomPageData, directory: RoomDirectory) -> impl IntoView {
                 let waiting = held.try_update_untracked(std::mem::take).unwrap_or_default();
                 messages.update(|list| waiting.into_iter().for_each(|m| insert_in_order(list, m)));
                 let newest = messages.with_untracked(|list| list.last().map_or(0, |m| m.id));
-                socket.join(&room, Some(newest));
+                socket.join(&room, Some(newest), None);
             }
         });
     });
@@ -243,6 +257,13 @@ fn Room(data: RoomPageData, directory: RoomDirectory) -> impl IntoView {
         ServerFrame::Departed { room: r, user } if r == &room => {
             online.update(|users| users.retain(|name| name != user));
         }
+        ServerFrame::Changed { message } if message.room == room => {
+            // A change may come before its message (on another instance, the message waits for
+            // the one before it): it then stands in for it, and the older state is dropped.
+            let early = !has_newer.get_untracked();
+            messages.update(|list| apply_change(list, message, early));
+            held.update_untracked(|list| apply_change(list, message, false));
+        }
         ServerFrame::MessageDeleted { room: r, id } if r == &room => {
             messages.update(|list| list.retain(|message| message.id != *id));
             held.update_untracked(|list| list.retain(|message| message.id != *id));
@@ -263,7 +284,7 @@ fn Room(data: RoomPageData, directory: RoomDirectory) -> impl IntoView {
     // Even an empty room asks for a replay from the start: messages posted between this page's
     // render and the socket joining must not be missed. History that stops short of the present
     // asks for none: reading forward brings what follows it.
-    socket.join(&name, (!has_newer.get_untracked()).then(|| last_seen.unwrap_or(0)));
+    socket.join(&name, (!has_newer.get_untracked()).then(|| last_seen.unwrap_or(0)), Some(changes_seen));
     // "… is typing" lines expire on their own.
     #[cfg(feature = "hydrate")]
     let expiry = set_interval_with_handle(
@@ -316,7 +337,7 @@ fn Room(data: RoomPageData, directory: RoomDirectory) -> impl IntoView {
             </header>
             <div class="room-body">
                 <div class="conversation">
-                    <MessageList messages pending has_older load_older has_newer read_forward jumped focus room=name.clone() me on_read/>
+                    <MessageList messages pending has_older load_older has_newer read_forward jumped focus room=name.clone() me moderator on_read/>
                     <TypingIndicator typing/>
                     <Composer room=name.clone() pending error text/>
                 </div>

@@ -53,9 +53,9 @@ pub enum CloseReason {
     TooSlow,
     /// It sent frames faster than the limit allows.
     Flooding,
-    /// It may have missed messages after `after` (the shared bus was down): it should reconnect
-    /// and replay from there.
-    CatchUp { after: i64 },
+    /// It may have missed messages after `after` and changes after `changes` (the shared bus was
+    /// down): it should reconnect and replay from there.
+    CatchUp { after: i64, changes: i64 },
     /// Its session ended (account disabled, logged out); the user should log in again.
     SignedOut(String),
 }

@@ -18,11 +18,14 @@ pub const CLOSE_TOO_MANY_SOCKETS: u16 = 4002;
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ClientFrame {
     /// Start receiving a room's messages and presence, and count as online in it. With `after`,
-    /// the server first replays the room's messages newer than that id (what this tab missed).
+    /// the server first replays the room's messages newer than that id (what this tab missed);
+    /// with `changes`, the final state of its older messages changed since that change id.
     Join {
         room: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         after: Option<i64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        changes: Option<i64>,
     },
     /// Stop receiving a room; the user leaves its online list once no other tab holds it.
     Leave {
@@ -56,6 +59,17 @@ pub enum ClientFrame {
         room: String,
         id: i64,
     },
+    /// Replace the text of one's own message `id`; everyone in the room gets it as `changed`.
+    Edit {
+        room: String,
+        id: i64,
+        body: String,
+    },
+    /// Delete message `id` (one's own; a moderator's, any): it becomes "Message deleted".
+    Delete {
+        room: String,
+        id: i64,
+    },
 }
 
 /// What the server sends.
@@ -66,6 +80,9 @@ pub enum ServerFrame {
     Ready { username: String },
     /// A stored message, in id order within its room.
     Message { message: MessageView },
+    /// A stored message changed (edited, deleted): its new state, which replaces any state of
+    /// it with a lower `version`.
+    Changed { message: MessageView },
     /// The message the sender posted with `nonce` was stored as `id`.
     Ack { nonce: String, id: i64 },
     /// Everyone online in a room now (one entry per user, however many tabs), sent to a tab when
@@ -82,12 +99,17 @@ pub enum ServerFrame {
     /// The tab missed more of the room than a replay carries: it should reload the room.
     Resync { room: String },
     /// Several instances: this tab may have missed messages since `after` (the shared bus was
-    /// down). Sent just before the socket closes with 4000: the tab rejoins its rooms from there.
-    Rewind { after: i64 },
+    /// down). Sent just before the socket closes with 4000: the tab rejoins its rooms from there,
+    /// and asks for changes after `changes` at most.
+    Rewind {
+        after: i64,
+        #[serde(default)]
+        changes: i64,
+    },
     /// The user's read marker in a room moved (on this device or another): sent to each of the
     /// user's connections.
     Read { room: String, read: ReadState },
-    /// An administrator removed a message.
+    /// An administrator removed a message from the history (the admin screen).
     MessageDeleted { room: String, id: i64 },
     /// An administrator removed a room; its pages should go back to the room list.
     RoomDeleted { room: String },
@@ -120,6 +142,7 @@ mod tests {
             author: "alice".into(),
             body: "hi \"there\"".into(),
             sent_at_ms: 1,
+            ..MessageView::default()
         }
     }
 
@@ -127,8 +150,8 @@ mod tests {
     /// compile until it is added here too (and so round-tripped and documented).
     fn every_client_frame() -> Vec<ClientFrame> {
         let frames = vec![
-            ClientFrame::Join { room: "general".into(), after: Some(3) },
-            ClientFrame::Join { room: "general".into(), after: None },
+            ClientFrame::Join { room: "general".into(), after: Some(3), changes: Some(2) },
+            ClientFrame::Join { room: "general".into(), after: None, changes: None },
             ClientFrame::Leave { room: "general".into() },
             ClientFrame::Send { room: "general".into(), nonce: "n1".into(), body: "hi".into() },
             ClientFrame::Typing { room: "general".into() },
@@ -137,6 +160,8 @@ mod tests {
             ClientFrame::Follow { rooms: vec!["a".into(), "b".into()] },
             ClientFrame::Unfollow { rooms: vec!["a".into()] },
             ClientFrame::Read { room: "general".into(), id: 9 },
+            ClientFrame::Edit { room: "general".into(), id: 9, body: "fixed".into() },
+            ClientFrame::Delete { room: "general".into(), id: 9 },
         ];
         for frame in &frames {
             match frame {
@@ -148,7 +173,9 @@ mod tests {
                 | ClientFrame::UnwatchRooms
                 | ClientFrame::Follow { .. }
                 | ClientFrame::Unfollow { .. }
-                | ClientFrame::Read { .. } => {}
+                | ClientFrame::Read { .. }
+                | ClientFrame::Edit { .. }
+                | ClientFrame::Delete { .. } => {}
             }
         }
         frames
@@ -160,6 +187,9 @@ mod tests {
         let frames = vec![
             ServerFrame::Ready { username: "alice".into() },
             ServerFrame::Message { message: message() },
+            ServerFrame::Changed {
+                message: MessageView { version: 12, edited: true, deleted: true, ..message() },
+            },
             ServerFrame::Ack { nonce: "n1".into(), id: 7 },
             ServerFrame::Presence { room: "general".into(), users: vec!["alice".into(), "bob".into()] },
             ServerFrame::Arrived { room: "general".into(), user: "bob".into() },
@@ -167,7 +197,7 @@ mod tests {
             ServerFrame::Typing { room: "general".into(), user: "bob".into() },
             ServerFrame::RoomActivity { room: "general".into(), online: 2 },
             ServerFrame::Resync { room: "general".into() },
-            ServerFrame::Rewind { after: 41 },
+            ServerFrame::Rewind { after: 41, changes: 7 },
             ServerFrame::Read { room: "general".into(), read },
             ServerFrame::MessageDeleted { room: "general".into(), id: 7 },
             ServerFrame::RoomDeleted { room: "general".into() },
@@ -179,6 +209,7 @@ mod tests {
             match frame {
                 ServerFrame::Ready { .. }
                 | ServerFrame::Message { .. }
+                | ServerFrame::Changed { .. }
                 | ServerFrame::Ack { .. }
                 | ServerFrame::Presence { .. }
                 | ServerFrame::Arrived { .. }
@@ -234,6 +265,21 @@ mod tests {
         assert_eq!(
             frame,
             ClientFrame::Send { room: "general".into(), nonce: "n1".into(), body: "hi".into() }
+        );
+        // A message never changed travels as it always did: the message path carries no more.
+        let plain = ServerFrame::Message {
+            message: MessageView {
+                id: 1,
+                room: "r".into(),
+                author: "a".into(),
+                body: "b".into(),
+                sent_at_ms: 2,
+                ..MessageView::default()
+            },
+        };
+        assert_eq!(
+            plain.to_json(),
+            r#"{"type":"message","message":{"id":1,"room":"r","author":"a","body":"b","sent_at_ms":2}}"#
         );
         let err = ServerFrame::Error { message: "nope".into(), nonce: None };
         assert_eq!(err.to_json(), r#"{"type":"error","message":"nope"}"#);

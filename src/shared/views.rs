@@ -4,14 +4,37 @@
 use serde::{Deserialize, Serialize};
 
 /// A message as every reader sees it. `id` is the room's total order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MessageView {
     pub id: i64,
     pub room: String,
     pub author: String,
+    /// Empty once deleted.
     pub body: String,
     /// Milliseconds since the Unix epoch, UTC; the browser shows it in local time.
     pub sent_at_ms: i64,
+    /// Which state of the message this is: the id of its latest change (edit, deletion), 0 for
+    /// one never changed. Of two states of a message, a reader keeps the higher version. Left out
+    /// of frames while 0 (most messages), as are the flags below while false.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub version: i64,
+    /// Its text was edited: "(edited)" offers the earlier versions.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub edited: bool,
+    /// Deleted by its author or a moderator: shown as "Message deleted".
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deleted: bool,
+}
+
+fn is_zero(n: &i64) -> bool {
+    *n == 0
+}
+
+/// One text an edited message had, and since when (its sending, or the edit that wrote it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageVersion {
+    pub body: String,
+    pub written_at_ms: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,6 +94,11 @@ pub struct RoomPageData {
     /// there): `history` is the room's latest page instead.
     pub linked_missing: bool,
     pub online: Vec<String>,
+    /// Every change to a message up to this one is shown in `history` (read before it): a
+    /// reconnecting tab asks for the changes after it.
+    pub changes_seen: i64,
+    /// The reader may delete others' messages here (an administrator).
+    pub moderator: bool,
 }
 
 /// Rooms a user can open, and who is asking (their own messages never count as unread).

@@ -255,13 +255,15 @@ async fn follow_rewinds(
                     seen.push(message.id);
                 }
             }
-            Some(ServerFrame::Rewind { after }) => floor = Some(floor.map_or(after, |f| f.min(after))),
+            Some(ServerFrame::Rewind { after, .. }) => floor = Some(floor.map_or(after, |f| f.min(after))),
             Some(_) => {}
             None => {
                 socket = person.socket().await;
                 let last = seen.iter().copied().max().unwrap_or(0);
                 let after = floor.map_or(last, |f| f.min(last));
-                socket.send(&ClientFrame::Join { room: room.to_owned(), after: Some(after) }).await;
+                socket
+                    .send(&ClientFrame::Join { room: room.to_owned(), after: Some(after), changes: None })
+                    .await;
             }
         }
     }
@@ -767,5 +769,48 @@ async fn room_rules_hold_on_postgresql_names_ignoring_case_the_hourly_cap_and_th
             .is_empty(),
         "wildcards are literal"
     );
+    pair.finish().await;
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL and Redis: scripts/test.sh runs it"]
+async fn edits_and_deletions_reach_the_other_instance_and_a_tab_back_from_away_catches_up() {
+    let pair = Pair::start().await;
+    let Lobby { mut alice_socket, other: bob, other_socket: mut bob_socket, .. } = lobby(&pair, "bob").await;
+    let changed = |frame| match frame {
+        ServerFrame::Changed { message } => Some(message),
+        _ => None,
+    };
+    let send = |nonce: &str, body: &str| ClientFrame::Send {
+        room: "lobby".into(),
+        nonce: nonce.into(),
+        body: body.into(),
+    };
+    alice_socket.send(&send("1", "first")).await;
+    alice_socket.send(&send("2", "second")).await;
+    let ids = message_ids(&mut bob_socket, "lobby", 2).await;
+    alice_socket
+        .send(&ClientFrame::Edit { room: "lobby".into(), id: ids[0], body: "first, fixed".into() })
+        .await;
+    let seen = bob_socket.expect(changed).await;
+    assert_eq!((seen.id, seen.body.as_str(), seen.edited), (ids[0], "first, fixed", true));
+
+    // Bob's tab goes away; meanwhile alice edits again and deletes her second message.
+    drop(bob_socket);
+    alice_socket
+        .send(&ClientFrame::Edit { room: "lobby".into(), id: ids[0], body: "first, final".into() })
+        .await;
+    alice_socket.send(&ClientFrame::Delete { room: "lobby".into(), id: ids[1] }).await;
+    for _ in 0..3 {
+        alice_socket.expect(changed).await;
+    }
+    let mut bob_socket = bob.socket().await;
+    bob_socket
+        .send(&ClientFrame::Join { room: "lobby".into(), after: Some(ids[1]), changes: Some(seen.version) })
+        .await;
+    let mut states = [bob_socket.expect(changed).await, bob_socket.expect(changed).await];
+    states.sort_by_key(|message| message.id);
+    let states: Vec<(&str, bool)> = states.iter().map(|m| (m.body.as_str(), m.deleted)).collect();
+    assert_eq!(states, [("first, final", false), ("", true)]);
     pair.finish().await;
 }

@@ -103,7 +103,7 @@ async fn bad_frames_get_an_error_and_the_connection_stays_open() {
         .await;
     assert_eq!(err, "No such room");
 
-    socket.send(&ClientFrame::Join { room: "bad name!".into(), after: None }).await;
+    socket.send(&ClientFrame::Join { room: "bad name!".into(), after: None, changes: None }).await;
     let err = socket
         .expect(|f| match f {
             ServerFrame::Error { message, .. } => Some(message),
@@ -202,7 +202,7 @@ async fn a_rejoining_tab_gets_what_it_missed() {
     a.expect(|f| matches!(f, ServerFrame::Ack { .. }).then_some(())).await;
 
     let mut b = bob.socket().await;
-    b.send(&ClientFrame::Join { room: "general".into(), after: Some(first) }).await;
+    b.send(&ClientFrame::Join { room: "general".into(), after: Some(first), changes: None }).await;
     let missed = b
         .expect(|f| match f {
             ServerFrame::Message { message } => Some(message.body),
@@ -303,7 +303,7 @@ async fn a_tab_that_missed_too_much_is_told_to_reload() {
             .expect("stored");
     }
     let mut socket = alice.socket().await;
-    socket.send(&ClientFrame::Join { room: "busy".into(), after: Some(0) }).await;
+    socket.send(&ClientFrame::Join { room: "busy".into(), after: Some(0), changes: None }).await;
     let room = socket
         .expect(|f| match f {
             ServerFrame::Resync { room } => Some(room),
@@ -399,7 +399,8 @@ async fn a_reader_that_falls_behind_is_dropped_and_the_room_carries_on() {
     let (bob_types, from_bob) =
         futures::channel::mpsc::unbounded::<Result<Message, std::convert::Infallible>>();
     let join =
-        serde_json::to_string(&ClientFrame::Join { room: "general".into(), after: None }).expect("frame");
+        serde_json::to_string(&ClientFrame::Join { room: "general".into(), after: None, changes: None })
+            .expect("frame");
     bob_types.unbounded_send(Ok(Message::Text(join.into()))).expect("bob types");
     let bobs_connection = tokio::spawn(ws::serve(to_bob, from_bob, app.state.clone(), bob, None));
     a.expect(|f| match f {

@@ -299,7 +299,7 @@ async fn one_socket_joins_a_bounded_number_of_rooms() {
     for n in 0..3 {
         socket.join(&format!("r{n}")).await;
     }
-    socket.send(&ClientFrame::Join { room: "r3".into(), after: None }).await;
+    socket.send(&ClientFrame::Join { room: "r3".into(), after: None, changes: None }).await;
     let message = socket
         .expect(|frame| match frame {
             ServerFrame::Error { message, .. } => Some(message),
@@ -452,7 +452,7 @@ async fn socket_frames_find_a_room_whatever_the_case_they_spell_it_in() {
     let alice = app.signed_up("alice").await;
     alice.open_room("Games").await;
     let mut socket = alice.socket().await;
-    socket.send(&ClientFrame::Join { room: "games".into(), after: None }).await;
+    socket.send(&ClientFrame::Join { room: "games".into(), after: None, changes: None }).await;
     socket
         .expect(|frame| match frame {
             ServerFrame::Presence { room, .. } if room == "Games" => Some(()),
@@ -471,7 +471,7 @@ async fn socket_frames_find_a_room_whatever_the_case_they_spell_it_in() {
     // Leaving by another spelling leaves: joining again is a fresh join, answered with the list
     // (a join of a room already joined is answered with nothing).
     socket.send(&ClientFrame::Leave { room: "gAmEs".into() }).await;
-    socket.send(&ClientFrame::Join { room: "Games".into(), after: None }).await;
+    socket.send(&ClientFrame::Join { room: "Games".into(), after: None, changes: None }).await;
     socket
         .expect(|frame| match frame {
             ServerFrame::Presence { room, .. } if room == "Games" => Some(()),

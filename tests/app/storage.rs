@@ -346,7 +346,10 @@ pub(crate) async fn rooms_differing_only_by_case_are_renamed_keeping_their_histo
         .insert(&db)
         .await
         .expect("room");
-        messages::insert(&db, &room, &author, &format!("said in {name}"), None).await.expect("message");
+        // The batch insert names only the columns this early schema has.
+        let body = format!("said in {name}");
+        let message = messages::NewMessage { room: &room, author: &author, body: &body, nonce: name };
+        messages::insert_batch(&db, &[message]).await.expect("message");
     }
     Migrator::up(&db, None).await.expect("the rule applies over existing rooms");
 

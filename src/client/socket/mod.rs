@@ -125,12 +125,29 @@ impl ChatSocket {
         self.state.read_only()
     }
 
-    pub fn join(&self, room: &str, last_seen: Option<i64>) {
-        let _ = (room, last_seen);
+    /// Joins a room; with `last_seen`, asking for the messages after it, and with `changes`, for
+    /// the changes after that change id (the furthest seen wins, here and on every reconnect).
+    pub fn join(&self, room: &str, last_seen: Option<i64>, changes: Option<i64>) {
+        let _ = (room, last_seen, changes);
         #[cfg(feature = "hydrate")]
         {
-            let after = self.inner().borrow_mut().wants.join(room, last_seen);
-            self.transmit(&ClientFrame::Join { room: room.to_owned(), after }, Intent::Subscribe);
+            let (after, changes) = self.inner().borrow_mut().wants.join(room, last_seen, changes);
+            self.transmit(&ClientFrame::Join { room: room.to_owned(), after, changes }, Intent::Subscribe);
+        }
+    }
+
+    /// Asks to change a stored message: a new text, or (`None`) deleting it. The outcome comes as a
+    /// `changed` frame, or an `error`.
+    pub fn change(&self, room: &str, id: i64, body: Option<String>) {
+        let _ = (room, id, &body);
+        #[cfg(feature = "hydrate")]
+        {
+            let room = room.to_owned();
+            let frame = match body {
+                Some(body) => ClientFrame::Edit { room, id, body },
+                None => ClientFrame::Delete { room, id },
+            };
+            self.transmit(&frame, Intent::Transient);
         }
     }
 

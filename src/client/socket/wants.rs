@@ -10,10 +10,19 @@ use crate::shared::protocol::{ClientFrame, ServerFrame};
 /// A message sent and not yet acknowledged: its nonce, and its `send` frame as JSON.
 pub type Unacked = (String, String);
 
+/// Where the tab stands in a joined room.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Joined {
+    /// The newest message id seen (`None`: it wants no replay of messages).
+    last_seen: Option<i64>,
+    /// The newest change id seen (`None`: it wants no replay of changes).
+    changes: Option<i64>,
+}
+
 #[derive(Debug, Default)]
 pub struct Wants {
-    /// Joined rooms and the last message id seen in each.
-    rooms: BTreeMap<String, Option<i64>>,
+    /// Joined rooms and how far the tab has come in each.
+    rooms: BTreeMap<String, Joined>,
     /// How many parts of the page watch the room list.
     watchers: usize,
     /// Rooms whose messages the tab follows without joining (for unread counts).
@@ -27,11 +36,18 @@ pub struct Wants {
 }
 
 impl Wants {
-    /// Joins a room (again); returns the id to replay after: the furthest seen so far.
-    pub fn join(&mut self, room: &str, last_seen: Option<i64>) -> Option<i64> {
-        let entry = self.rooms.entry(room.to_owned()).or_insert(last_seen);
-        *entry = (*entry).max(last_seen);
-        *entry
+    /// Joins a room (again); returns the message id and the change id to replay after: the
+    /// furthest seen so far.
+    pub fn join(
+        &mut self,
+        room: &str,
+        last_seen: Option<i64>,
+        changes: Option<i64>,
+    ) -> (Option<i64>, Option<i64>) {
+        let entry = self.rooms.entry(room.to_owned()).or_default();
+        entry.last_seen = entry.last_seen.max(last_seen);
+        entry.changes = entry.changes.max(changes);
+        (entry.last_seen, entry.changes)
     }
 
     /// Leaves a room; returns what was read there and not yet said, which must go out before
@@ -123,15 +139,22 @@ impl Wants {
     pub fn observe(&mut self, frame: &ServerFrame) {
         match frame {
             ServerFrame::Message { message } => {
-                if let Some(last) = self.rooms.get_mut(&message.room) {
-                    *last = (*last).max(Some(message.id));
+                if let Some(joined) = self.rooms.get_mut(&message.room) {
+                    joined.last_seen = joined.last_seen.max(Some(message.id));
                 }
             }
-            ServerFrame::Rewind { after } => {
-                // Messages after `after` may be missing here even if later ones arrived: the
-                // rejoin that follows the close replays from there (duplicates are dropped by id).
-                for last in self.rooms.values_mut().flatten() {
-                    *last = (*last).min(*after);
+            ServerFrame::Changed { message } => {
+                if let Some(joined) = self.rooms.get_mut(&message.room) {
+                    joined.changes = joined.changes.max(Some(message.version));
+                }
+            }
+            ServerFrame::Rewind { after, changes } => {
+                // Messages after `after` (changes after `changes`) may be missing here even if
+                // later ones arrived: the rejoin that follows the close replays from there
+                // (repeats are dropped by id and version).
+                for joined in self.rooms.values_mut() {
+                    joined.last_seen = joined.last_seen.map(|last| last.min(*after));
+                    joined.changes = joined.changes.map(|seen| seen.min(*changes));
                 }
             }
             ServerFrame::Ack { nonce, .. } | ServerFrame::Error { nonce: Some(nonce), .. } => {
@@ -149,7 +172,11 @@ impl Wants {
         let mut frames: Vec<ClientFrame> = self
             .rooms
             .iter()
-            .map(|(room, after)| ClientFrame::Join { room: room.clone(), after: *after })
+            .map(|(room, joined)| ClientFrame::Join {
+                room: room.clone(),
+                after: joined.last_seen,
+                changes: joined.changes,
+            })
             .collect();
         if self.watchers > 0 {
             frames.push(ClientFrame::WatchRooms);
@@ -180,23 +207,36 @@ mod tests {
                 author: "bob".into(),
                 body: "hi".into(),
                 sent_at_ms: 0,
+                ..MessageView::default()
             },
+        }
+    }
+
+    fn changed(room: &str, id: i64, version: i64) -> ServerFrame {
+        ServerFrame::Changed {
+            message: MessageView { id, room: room.into(), version, edited: true, ..MessageView::default() },
         }
     }
 
     #[test]
     fn a_reconnect_rejoins_each_room_after_the_last_message_seen() {
         let mut wants = Wants::default();
-        assert_eq!(wants.join("general", Some(4)), Some(4));
+        assert_eq!(wants.join("general", Some(4), Some(30)), (Some(4), Some(30)));
         wants.observe(&message("general", 9));
         wants.observe(&message("elsewhere", 50));
-        assert_eq!(wants.join("general", Some(2)), Some(9), "joining again never goes back");
+        wants.observe(&changed("general", 3, 41));
+        wants.observe(&changed("general", 2, 35));
+        assert_eq!(
+            wants.join("general", Some(2), Some(1)),
+            (Some(9), Some(41)),
+            "joining again never goes back"
+        );
         wants.watch();
         wants.follow(vec!["games".into()]);
         assert_eq!(
             wants.on_connect(),
             vec![
-                ClientFrame::Join { room: "general".into(), after: Some(9) },
+                ClientFrame::Join { room: "general".into(), after: Some(9), changes: Some(41) },
                 ClientFrame::WatchRooms,
                 ClientFrame::Follow { rooms: vec!["games".into()] },
             ]
@@ -206,12 +246,20 @@ mod tests {
     #[test]
     fn a_rewind_replays_from_before_what_may_be_missing() {
         let mut wants = Wants::default();
-        wants.join("general", Some(20));
-        wants.join("games", Some(3));
-        wants.observe(&ServerFrame::Rewind { after: 10 });
+        wants.join("general", Some(20), Some(8));
+        wants.join("games", Some(3), Some(2));
+        wants.observe(&ServerFrame::Rewind { after: 10, changes: 5 });
         let joins = wants.on_connect();
-        assert!(joins.contains(&ClientFrame::Join { room: "general".into(), after: Some(10) }));
-        assert!(joins.contains(&ClientFrame::Join { room: "games".into(), after: Some(3) }));
+        assert!(joins.contains(&ClientFrame::Join {
+            room: "general".into(),
+            after: Some(10),
+            changes: Some(5)
+        }));
+        assert!(joins.contains(&ClientFrame::Join {
+            room: "games".into(),
+            after: Some(3),
+            changes: Some(2)
+        }));
     }
 
     #[test]
@@ -232,7 +280,7 @@ mod tests {
     fn read_markers_go_out_once_and_only_for_joined_rooms() {
         let mut wants = Wants::default();
         assert!(!wants.saw("general", 5), "not joined");
-        wants.join("general", None);
+        wants.join("general", None, None);
         assert!(wants.saw("general", 5));
         assert!(wants.saw("general", 3));
         assert_eq!(wants.take_due_reads(), vec![("general".to_owned(), 5)]);

@@ -15,6 +15,8 @@ pub enum Denied {
     AdminsOnly,
     #[error("You cannot disable your own account")]
     OwnAccount,
+    #[error("That is not your message")]
+    NotYourMessage,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -27,6 +29,10 @@ pub enum ChatError {
     NoSuchRoom,
     #[error("No such message")]
     NoSuchMessage,
+    #[error("This message was deleted")]
+    MessageDeleted,
+    #[error("This message changed meanwhile: please try again")]
+    ChangedMeanwhile,
     #[error("No such user")]
     NoSuchUser,
     #[error("This room no longer exists")]
@@ -56,12 +62,16 @@ impl From<ChatError> for AppError {
             ChatError::Invalid(invalid) => invalid.into(),
             ChatError::Denied(Denied::AdminsOnly) => AppError::Forbidden,
             ChatError::Denied(Denied::OwnAccount) => AppError::OwnAccount,
+            ChatError::Denied(Denied::NotYourMessage) => AppError::Forbidden,
             ChatError::NoSuchRoom | ChatError::RoomGone => AppError::NotFound(Missing::Room),
-            ChatError::NoSuchMessage => AppError::NotFound(Missing::Message),
+            ChatError::NoSuchMessage | ChatError::MessageDeleted => AppError::NotFound(Missing::Message),
             ChatError::NoSuchUser => AppError::NotFound(Missing::User),
             ChatError::TooManyRooms { per_hour } => AppError::TooManyRooms { per_hour },
             // Only a socket joins rooms; a server function never sees this.
-            ChatError::Storage | ChatError::NotSaved | ChatError::TooManyJoined { .. } => AppError::Internal,
+            ChatError::Storage
+            | ChatError::NotSaved
+            | ChatError::ChangedMeanwhile
+            | ChatError::TooManyJoined { .. } => AppError::Internal,
         }
     }
 }

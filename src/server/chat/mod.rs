@@ -7,6 +7,7 @@
 
 pub mod actor;
 mod admin;
+mod changes;
 pub mod error;
 mod messages;
 pub mod policy;

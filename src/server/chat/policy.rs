@@ -24,6 +24,30 @@ pub fn may_create_room(_actor: &Actor) -> Result<(), Denied> {
     Ok(())
 }
 
+/// Editing a message: its author only. `None`: there is no such message (in this room); the
+/// refusal is the same, so it does not say whether one exists.
+pub fn may_edit(actor: &Actor, message: Option<&MessageRow>) -> Result<(), Denied> {
+    match message {
+        Some(message) if message.author_id == actor.id => Ok(()),
+        _ => Err(Denied::NotYourMessage),
+    }
+}
+
+/// Deleting a message for everyone while its place stays ("Message deleted"): its author, or a
+/// moderator of its room (`None` as above).
+pub fn may_retract(actor: &Actor, room: &Room, message: Option<&MessageRow>) -> Result<(), Denied> {
+    match message {
+        Some(message) if message.author_id == actor.id || moderates(actor, room) => Ok(()),
+        _ => Err(Denied::NotYourMessage),
+    }
+}
+
+/// Whether the actor moderates a room: deletes anyone's messages there. Administrators do every
+/// room; room roles will add moderators of their own rooms here.
+pub fn moderates(actor: &Actor, _room: &Room) -> bool {
+    actor.is_admin
+}
+
 /// Removing a message from its room's history, for everyone. `None`: there is no such message;
 /// whoever could not delete it if it existed is refused the same way, so a refusal does not say
 /// whether it exists.
@@ -80,6 +104,23 @@ mod tests {
             "existence is not told"
         );
         assert_eq!(may_delete_message(&actor(3, true), Some(&message(1))), Ok(()));
+    }
+
+    fn room() -> Room {
+        Room { id: 1, name: "general".into(), created_by: None, created_at: 0, last_seq: 0 }
+    }
+
+    #[test]
+    fn only_the_author_edits_and_the_author_or_a_moderator_deletes() {
+        let (alice, bob, admin) = (actor(1, false), actor(2, false), actor(3, true));
+        assert_eq!(may_edit(&alice, Some(&message(1))), Ok(()));
+        assert_eq!(may_edit(&bob, Some(&message(1))), Err(Denied::NotYourMessage));
+        assert_eq!(may_edit(&admin, Some(&message(1))), Err(Denied::NotYourMessage), "not even an admin");
+        assert_eq!(may_edit(&alice, None), Err(Denied::NotYourMessage), "existence is not told");
+        assert_eq!(may_retract(&alice, &room(), Some(&message(1))), Ok(()));
+        assert_eq!(may_retract(&bob, &room(), Some(&message(1))), Err(Denied::NotYourMessage));
+        assert_eq!(may_retract(&admin, &room(), Some(&message(1))), Ok(()));
+        assert_eq!(may_retract(&bob, &room(), None), Err(Denied::NotYourMessage));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use super::{policy, Actor, Chat, ChatError};
 use crate::{
     server::{
-        db::{messages, now_ms, read_markers, rooms, rooms::Room},
+        db::{changes, messages, now_ms, read_markers, rooms, rooms::Room},
         hub::ROOM_LIST_TOPIC,
     },
     shared::{
@@ -130,6 +130,8 @@ impl Chat {
         linked: Option<i64>,
     ) -> Result<RoomPageData, ChatError> {
         let room = self.room(actor, name).await?;
+        // Read before the history, so every change the history may not show is after it.
+        let changes_seen = changes::latest(&self.db).await?;
         let per_side = self.limits.history_page / 2;
         let around = match linked {
             Some(id) => messages::around(&self.db, &room, id, per_side).await?,
@@ -145,6 +147,7 @@ impl Chat {
         };
         let linked = linked.filter(|_| !linked_missing);
         let online = self.hub.online(&room.name).await;
+        let moderator = policy::moderates(actor, &room);
         Ok(RoomPageData {
             name: room.name,
             me: actor.username.clone(),
@@ -154,6 +157,8 @@ impl Chat {
             linked,
             linked_missing,
             online,
+            changes_seen,
+            moderator,
         })
     }
 

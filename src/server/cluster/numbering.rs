@@ -130,6 +130,7 @@ pub async fn insert_numbered(pg: &Postgres, batch: &[NewMessage<'_>]) -> Result<
                     author: message.author.username.clone(),
                     body: message.body.to_owned(),
                     sent_at_ms: now,
+                    ..MessageView::default()
                 },
                 seq,
             },

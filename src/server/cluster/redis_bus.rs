@@ -38,7 +38,7 @@ use super::{
 use crate::{
     server::{
         bus::{Bus, SignOut},
-        db::{messages, now_ms},
+        db::{changes, messages, now_ms},
         hub::encode,
         subscribers::{CloseReason, Frame, Subscribers},
     },
@@ -224,14 +224,21 @@ impl Shared {
                 tokio::spawn(async move {
                     // Without the database, replaying from the start is still correct: the
                     // server caps a replay and tells the tab to reload instead.
-                    let after = match messages::last_id_before(shared.pg.db(), since_ms).await {
-                        Ok(after) => after,
+                    let db = shared.pg.db();
+                    let found = async {
+                        Ok::<_, sea_orm::DbErr>((
+                            messages::last_id_before(db, since_ms).await?,
+                            changes::last_id_before(db, since_ms).await?,
+                        ))
+                    };
+                    let (after, changes) = match found.await {
+                        Ok(found) => found,
                         Err(err) => {
                             tracing::warn!(error = %err, "finding where to catch up from failed; rejoining from the start");
-                            0
+                            (0, 0)
                         }
                     };
-                    let asked = shared.subscribers.close_all(CloseReason::CatchUp { after });
+                    let asked = shared.subscribers.close_all(CloseReason::CatchUp { after, changes });
                     tracing::info!(
                         sockets = asked,
                         after,

@@ -62,6 +62,7 @@ pub async fn insert(
                 author: author.username.clone(),
                 body: row.body,
                 sent_at_ms: row.created_at,
+                ..MessageView::default()
             }))
         }
         Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
@@ -138,6 +139,7 @@ pub async fn insert_batch(db: &impl ConnectionTrait, batch: &[NewMessage<'_>]) -
                 author: message.author.username.clone(),
                 body: message.body.to_owned(),
                 sent_at_ms: now,
+                ..MessageView::default()
             }),
             None => Stored::Duplicate(earlier(db, message.author, message.nonce).await?),
         };
@@ -274,6 +276,9 @@ struct Shown {
     id: i64,
     body: String,
     created_at: i64,
+    version: i64,
+    edited_at: Option<i64>,
+    deleted_at: Option<i64>,
     author: Option<String>,
     room: Option<String>,
 }
@@ -282,7 +287,14 @@ struct Shown {
 fn shown(query: Select<Messages>) -> Selector<SelectModel<Shown>> {
     query
         .select_only()
-        .columns([messages::Column::Id, messages::Column::Body, messages::Column::CreatedAt])
+        .columns([
+            messages::Column::Id,
+            messages::Column::Body,
+            messages::Column::CreatedAt,
+            messages::Column::Version,
+            messages::Column::EditedAt,
+            messages::Column::DeletedAt,
+        ])
         .column_as(users::Column::Username, "author")
         .column_as(rooms::Column::Name, "room")
         .left_join(Users)
@@ -300,8 +312,22 @@ impl From<Shown> for MessageView {
             author: shown.author.unwrap_or_else(|| "unknown".into()),
             body: shown.body,
             sent_at_ms: shown.created_at,
+            version: shown.version,
+            edited: shown.edited_at.is_some(),
+            deleted: shown.deleted_at.is_some(),
         }
     }
+}
+
+/// These messages as readers see them, in id order.
+pub async fn shown_by_ids(db: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<MessageView>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let query = Messages::find()
+        .filter(messages::Column::Id.is_in(ids.iter().copied()))
+        .order_by_asc(messages::Column::Id);
+    Ok(shown(query).all(db).await?.into_iter().map(MessageView::from).collect())
 }
 
 /// Latest messages across all rooms for the admin screen, filtered by body or author.

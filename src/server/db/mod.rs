@@ -1,6 +1,7 @@
 //! Storage: the connection, the entities, and small query units per table. Everything here is
 //! portable between SQLite and PostgreSQL; SQLite-only tuning stays in `connect`.
 
+pub mod changes;
 pub mod entities;
 pub mod messages;
 pub mod read_markers;
@@ -69,6 +70,8 @@ pub async fn connect_with(url: &str, durability: SqliteDurability) -> Result<Dat
             // of a hundred stored messages waited, row by row, for the reader to be scheduled
             // before its commit (docs/BENCHMARKS.md, "Where the time goes").
             .row_buffer_size(ROWS_IN_FLIGHT)
+            // A deleted message's text is overwritten where it lay, not left in a free page.
+            .pragma("secure_delete", "on")
     });
     if url.starts_with("sqlite:") {
         // One SQLite file takes one writer at a time; a small pool avoids lock convoys.

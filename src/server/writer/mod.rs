@@ -86,14 +86,13 @@ impl Writer {
         nonce: &str,
         ack_to: Option<&Outbox>,
     ) -> Result<MessageView, ChatError> {
-        let body = normalized(validate::message_body(body)?);
-        let body = validate::message_body(&body)?;
+        let body = message_text(body)?;
         validate::nonce(nonce)?;
         let (reply, answer) = oneshot::channel();
         let job = Job {
             room: room.clone(),
             author,
-            body: body.to_owned(),
+            body,
             nonce: nonce.to_owned(),
             ack_to: ack_to.cloned(),
             reply,
@@ -107,6 +106,12 @@ impl Writer {
             Err(_) => Err(ChatError::NotSaved),
         }
     }
+}
+
+/// A message's text as stored, new or edited: trimmed, checked (`validate::message_body`), NFC.
+pub fn message_text(body: &str) -> Result<String, validate::InvalidInput> {
+    let body = normalized(validate::message_body(body)?);
+    Ok(validate::message_body(&body)?.to_owned())
 }
 
 /// One spelling per text (NFC): "é" typed as one character and as "e" plus an accent is the same

@@ -123,8 +123,8 @@ async fn say_goodbye<Tx: Sink<Message> + Unpin>(sink: &mut Tx, reason: Option<Cl
             (CLOSE_SIGNED_OUT, reason.clone(), Some(ServerFrame::SignedOut { reason }))
         }
         Some(CloseReason::Flooding) => (CLOSE_TOO_SLOW, "too many frames".to_owned(), None),
-        Some(CloseReason::CatchUp { after }) => {
-            (CLOSE_TOO_SLOW, "reconnect to catch up".to_owned(), Some(ServerFrame::Rewind { after }))
+        Some(CloseReason::CatchUp { after, changes }) => {
+            (CLOSE_TOO_SLOW, "reconnect to catch up".to_owned(), Some(ServerFrame::Rewind { after, changes }))
         }
         Some(CloseReason::TooSlow) | None => (CLOSE_TOO_SLOW, "too slow".to_owned(), None),
     };

@@ -192,7 +192,7 @@ impl Socket {
     }
 
     pub async fn join(&mut self, room: &str) -> Vec<String> {
-        self.send(&ClientFrame::Join { room: room.to_owned(), after: None }).await;
+        self.send(&ClientFrame::Join { room: room.to_owned(), after: None, changes: None }).await;
         let room = room.to_owned();
         self.expect(|frame| match frame {
             ServerFrame::Presence { room: r, users } if r == room => Some(users),

@@ -11,6 +11,11 @@ pub struct Model {
     pub created_at: i64,
     /// The author's client-chosen id for this message; unique per author.
     pub nonce: Option<String>,
+    /// The id of its latest change (`message_changes`); 0 if never changed.
+    pub version: i64,
+    pub edited_at: Option<i64>,
+    /// Deleted by its author or a moderator: the row stays, its text is gone.
+    pub deleted_at: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,5 +1,7 @@
 //! sea-orm entities: one file per table, mirroring the `migration` crate.
 
+pub mod message_changes;
+pub mod message_edits;
 pub mod messages;
 pub mod read_markers;
 pub mod rooms;

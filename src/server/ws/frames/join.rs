@@ -11,7 +11,7 @@ use crate::{
 };
 
 impl Peer<'_> {
-    pub(super) async fn join(&mut self, room: String, after: Option<i64>) {
+    pub(super) async fn join(&mut self, room: String, after: Option<i64>, changes: Option<i64>) {
         let room = match self.chat.room(self.actor, &room).await {
             Ok(room) => room,
             Err(err) => return self.refuse(&err, "Could not join the room. Please try again.", None).await,
@@ -26,17 +26,23 @@ impl Peer<'_> {
         // Subscribe before replaying, so nothing falls between the two; the client drops the
         // few messages it may then see twice by id.
         self.state.hub.join(self.conn, &room.name).await;
-        if let Some(after) = after {
-            self.replay(&room, after).await;
+        // Past the replay limit the tab reloads the room, changes and all.
+        let replayed = match after {
+            Some(after) => self.replay(&room, after).await,
+            None => true,
+        };
+        if let (true, Some(changes)) = (replayed, changes) {
+            self.replay_changes(&room, changes, after).await;
         }
         self.rooms.insert(room_key(&room.name), room);
     }
 
-    async fn replay(&self, room: &Room, after: i64) {
+    /// Sends the messages after `after`; false when the tab was told to reload instead.
+    async fn replay(&self, room: &Room, after: i64) -> bool {
         match self.chat.missed(self.actor, room, after).await {
             Ok(Replay::TooMany) => {
-                let frame = ServerFrame::Resync { room: room.name.clone() };
-                self.conn.outbox.send(encode(&frame)).await;
+                self.resync(room).await;
+                return false;
             }
             Ok(Replay::Messages(missed)) => {
                 for message in missed {
@@ -45,5 +51,24 @@ impl Peer<'_> {
             }
             Err(err) => tracing::error!(error = %err, "replaying missed messages failed"),
         }
+        true
+    }
+
+    /// Sends the final state of the messages (up to `up_to`: later ones were just replayed as they
+    /// are now) changed after change `after`.
+    async fn replay_changes(&self, room: &Room, after: i64, up_to: Option<i64>) {
+        match self.chat.changes_missed(self.actor, room, after, up_to).await {
+            Ok(None) => self.resync(room).await,
+            Ok(Some(changed)) => {
+                for message in changed {
+                    self.conn.outbox.send(encode(&ServerFrame::Changed { message })).await;
+                }
+            }
+            Err(err) => tracing::error!(error = %err, "replaying changed messages failed"),
+        }
+    }
+
+    async fn resync(&self, room: &Room) {
+        self.conn.outbox.send(encode(&ServerFrame::Resync { room: room.name.clone() })).await;
     }
 }

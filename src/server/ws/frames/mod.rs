@@ -1,6 +1,7 @@
 //! One handler per client frame, as methods of [`Peer`]; each asks the chat service (and so its
 //! policy) before it acts.
 
+mod change;
 mod follow;
 mod join;
 mod leave;
@@ -15,7 +16,7 @@ use crate::shared::protocol::ClientFrame;
 impl Peer<'_> {
     pub async fn handle(&mut self, frame: ClientFrame) {
         match frame {
-            ClientFrame::Join { room, after } => self.join(room, after).await,
+            ClientFrame::Join { room, after, changes } => self.join(room, after, changes).await,
             ClientFrame::Leave { room } => self.leave(room).await,
             ClientFrame::Follow { rooms } => self.follow(rooms).await,
             ClientFrame::Unfollow { rooms } => self.unfollow(rooms),
@@ -24,6 +25,8 @@ impl Peer<'_> {
             ClientFrame::Typing { room } => self.typing(room).await,
             ClientFrame::WatchRooms => self.watch_rooms().await,
             ClientFrame::UnwatchRooms => self.unwatch_rooms(),
+            ClientFrame::Edit { room, id, body } => self.edit(room, id, body).await,
+            ClientFrame::Delete { room, id } => self.delete(room, id).await,
         }
     }
 }

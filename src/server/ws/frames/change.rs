@@ -1,0 +1,35 @@
+//! `edit` and `delete`: change a stored message. The change reaches the room (this tab too) as a
+//! `changed` frame; a refusal comes back as an `error` and changes nothing.
+
+use super::super::peer::{room_key, Peer};
+use crate::server::{chat::ChatError, db::rooms::Room};
+
+impl Peer<'_> {
+    pub(super) async fn edit(&self, room: String, id: i64, body: String) {
+        let edited = match self.room_named(&room).await {
+            Ok(room) => self.chat.edit(self.actor, &room, id, &body).await,
+            Err(err) => Err(err),
+        };
+        if let Err(err) = edited {
+            self.refuse(&err, "Could not save your edit. Please try again.", None).await;
+        }
+    }
+
+    pub(super) async fn delete(&self, room: String, id: i64) {
+        let deleted = match self.room_named(&room).await {
+            Ok(room) => self.chat.retract(self.actor, &room, id).await,
+            Err(err) => Err(err),
+        };
+        if let Err(err) = deleted {
+            self.refuse(&err, "Could not delete the message. Please try again.", None).await;
+        }
+    }
+
+    /// A joined room, or one the actor may read.
+    async fn room_named(&self, name: &str) -> Result<Room, ChatError> {
+        match self.rooms.get(&room_key(name)) {
+            Some(room) => Ok(room.clone()),
+            None => self.chat.room(self.actor, name).await,
+        }
+    }
+}

@@ -1,0 +1,244 @@
+//! Editing and deleting messages: who may, what everyone sees at once, what is kept and what is
+//! gone from storage, and what a tab that was away is told when it comes back.
+
+use mini_discord::{
+    server::db::{changes, messages, rooms},
+    shared::{
+        protocol::{ClientFrame, ServerFrame},
+        views::{MessageVersion, MessageView},
+    },
+};
+use sea_orm::{ConnectionTrait, Statement};
+
+use crate::support::{spawn_app, Socket};
+
+/// Posts a message and returns its id (from the ack).
+async fn post(socket: &mut Socket, room: &str, nonce: &str, body: &str) -> i64 {
+    socket.send(&ClientFrame::Send { room: room.into(), nonce: nonce.into(), body: body.into() }).await;
+    socket
+        .expect(|frame| match frame {
+            ServerFrame::Ack { nonce: n, id } if n == nonce => Some(id),
+            _ => None,
+        })
+        .await
+}
+
+fn edit(id: i64, body: &str) -> ClientFrame {
+    ClientFrame::Edit { room: "general".into(), id, body: body.into() }
+}
+
+fn delete(id: i64) -> ClientFrame {
+    ClientFrame::Delete { room: "general".into(), id }
+}
+
+async fn changed(socket: &mut Socket) -> MessageView {
+    socket
+        .expect(|frame| match frame {
+            ServerFrame::Changed { message } => Some(message),
+            _ => None,
+        })
+        .await
+}
+
+async fn refused(socket: &mut Socket) -> String {
+    socket
+        .expect(|frame| match frame {
+            ServerFrame::Error { message, .. } => Some(message),
+            ServerFrame::Changed { message } => panic!("refused, yet changed: {message:?}"),
+            _ => None,
+        })
+        .await
+}
+
+/// The stored text of a message, read straight from the table.
+async fn stored_body(db: &sea_orm::DatabaseConnection, id: i64) -> String {
+    let row = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            format!("SELECT body FROM messages WHERE id = {id}"),
+        ))
+        .await
+        .expect("query")
+        .expect("row");
+    row.try_get("", "body").expect("body")
+}
+
+async fn count(db: &sea_orm::DatabaseConnection, sql: &str) -> i64 {
+    let row = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            format!("SELECT count(*) AS n FROM {sql}"),
+        ))
+        .await
+        .expect("query")
+        .expect("row");
+    row.try_get("", "n").expect("count")
+}
+
+#[tokio::test]
+async fn only_the_author_edits_and_everyone_in_the_room_sees_it_at_once() {
+    let app = spawn_app().await;
+    let alice = app.signed_up("alice").await;
+    let bob = app.signed_up("bob").await;
+    alice.open_room("general").await;
+    alice.open_room("other").await;
+    let mut a = alice.socket().await;
+    let mut b = bob.socket().await;
+    a.join("general").await;
+    b.join("general").await;
+    let id = post(&mut a, "general", "n1", "helo").await;
+
+    a.send(&edit(id, "  hello  ")).await;
+    let seen = changed(&mut b).await;
+    assert_eq!((seen.id, seen.body.as_str(), seen.edited, seen.deleted), (id, "hello", true, false));
+    assert!(seen.version > 0);
+    assert_eq!(changed(&mut a).await, seen, "the author's tab too, in the same state");
+
+    b.send(&edit(id, "bob was here")).await;
+    assert_eq!(refused(&mut b).await, "That is not your message");
+    a.send(&edit(id, &"x".repeat(2001))).await;
+    assert!(refused(&mut a).await.contains("2000"), "the same rule as a new message");
+    a.send(&edit(id, "   ")).await;
+    refused(&mut a).await;
+    // The message is in "general": a frame naming another room cannot reach it.
+    a.send(&ClientFrame::Edit { room: "other".into(), id, body: "moved?".into() }).await;
+    assert_eq!(refused(&mut a).await, "That is not your message");
+    assert_eq!(stored_body(&app.state.db, id).await, "hello", "refusals changed nothing");
+
+    // Everyone in the room may see the earlier versions, oldest first, with their times.
+    a.send(&edit(id, "hello, world")).await;
+    changed(&mut b).await;
+    let answer = bob.post_form("/api/versions", &[("room", "general"), ("id", &id.to_string())]).await;
+    assert_eq!(answer.status(), 200);
+    let versions: Vec<MessageVersion> = answer.json().await.expect("versions");
+    let texts: Vec<&str> = versions.iter().map(|v| v.body.as_str()).collect();
+    assert_eq!(texts, ["helo", "hello", "hello, world"]);
+    assert!(versions.windows(2).all(|w| w[0].written_at_ms <= w[1].written_at_ms));
+    let elsewhere = bob.post_form("/api/versions", &[("room", "other"), ("id", &id.to_string())]).await;
+    assert_eq!(elsewhere.status(), 404, "not a message of that room");
+    let anonymous =
+        app.person("nobody").post_form("/api/versions", &[("room", "general"), ("id", "1")]).await;
+    assert_eq!(anonymous.status(), 401);
+
+    // A page load shows the edited text and its marker.
+    let html = bob.get("/rooms/general").await.text().await.expect("page");
+    assert!(html.contains("hello, world") && html.contains("(edited)"));
+}
+
+#[tokio::test]
+async fn a_deleted_message_keeps_its_place_and_its_text_is_gone_from_storage() {
+    let app = spawn_app().await;
+    let alice = app.signed_up("alice").await;
+    let bob = app.signed_up("bob").await;
+    let carol = app.signed_up("carol").await;
+    alice.open_room("general").await;
+    let mut a = alice.socket().await;
+    let mut b = bob.socket().await;
+    a.join("general").await;
+    b.join("general").await;
+    let id = post(&mut a, "general", "n1", "a secret first draft").await;
+    a.send(&edit(id, "a secret second draft")).await;
+    changed(&mut b).await;
+    changed(&mut a).await;
+
+    b.send(&delete(id)).await;
+    assert_eq!(refused(&mut b).await, "That is not your message");
+    a.send(&delete(id)).await;
+    let gone = changed(&mut b).await;
+    assert_eq!((gone.id, gone.body.as_str(), gone.deleted), (id, "", true));
+    assert_eq!(changed(&mut a).await, gone);
+    a.send(&edit(id, "back again")).await;
+    assert_eq!(refused(&mut a).await, "This message was deleted");
+
+    let db = &app.state.db;
+    assert_eq!(stored_body(db, id).await, "");
+    assert_eq!(
+        count(db, &format!("message_edits WHERE message_id = {id}")).await,
+        0,
+        "no earlier version kept"
+    );
+    assert_eq!(count(db, "messages WHERE body LIKE '%secret%'").await, 0);
+    let html = carol.get("/rooms/general").await.text().await.expect("page");
+    assert!(html.contains("Message deleted") && !html.contains("secret"));
+
+    // An administrator deletes anyone's message, in any room.
+    let id = post(&mut b, "general", "n2", "spam").await;
+    mini_discord::server::db::users::set_admin(db, "carol", true).await.expect("admin");
+    let mut c = carol.socket().await;
+    c.join("general").await;
+    c.send(&delete(id)).await;
+    let gone = changed(&mut a).await;
+    assert_eq!((gone.id, gone.deleted), (id, true));
+}
+
+#[tokio::test]
+async fn a_tab_that_was_away_gets_the_final_state_of_what_changed() {
+    let app = spawn_app().await;
+    let alice = app.signed_up("alice").await;
+    let bob = app.signed_up("bob").await;
+    alice.open_room("general").await;
+    let mut a = alice.socket().await;
+    a.join("general").await;
+    let first = post(&mut a, "general", "1", "first").await;
+    let second = post(&mut a, "general", "2", "second").await;
+    let untouched = post(&mut a, "general", "3", "untouched").await;
+    // Bob's page was drawn here: it shows every change up to this one.
+    let seen = changes::latest(&app.state.db).await.expect("latest");
+
+    a.send(&edit(first, "first, fixed")).await;
+    changed(&mut a).await;
+    a.send(&edit(first, "first, fixed twice")).await;
+    changed(&mut a).await;
+    a.send(&delete(second)).await;
+    changed(&mut a).await;
+    let later = post(&mut a, "general", "4", "later").await;
+    a.send(&edit(later, "later, fixed")).await;
+    changed(&mut a).await;
+
+    let mut b = bob.socket().await;
+    b.send(&ClientFrame::Join { room: "general".into(), after: Some(untouched), changes: Some(seen) }).await;
+    let mut got = Vec::new();
+    while got.len() < 3 {
+        match b.next_frame().await.expect("a frame") {
+            ServerFrame::Message { message } | ServerFrame::Changed { message } => got.push(message),
+            _ => {}
+        }
+    }
+    let states: Vec<(i64, &str, bool)> = got.iter().map(|m| (m.id, m.body.as_str(), m.deleted)).collect();
+    assert_eq!(
+        states,
+        [(later, "later, fixed", false), (first, "first, fixed twice", false), (second, "", true)],
+        "the new message as it is now, then each older one changed, once, in its final state"
+    );
+    assert!(!got.iter().any(|m| m.id == untouched));
+
+    // Past the replay limit the tab reloads instead.
+    let room = rooms::by_name(&app.state.db, "general").await.expect("db").expect("room");
+    let limit = app.state.config.limits.replay_limit;
+    let mut ids = Vec::new();
+    for n in 0..=limit {
+        let author = mini_discord::server::db::users::by_name(&app.state.db, "alice")
+            .await
+            .expect("db")
+            .expect("alice");
+        let author = mini_discord::server::db::users::Author::from(&author);
+        match messages::insert(&app.state.db, &room, &author, &format!("m{n}"), None).await.expect("stored") {
+            messages::Stored::New(message) | messages::Stored::Duplicate(message) => ids.push(message.id),
+        }
+    }
+    let before = changes::latest(&app.state.db).await.expect("latest");
+    for id in &ids {
+        let row = changes::current(&app.state.db, *id).await.expect("db").expect("row");
+        changes::edit(&app.state.db, &row, "edited").await.expect("edited");
+    }
+    let mut b = bob.socket().await;
+    let newest = *ids.last().expect("ids");
+    b.send(&ClientFrame::Join { room: "general".into(), after: Some(newest), changes: Some(before) }).await;
+    let room = b
+        .expect(|frame| match frame {
+            ServerFrame::Resync { room } => Some(room),
+            _ => None,
+        })
+        .await;
+    assert_eq!(room, "general");
+}
