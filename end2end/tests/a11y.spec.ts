@@ -49,7 +49,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
       // Changing messages: one edited with its earlier versions open, one asking to be deleted,
       // one open in the editor, all at once.
       const messages = roomPage(a.page);
-      const press = async (text: string, action: 'Edit' | 'Delete') => {
+      const press = async (text: string, action: 'Edit' | 'Delete' | 'Add reaction') => {
         await messages.message(text).hover();
         await messages.message(text).getByRole('button', { name: action, exact: true }).click();
       };
@@ -57,6 +57,10 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await press('checking contrast', 'Edit');
       await editor.fill(`checking contrast, edited ${Date.now()}`);
       await editor.press('Enter');
+      // A reaction of one's own (pressed), before the earlier versions open.
+      await press('checking contrast', 'Add reaction');
+      await a.page.getByRole('dialog', { name: 'Add reaction' }).getByRole('button', { name: '👀', exact: true }).click();
+      await expect(messages.message('checking contrast').getByRole('button', { name: `👀 1: ${a.name}` })).toBeVisible();
       const marker = messages.message('checking contrast').getByRole('button', { name: '(edited)' });
       await marker.click();
       await expect(messages.message('checking contrast').getByRole('region', { name: 'Earlier versions' })).toBeVisible();
@@ -66,6 +70,8 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await sendMessage(a.page, third);
       await press(third, 'Edit');
       await expect(editor).toBeVisible();
+      await press(formatted, 'Add reaction');
+      await expect(a.page.getByRole('dialog', { name: 'Add reaction' })).toBeVisible();
       expect(await seriousViolations(a.page), 'room, changing messages').toEqual([]);
     });
   });

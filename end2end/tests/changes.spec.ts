@@ -117,7 +117,7 @@ test('Delete asks first; then the message is "Message deleted" for everyone, and
   await expect(roomPage(b.page).message(text)).toHaveCount(0);
 });
 
-test('a tab that was offline while messages were edited and deleted shows their final state once back, without reloading', async ({ person }) => {
+test('a tab that was offline while messages were edited, deleted and reacted to shows their final state once back, without reloading', async ({ person }) => {
   const { a, b } = await twoInARoom(person);
   const one = `first take ${Date.now()}`;
   const two = `regrettable ${Date.now()}`;
@@ -143,6 +143,11 @@ test('a tab that was offline while messages were edited and deleted shows their 
   await actions(theirs.message(two)).press('Delete');
   await b.page.getByRole('button', { name: 'Delete message' }).click();
   await expect(theirs.message('Message deleted')).toHaveCount(1);
+  await theirs.message('then rethought').hover();
+  await theirs.message('then rethought').getByRole('button', { name: 'Add reaction' }).click();
+  await b.page.getByRole('dialog', { name: 'Add reaction' }).getByRole('button', { name: '🎉', exact: true }).click();
+  const reaction = `🎉 1: ${b.name}`;
+  await expect(theirs.message('then rethought').getByRole('button', { name: reaction })).toBeVisible();
 
   network.restore();
   await expect(mine.connection).toHaveText('Connected', { timeout: 20_000 });
@@ -150,5 +155,6 @@ test('a tab that was offline while messages were edited and deleted shows their 
   await expect(mine.message('then rethought').getByRole('button', { name: '(edited)' })).toBeVisible();
   await expect(mine.message(two)).toHaveCount(0);
   await expect(mine.message('Message deleted')).toHaveCount(1);
+  await expect(mine.message('then rethought').getByRole('button', { name: reaction, exact: true })).toBeVisible();
   expect(await a.page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
 });

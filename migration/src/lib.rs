@@ -14,6 +14,7 @@ mod m20261205_000009_index_rooms_by_creator;
 mod m20261206_000010_create_message_changes;
 mod m20261206_000011_create_message_edits;
 mod m20261206_000012_add_message_deleted_at;
+mod m20261206_000013_create_message_reactions;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000010_create_message_changes::Migration),
             Box::new(m20261206_000011_create_message_edits::Migration),
             Box::new(m20261206_000012_add_message_deleted_at::Migration),
+            Box::new(m20261206_000013_create_message_reactions::Migration),
         ]
     }
 }

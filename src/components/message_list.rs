@@ -2,7 +2,7 @@ use leptos::{html, prelude::*};
 
 use super::{
     edit_history::EditHistory, message_body::message_body, message_editor::MessageEditor,
-    timestamp::Timestamp,
+    reaction_picker::ReactionPicker, reactions::Reactions, timestamp::Timestamp,
 };
 use crate::{
     client::socket::use_socket,
@@ -201,6 +201,24 @@ pub fn MessageList(
             }
         }
     };
+    // The message whose reaction picker is open.
+    let picking = RwSignal::new(None::<i64>);
+    // A message re-renders when its reactions change, taking the button pressed with it: the
+    // reaction pressed (or the message's "Add reaction") gets the keyboard back.
+    let refocus = StoredValue::new(None::<(i64, String)>);
+    let react_room = room.clone();
+    let react = move |id: i64| {
+        let room = react_room.clone();
+        Callback::new(move |(emoji, on): (String, bool)| {
+            picking.set(None);
+            if socket.state().get_untracked() == crate::client::socket::ConnState::Connected {
+                socket.react(&room, id, &emoji, on);
+                refocus.set_value(Some((id, emoji)));
+            } else {
+                action_status.set("You are offline: your reaction was not saved.".to_owned());
+            }
+        })
+    };
     // Where the reader is, measured from the bottom: new messages below keep following when
     // they were at the bottom; older ones added above keep the same messages in view.
     let from_bottom = StoredValue::new(0);
@@ -397,6 +415,30 @@ pub fn MessageList(
                     <button type="button" class="action" on:click=ask_to_delete(id)>"Delete"</button>
                 });
                 let delete = delete.clone();
+                let react = react(id);
+                let reactions = (!message.reactions.is_empty()).then(|| view! {
+                    <Reactions reactions=message.reactions.clone() me=me.clone() react/>
+                });
+                let react_action = live.then(|| view! {
+                    <button
+                        type="button"
+                        class="action add-reaction"
+                        aria-expanded=move || if picking.get() == Some(id) { "true" } else { "false" }
+                        on:click=move |_| picking.update(|open| *open = if *open == Some(id) { None } else { Some(id) })
+                    >"Add reaction"</button>
+                });
+                let picker = move || (picking.get() == Some(id)).then(|| {
+                    let close = Callback::new(move |()| {
+                        picking.set(None);
+                        request_animation_frame(move || focus_in_message(log, id, None));
+                    });
+                    view! { <ReactionPicker choose=Callback::new(move |emoji| react.run((emoji, true))) close/> }
+                });
+                if refocus.with_value(|to| to.as_ref().is_some_and(|(at, _)| *at == id)) {
+                    if let Some((_, emoji)) = refocus.try_update_value(Option::take).flatten() {
+                        request_animation_frame(move || focus_in_message(log, id, Some(&emoji)));
+                    }
+                }
                 let confirm = move || (confirming.get() == Some(id)).then(|| view! {
                     <div class="confirm" role="alertdialog" aria-label="Delete this message?">
                         <span>"Delete this message for everyone?"</span>
@@ -410,7 +452,9 @@ pub fn MessageList(
                     class="message"
                     class:mine=mine
                     class:continued=continued
-                    class:busy=move || editing.get() == Some(id) || confirming.get() == Some(id)
+                    class:busy=move || {
+                        editing.get() == Some(id) || confirming.get() == Some(id) || picking.get() == Some(id)
+                    }
                     class:linked=focus == Some(message.id)
                     data-id=message.id
                     // Focusing a message (Tab, or a tap on a touch screen) shows its actions.
@@ -422,11 +466,14 @@ pub fn MessageList(
                     </header>
                     {text}
                     {edited}
+                    {reactions}
                     <div class="message-actions" role="group" aria-label="Message actions">
                         <button type="button" class="action" on:click=copy_link(id)>"Copy link"</button>
                         {own_actions}
                         {delete_action}
+                        {react_action}
                     </div>
+                    {picker}
                     {confirm}
                 </article>
                 }
@@ -469,6 +516,41 @@ pub fn MessageList(
         <p class="action-status" role="status">{move || action_status.get()}</p>
         </div>
     }
+}
+
+/// Gives the keyboard back inside message `id` after it re-rendered or a picker closed: to its
+/// reaction `emoji` if it still has one, else to its "Add reaction". Only when focus was lost
+/// with the old row (it is on the page's body): a reader who moved on meanwhile stays where they
+/// are.
+fn focus_in_message(log: NodeRef<html::Div>, id: i64, emoji: Option<&str>) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let lost = document().active_element().is_none_or(|el| el.tag_name() == "BODY");
+        let Some(article) = log
+            .get_untracked()
+            .and_then(|log| log.query_selector(&format!("article[data-id=\"{id}\"]")).ok().flatten())
+        else {
+            return;
+        };
+        if !lost {
+            return;
+        }
+        // A reaction is one emoji (checked before it was sent or stored): never a quote or a
+        // backslash that could break out of the selector.
+        let reaction = emoji
+            .filter(|emoji| !emoji.contains(['"', '\\']))
+            .map(|emoji| format!("button.reaction[data-emoji=\"{emoji}\"]"));
+        let target = reaction
+            .iter()
+            .map(String::as_str)
+            .chain(["button.add-reaction"])
+            .find_map(|selector| article.query_selector(selector).ok().flatten());
+        if let Some(target) = target.and_then(|el| el.dyn_into::<leptos::web_sys::HtmlElement>().ok()) {
+            let _ = target.focus();
+        }
+    }
+    let _ = (log, id, emoji);
 }
 
 #[cfg(test)]

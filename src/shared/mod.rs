@@ -5,6 +5,7 @@
 pub mod markup;
 pub mod paths;
 pub mod protocol;
+pub mod reactions;
 pub mod timings;
 pub mod validate;
 pub mod views;

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+#[cfg(test)]
+use super::views::Reaction;
 use super::views::{MessageView, ReadState};
 
 /// Close code: the connection fell behind (or flooded) and should reconnect and catch up.
@@ -70,6 +72,18 @@ pub enum ClientFrame {
         room: String,
         id: i64,
     },
+    /// Add one's reaction `emoji` (one emoji) to message `id`; everyone gets it as `changed`.
+    React {
+        room: String,
+        id: i64,
+        emoji: String,
+    },
+    /// Take back one's reaction `emoji` to message `id`.
+    Unreact {
+        room: String,
+        id: i64,
+        emoji: String,
+    },
 }
 
 /// What the server sends.
@@ -80,7 +94,7 @@ pub enum ServerFrame {
     Ready { username: String },
     /// A stored message, in id order within its room.
     Message { message: MessageView },
-    /// A stored message changed (edited, deleted): its new state, which replaces any state of
+    /// A stored message changed (edited, deleted, reacted to): its new state, which replaces any state of
     /// it with a lower `version`.
     Changed { message: MessageView },
     /// The message the sender posted with `nonce` was stored as `id`.
@@ -162,6 +176,8 @@ mod tests {
             ClientFrame::Read { room: "general".into(), id: 9 },
             ClientFrame::Edit { room: "general".into(), id: 9, body: "fixed".into() },
             ClientFrame::Delete { room: "general".into(), id: 9 },
+            ClientFrame::React { room: "general".into(), id: 9, emoji: "👍".into() },
+            ClientFrame::Unreact { room: "general".into(), id: 9, emoji: "👍".into() },
         ];
         for frame in &frames {
             match frame {
@@ -175,7 +191,9 @@ mod tests {
                 | ClientFrame::Unfollow { .. }
                 | ClientFrame::Read { .. }
                 | ClientFrame::Edit { .. }
-                | ClientFrame::Delete { .. } => {}
+                | ClientFrame::Delete { .. }
+                | ClientFrame::React { .. }
+                | ClientFrame::Unreact { .. } => {}
             }
         }
         frames
@@ -188,7 +206,13 @@ mod tests {
             ServerFrame::Ready { username: "alice".into() },
             ServerFrame::Message { message: message() },
             ServerFrame::Changed {
-                message: MessageView { version: 12, edited: true, deleted: true, ..message() },
+                message: MessageView {
+                    version: 12,
+                    edited: true,
+                    deleted: true,
+                    reactions: vec![Reaction { emoji: "👍".into(), users: vec!["bob".into()] }],
+                    ..message()
+                },
             },
             ServerFrame::Ack { nonce: "n1".into(), id: 7 },
             ServerFrame::Presence { room: "general".into(), users: vec!["alice".into(), "bob".into()] },

@@ -40,6 +40,9 @@ pub enum InvalidInput {
     MessageCharacter { found: char },
     #[error("A message id (nonce) is 1–{max} visible ASCII characters", max = NONCE_MAX)]
     Nonce,
+    /// See [`super::reactions::emoji`].
+    #[error("A reaction is one emoji")]
+    Reaction,
 }
 
 /// The sign-up form's hint under the username box.

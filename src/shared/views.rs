@@ -24,6 +24,16 @@ pub struct MessageView {
     /// Deleted by its author or a moderator: shown as "Message deleted".
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub deleted: bool,
+    /// Its reactions, each emoji once, in the order they were first given.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reactions: Vec<Reaction>,
+}
+
+/// One emoji under a message, and who gave it (in the order they did).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reaction {
+    pub emoji: String,
+    pub users: Vec<String>,
 }
 
 fn is_zero(n: &i64) -> bool {

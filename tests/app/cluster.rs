@@ -774,7 +774,7 @@ async fn room_rules_hold_on_postgresql_names_ignoring_case_the_hourly_cap_and_th
 
 #[tokio::test]
 #[ignore = "needs PostgreSQL and Redis: scripts/test.sh runs it"]
-async fn edits_and_deletions_reach_the_other_instance_and_a_tab_back_from_away_catches_up() {
+async fn edits_deletions_and_reactions_reach_the_other_instance_and_a_tab_back_from_away_catches_up() {
     let pair = Pair::start().await;
     let Lobby { mut alice_socket, other: bob, other_socket: mut bob_socket, .. } = lobby(&pair, "bob").await;
     let changed = |frame| match frame {
@@ -792,14 +792,21 @@ async fn edits_and_deletions_reach_the_other_instance_and_a_tab_back_from_away_c
     alice_socket
         .send(&ClientFrame::Edit { room: "lobby".into(), id: ids[0], body: "first, fixed".into() })
         .await;
+    let edited = bob_socket.expect(changed).await;
+    assert_eq!((edited.id, edited.body.as_str(), edited.edited), (ids[0], "first, fixed", true));
+    // A reaction on bob's instance reaches alice on hers.
+    let react = |id, emoji: &str| ClientFrame::React { room: "lobby".into(), id, emoji: emoji.into() };
+    bob_socket.send(&react(ids[0], "👍")).await;
     let seen = bob_socket.expect(changed).await;
-    assert_eq!((seen.id, seen.body.as_str(), seen.edited), (ids[0], "first, fixed", true));
+    assert_eq!(alice_socket.expect(changed).await, edited);
+    assert_eq!(alice_socket.expect(changed).await, seen);
 
-    // Bob's tab goes away; meanwhile alice edits again and deletes her second message.
+    // Bob's tab goes away; meanwhile alice edits again, reacts, and deletes her second message.
     drop(bob_socket);
     alice_socket
         .send(&ClientFrame::Edit { room: "lobby".into(), id: ids[0], body: "first, final".into() })
         .await;
+    alice_socket.send(&react(ids[0], "🎉")).await;
     alice_socket.send(&ClientFrame::Delete { room: "lobby".into(), id: ids[1] }).await;
     for _ in 0..3 {
         alice_socket.expect(changed).await;
@@ -810,7 +817,8 @@ async fn edits_and_deletions_reach_the_other_instance_and_a_tab_back_from_away_c
         .await;
     let mut states = [bob_socket.expect(changed).await, bob_socket.expect(changed).await];
     states.sort_by_key(|message| message.id);
-    let states: Vec<(&str, bool)> = states.iter().map(|m| (m.body.as_str(), m.deleted)).collect();
-    assert_eq!(states, [("first, final", false), ("", true)]);
+    let states: Vec<(&str, bool, usize)> =
+        states.iter().map(|m| (m.body.as_str(), m.deleted, m.reactions.len())).collect();
+    assert_eq!(states, [("first, final", false, 2), ("", true, 0)]);
     pair.finish().await;
 }

@@ -151,6 +151,22 @@ impl ChatSocket {
         }
     }
 
+    /// Asks to add (`on`) or take back the user's reaction `emoji` to a message: the outcome comes
+    /// as a `changed` frame, or an `error`.
+    pub fn react(&self, room: &str, id: i64, emoji: &str, on: bool) {
+        let _ = (room, id, emoji, on);
+        #[cfg(feature = "hydrate")]
+        {
+            let (room, emoji) = (room.to_owned(), emoji.to_owned());
+            let frame = if on {
+                ClientFrame::React { room, id, emoji }
+            } else {
+                ClientFrame::Unreact { room, id, emoji }
+            };
+            self.transmit(&frame, Intent::Transient);
+        }
+    }
+
     pub fn leave(&self, room: &str) {
         let _ = room;
         #[cfg(feature = "hydrate")]

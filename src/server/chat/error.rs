@@ -33,6 +33,8 @@ pub enum ChatError {
     MessageDeleted,
     #[error("This message changed meanwhile: please try again")]
     ChangedMeanwhile,
+    #[error("This message has as many different reactions as it can take ({most})")]
+    TooManyReactions { most: usize },
     #[error("No such user")]
     NoSuchUser,
     #[error("This room no longer exists")]
@@ -71,6 +73,7 @@ impl From<ChatError> for AppError {
             ChatError::Storage
             | ChatError::NotSaved
             | ChatError::ChangedMeanwhile
+            | ChatError::TooManyReactions { .. }
             | ChatError::TooManyJoined { .. } => AppError::Internal,
         }
     }

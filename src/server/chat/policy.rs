@@ -19,6 +19,11 @@ pub fn may_post(actor: &Actor, room: &Room) -> Result<(), Denied> {
     may_read(actor, room)
 }
 
+/// Reacting to a room's messages: whoever may post there.
+pub fn may_react(actor: &Actor, room: &Room) -> Result<(), Denied> {
+    may_post(actor, room)
+}
+
 /// Creating a room that does not exist yet.
 pub fn may_create_room(_actor: &Actor) -> Result<(), Denied> {
     Ok(())

@@ -15,6 +15,7 @@ use super::{
     entities::{
         message_changes::{self, Entity as MessageChanges},
         message_edits::{self, Entity as MessageEdits},
+        message_reactions::{self, Entity as MessageReactions},
         messages::{self, Entity as Messages},
     },
     messages::shown_by_ids,
@@ -69,7 +70,7 @@ pub async fn edit(
     Ok(Some(version))
 }
 
-/// Deletes a message's text and its earlier versions, keeping its row (and so its place, and
+/// Deletes a message's text, its earlier versions and its reactions, keeping its row (and so its place, and
 /// what replies to it point at). `None` when it was deleted already.
 pub async fn delete(
     db: &(impl ConnectionTrait + TransactionTrait),
@@ -90,6 +91,10 @@ pub async fn delete(
         return Ok(None);
     }
     MessageEdits::delete_many().filter(message_edits::Column::MessageId.eq(was.id)).exec(&txn).await?;
+    MessageReactions::delete_many()
+        .filter(message_reactions::Column::MessageId.eq(was.id))
+        .exec(&txn)
+        .await?;
     let version = log(&txn, was, now).await?;
     txn.commit().await?;
     Ok(Some(version))
@@ -97,7 +102,11 @@ pub async fn delete(
 
 /// Numbers a change to a message whose row this transaction has locked, and stamps the message
 /// with it.
-async fn log(txn: &impl ConnectionTrait, message: &messages::Model, now: i64) -> Result<i64, DbErr> {
+pub(super) async fn log(
+    txn: &impl ConnectionTrait,
+    message: &messages::Model,
+    now: i64,
+) -> Result<i64, DbErr> {
     let change = message_changes::ActiveModel {
         room_id: Set(message.room_id),
         message_id: Set(message.id),

@@ -16,7 +16,7 @@ use super::{
         rooms::{self, Entity as Rooms},
         users::{self, Entity as Users},
     },
-    now_ms,
+    now_ms, reactions,
     users::Author,
     Page,
 };
@@ -163,7 +163,7 @@ pub async fn between(
         .filter(messages::Column::Id.lt(before))
         .order_by_asc(messages::Column::Id)
         .limit(limit);
-    Ok(shown(query).all(db).await?.into_iter().map(MessageView::from).collect())
+    views(db, query).await
 }
 
 /// The message an author already stored under a nonce.
@@ -171,8 +171,7 @@ pub async fn earlier(db: &impl ConnectionTrait, author: &Author, nonce: &str) ->
     let query = Messages::find()
         .filter(messages::Column::UserId.eq(author.id))
         .filter(messages::Column::Nonce.eq(nonce));
-    let found = shown(query).one(db).await?;
-    found.map(MessageView::from).ok_or_else(|| DbErr::RecordNotFound(format!("message with nonce {nonce}")))
+    views(db, query).await?.pop().ok_or_else(|| DbErr::RecordNotFound(format!("message with nonce {nonce}")))
 }
 
 /// The latest `per_page` messages of a room, oldest first (the order they are shown in), and
@@ -207,8 +206,8 @@ async fn newest_first(
     if let Some(before) = before {
         query = query.filter(messages::Column::Id.lt(before));
     }
-    let rows = shown(query.order_by_desc(messages::Column::Id).limit(per_page + 1)).all(db).await?;
-    let mut page = Page::from_overfetch(rows.into_iter().map(MessageView::from).collect(), per_page);
+    let rows = views(db, query.order_by_desc(messages::Column::Id).limit(per_page + 1)).await?;
+    let mut page = Page::from_overfetch(rows, per_page);
     page.items.reverse();
     Ok(page)
 }
@@ -266,7 +265,7 @@ pub async fn after(
         .filter(messages::Column::Id.gt(after))
         .order_by_asc(messages::Column::Id)
         .limit(limit);
-    Ok(shown(query).all(db).await?.into_iter().map(MessageView::from).collect())
+    views(db, query).await
 }
 
 /// A message with its author's and room's names: what a reader is shown, read in one statement
@@ -315,8 +314,25 @@ impl From<Shown> for MessageView {
             version: shown.version,
             edited: shown.edited_at.is_some(),
             deleted: shown.deleted_at.is_some(),
+            reactions: Vec::new(),
         }
     }
+}
+
+/// The messages `query` selects, as readers see them: with their reactions, read by a second
+/// query only when some message on the page has ever changed (a reaction is a change), so a page
+/// of plain messages costs one query as before.
+async fn views(db: &impl ConnectionTrait, query: Select<Messages>) -> Result<Vec<MessageView>, DbErr> {
+    let mut views: Vec<MessageView> =
+        shown(query).all(db).await?.into_iter().map(MessageView::from).collect();
+    let changed: Vec<i64> = views.iter().filter(|view| view.version != 0).map(|view| view.id).collect();
+    let mut reactions = reactions::of(db, &changed).await?;
+    for view in &mut views {
+        if let Some(given) = reactions.remove(&view.id) {
+            view.reactions = given;
+        }
+    }
+    Ok(views)
 }
 
 /// These messages as readers see them, in id order.
@@ -327,7 +343,7 @@ pub async fn shown_by_ids(db: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<
     let query = Messages::find()
         .filter(messages::Column::Id.is_in(ids.iter().copied()))
         .order_by_asc(messages::Column::Id);
-    Ok(shown(query).all(db).await?.into_iter().map(MessageView::from).collect())
+    views(db, query).await
 }
 
 /// Latest messages across all rooms for the admin screen, filtered by body or author.

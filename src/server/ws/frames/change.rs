@@ -1,4 +1,4 @@
-//! `edit` and `delete`: change a stored message. The change reaches the room (this tab too) as a
+//! `edit`, `delete`, `react` and `unreact`: change a stored message. The change reaches the room (this tab too) as a
 //! `changed` frame; a refusal comes back as an `error` and changes nothing.
 
 use super::super::peer::{room_key, Peer};
@@ -22,6 +22,16 @@ impl Peer<'_> {
         };
         if let Err(err) = deleted {
             self.refuse(&err, "Could not delete the message. Please try again.", None).await;
+        }
+    }
+
+    pub(super) async fn react(&self, room: String, id: i64, emoji: String, on: bool) {
+        let reacted = match self.room_named(&room).await {
+            Ok(room) => self.chat.react(self.actor, &room, id, &emoji, on).await,
+            Err(err) => Err(err),
+        };
+        if let Err(err) = reacted {
+            self.refuse(&err, "Could not save your reaction. Please try again.", None).await;
         }
     }
 

@@ -27,6 +27,8 @@ impl Peer<'_> {
             ClientFrame::UnwatchRooms => self.unwatch_rooms(),
             ClientFrame::Edit { room, id, body } => self.edit(room, id, body).await,
             ClientFrame::Delete { room, id } => self.delete(room, id).await,
+            ClientFrame::React { room, id, emoji } => self.react(room, id, emoji, true).await,
+            ClientFrame::Unreact { room, id, emoji } => self.react(room, id, emoji, false).await,
         }
     }
 }
