@@ -9,3 +9,6 @@ pub mod views;
 #[path = "../../src/shared/protocol.rs"]
 #[allow(dead_code)]
 pub mod protocol;
+
+#[path = "../../src/shared/tag_first.rs"]
+pub mod tag_first;

@@ -4,6 +4,7 @@
 pub mod attention;
 pub mod clipboard;
 pub mod form_error;
+pub mod form_submit;
 pub mod message_order;
 pub mod offline;
 pub mod room_directory;

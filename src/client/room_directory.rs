@@ -108,8 +108,8 @@ impl LiveRooms {
             let known =
                 self.rooms.with_untracked(|rooms| rooms.iter().find(|summary| summary.name == room).cloned());
             if let Some(summary) = known {
-                let key = room.to_lowercase();
-                let at = fresh.partition_point(|other| other.name.to_lowercase() < key);
+                let key = room.to_ascii_lowercase();
+                let at = fresh.partition_point(|other| other.name.to_ascii_lowercase() < key);
                 fresh.insert(at, summary);
             }
         }
@@ -250,8 +250,8 @@ impl LiveRooms {
                 if !shown {
                     return None;
                 }
-                let key = room.to_lowercase();
-                let at = list.partition_point(|summary| summary.name.to_lowercase() < key);
+                let key = room.to_ascii_lowercase();
+                let at = list.partition_point(|summary| summary.name.to_ascii_lowercase() < key);
                 list.insert(at, RoomSummary { name: room.to_owned(), online: 0, read: None });
                 at
             }
@@ -269,9 +269,9 @@ fn belongs(query: Option<&RoomQuery>, has_more: bool, list: &[RoomSummary], room
     if !query.matches(room) {
         return false;
     }
-    let key = room.to_lowercase();
-    let after_first = list.first().is_none_or(|first| first.name.to_lowercase() <= key);
-    let before_last = list.last().is_none_or(|last| key <= last.name.to_lowercase());
+    let key = room.to_ascii_lowercase();
+    let after_first = list.first().is_none_or(|first| first.name.to_ascii_lowercase() <= key);
+    let before_last = list.last().is_none_or(|last| key <= last.name.to_ascii_lowercase());
     (after_first || query.page == 0) && (before_last || !has_more)
 }
 

@@ -384,9 +384,9 @@ pub fn MessageList(
             } else {
                 ().into_any()
             }}
-            <Show when=move || messages.with(Vec::is_empty) && pending.with(Vec::is_empty)>
+            {move || (messages.with(Vec::is_empty) && pending.with(Vec::is_empty)).then(|| view! {
                 <p class="empty">"No messages yet. Say hello!"</p>
-            </Show>
+            })}
             <For
                 each=move || { let zone = zone.get(); messages.with(|list| rows(list, zone)) }
                 key=|row| (row.message.id, row.message.version, row.continued, row.day.clone())
@@ -398,12 +398,14 @@ pub fn MessageList(
                 let mine = message.author == me;
                 let live = !message.deleted;
                 let text = if live {
-                    let (room, body, shown) = (room.clone(), message.body.clone(), message.body.clone());
-                    view! {
-                        <Show when=move || editing.get() == Some(id) fallback=move || message_body(&shown)>
-                            <MessageEditor room=room.clone() id body=body.clone() editing/>
-                        </Show>
-                    }.into_any()
+                    let (room, body) = (room.clone(), message.body.clone());
+                    // Only this message's rows re-render when editing moves to or from it.
+                    let open = Memo::new(move |_| editing.get() == Some(id));
+                    (move || if open.get() {
+                        view! { <MessageEditor room=room.clone() id body=body.clone() editing/> }.into_any()
+                    } else {
+                        message_body(&body).into_any()
+                    }).into_any()
                 } else {
                     view! { <p class="body deleted">"Message deleted"</p> }.into_any()
                 };

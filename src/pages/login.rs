@@ -22,8 +22,16 @@ pub fn LoginPage() -> impl IntoView {
 fn LoginForm(next: String) -> impl IntoView {
     let login = ServerAction::<Login>::new();
     let error = Signal::derive(move || login.value().get().and_then(Result::err).map(|err| err.to_string()));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        let field = crate::client::form_submit::take_over(&ev);
+        login.dispatch(Login {
+            username: field("username"),
+            password: field("password"),
+            next: Some(field("next")),
+        });
+    };
     view! {
-        <ActionForm action=login>
+        <form method="post" action={<Login as leptos::server_fn::ServerFn>::url()} on:submit=submit>
             <FormAlert message=error/>
             <input type="hidden" name="next" value=next/>
             <label for="login-username">"Username"</label>
@@ -31,6 +39,6 @@ fn LoginForm(next: String) -> impl IntoView {
             <label for="login-password">"Password"</label>
             <input id="login-password" name="password" type="password" autocomplete="current-password" required/>
             <button type="submit">"Log in"</button>
-        </ActionForm>
+        </form>
     }
 }

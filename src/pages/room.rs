@@ -249,7 +249,7 @@ fn Room(data: RoomPageData, directory: RoomDirectory) -> impl IntoView {
         }
         ServerFrame::Presence { room: r, users } if r == &room => online.set(users.clone()),
         ServerFrame::Arrived { room: r, user } if r == &room => online.update(|users| {
-            let key = |name: &String| name.to_lowercase();
+            let key = |name: &String| name.to_ascii_lowercase();
             if let Err(at) = users.binary_search_by_key(&key(user), key) {
                 users.insert(at, user.clone());
             }

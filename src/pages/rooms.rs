@@ -72,8 +72,12 @@ fn Pages(query: RoomQuery, has_more: bool) -> impl IntoView {
 fn OpenRoomForm() -> impl IntoView {
     let open = ServerAction::<OpenRoom>::new();
     let error = Signal::derive(move || open.value().get().and_then(Result::err).map(|e| e.to_string()));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        let field = crate::client::form_submit::take_over(&ev);
+        open.dispatch(OpenRoom { name: field("name") });
+    };
     view! {
-        <ActionForm action=open attr:class="open-room">
+        <form class="open-room" method="post" action={<OpenRoom as leptos::server_fn::ServerFn>::url()} on:submit=submit>
             <FormAlert message=error/>
             <label for="room-name">"Room name"</label>
             <div class="row">
@@ -82,7 +86,7 @@ fn OpenRoomForm() -> impl IntoView {
                 <button type="submit">"Open room"</button>
             </div>
             <p id="room-name-hint" class="hint">"Type a name and press Enter to create or join a room."</p>
-        </ActionForm>
+        </form>
     }
 }
 
@@ -103,9 +107,7 @@ fn RoomList(initial: RoomDirectory) -> impl IntoView {
         filter => format!("No rooms match “{filter}”."),
     };
     view! {
-        <Show when=move || rooms.with(Vec::is_empty)>
-            <p class="empty">{empty.clone()}</p>
-        </Show>
+        {move || rooms.with(Vec::is_empty).then(|| view! { <p class="empty">{empty.clone()}</p> })}
         <ul class="room-list" aria-label="Room list">
             <For each=move || rooms.get() key=|summary| (summary.name.clone(), summary.online, summary.read.map(|read| read.unread)) let:summary>
                 <li class:has-unread=summary.read.is_some_and(|read| read.unread > 0)>

@@ -40,8 +40,16 @@ fn SignupForm() -> impl IntoView {
             None
         }
     };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        let field = crate::client::form_submit::take_over(&ev);
+        signup.dispatch(Signup {
+            username: field("username"),
+            password: field("password"),
+            confirm: field("confirm"),
+        });
+    };
     view! {
-        <ActionForm action=signup>
+        <form method="post" action={<Signup as leptos::server_fn::ServerFn>::url()} on:submit=submit>
             <FormAlert message=error/>
             <label for="signup-username">"Username"</label>
             <input id="signup-username" name="username" autocomplete="username" required
@@ -62,6 +70,6 @@ fn SignupForm() -> impl IntoView {
                 {move || password_hint().unwrap_or_else(validate::password_hint)}
             </p>
             <button type="submit">"Sign up"</button>
-        </ActionForm>
+        </form>
     }
 }

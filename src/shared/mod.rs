@@ -6,6 +6,7 @@ pub mod markup;
 pub mod paths;
 pub mod protocol;
 pub mod reactions;
+pub mod tag_first;
 pub mod timings;
 pub mod validate;
 pub mod views;

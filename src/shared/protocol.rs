@@ -5,7 +5,10 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(test)]
 use super::views::Reaction;
-use super::views::{MessageView, ReadState};
+use super::{
+    tag_first::tag_first_enum,
+    views::{MessageView, ReadState},
+};
 
 /// Close code: the connection fell behind (or flooded) and should reconnect and catch up.
 pub const CLOSE_TOO_SLOW: u16 = 4000;
@@ -86,56 +89,58 @@ pub enum ClientFrame {
     },
 }
 
-/// What the server sends.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum ServerFrame {
-    /// First frame on every connection: the socket is open and authenticated as `username`.
-    Ready { username: String },
-    /// A stored message, in id order within its room.
-    Message { message: MessageView },
-    /// A stored message changed (edited, deleted, reacted to): its new state, which replaces any state of
-    /// it with a lower `version`.
-    Changed { message: MessageView },
-    /// The message the sender posted with `nonce` was stored as `id`.
-    Ack { nonce: String, id: i64 },
-    /// Everyone online in a room now (one entry per user, however many tabs), sent to a tab when
-    /// it joins; `arrived` and `departed` keep it current.
-    Presence { room: String, users: Vec<String> },
-    /// Someone came online in a room (their first tab there).
-    Arrived { room: String, user: String },
-    /// Someone went offline in a room (their last tab there closed or left).
-    Departed { room: String, user: String },
-    /// Someone is typing in a room: show it for a few seconds, or until their message arrives.
-    Typing { room: String, user: String },
-    /// A room's online count changed (sent to room-list watchers).
-    RoomActivity { room: String, online: u32 },
-    /// The tab missed more of the room than a replay carries: it should reload the room.
-    Resync { room: String },
-    /// Several instances: this tab may have missed messages since `after` (the shared bus was
-    /// down). Sent just before the socket closes with 4000: the tab rejoins its rooms from there,
-    /// and asks for changes after `changes` at most.
-    Rewind {
-        after: i64,
-        #[serde(default)]
-        changes: i64,
-    },
-    /// The user's read marker in a room moved (on this device or another): sent to each of the
-    /// user's connections.
-    Read { room: String, read: ReadState },
-    /// An administrator removed a message from the history (the admin screen).
-    MessageDeleted { room: String, id: i64 },
-    /// An administrator removed a room; its pages should go back to the room list.
-    RoomDeleted { room: String },
-    /// The session behind this socket ended (log-out elsewhere, account disabled); the socket
-    /// closes after this frame.
-    SignedOut { reason: String },
-    /// A frame was refused; the connection stays open. `nonce` names the refused `send`.
-    Error {
-        message: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        nonce: Option<String>,
-    },
+tag_first_enum! {
+    /// What the server sends. Decoded tag first (see [`super::tag_first`]): the browser's bundle
+    /// is smaller for it.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum ServerFrame {
+        /// First frame on every connection: the socket is open and authenticated as `username`.
+        "ready" => Ready { username: String },
+        /// A stored message, in id order within its room.
+        "message" => Message { message: MessageView },
+        /// A stored message changed (edited, deleted, reacted to): its new state, which replaces any state of
+        /// it with a lower `version`.
+        "changed" => Changed { message: MessageView },
+        /// The message the sender posted with `nonce` was stored as `id`.
+        "ack" => Ack { nonce: String, id: i64 },
+        /// Everyone online in a room now (one entry per user, however many tabs), sent to a tab when
+        /// it joins; `arrived` and `departed` keep it current.
+        "presence" => Presence { room: String, users: Vec<String> },
+        /// Someone came online in a room (their first tab there).
+        "arrived" => Arrived { room: String, user: String },
+        /// Someone went offline in a room (their last tab there closed or left).
+        "departed" => Departed { room: String, user: String },
+        /// Someone is typing in a room: show it for a few seconds, or until their message arrives.
+        "typing" => Typing { room: String, user: String },
+        /// A room's online count changed (sent to room-list watchers).
+        "room_activity" => RoomActivity { room: String, online: u32 },
+        /// The tab missed more of the room than a replay carries: it should reload the room.
+        "resync" => Resync { room: String },
+        /// Several instances: this tab may have missed messages since `after` (the shared bus was
+        /// down). Sent just before the socket closes with 4000: the tab rejoins its rooms from there,
+        /// and asks for changes after `changes` at most.
+        "rewind" => Rewind {
+            after: i64,
+            #[serde(default)]
+            changes: i64,
+        },
+        /// The user's read marker in a room moved (on this device or another): sent to each of the
+        /// user's connections.
+        "read" => Read { room: String, read: ReadState },
+        /// An administrator removed a message from the history (the admin screen).
+        "message_deleted" => MessageDeleted { room: String, id: i64 },
+        /// An administrator removed a room; its pages should go back to the room list.
+        "room_deleted" => RoomDeleted { room: String },
+        /// The session behind this socket ended (log-out elsewhere, account disabled); the socket
+        /// closes after this frame.
+        "signed_out" => SignedOut { reason: String },
+        /// A frame was refused; the connection stays open. `nonce` names the refused `send`.
+        "error" => Error {
+            message: String,
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            nonce: Option<String>,
+        },
+    }
 }
 
 impl ServerFrame {
@@ -316,5 +321,22 @@ mod tests {
     #[test]
     fn unknown_frames_are_rejected() {
         assert!(serde_json::from_str::<ClientFrame>(r#"{"type":"drop_tables"}"#).is_err());
+        assert!(serde_json::from_str::<ServerFrame>(r#"{"type":"drop_tables"}"#).is_err());
+    }
+
+    #[test]
+    fn server_frames_decode_tag_first_and_skip_what_they_do_not_know() {
+        let frame = serde_json::from_str::<ServerFrame>(r#"{"type":"ack","nonce":"n1","later":[1],"id":7}"#);
+        assert_eq!(
+            frame.ok(),
+            Some(ServerFrame::Ack { nonce: "n1".into(), id: 7 }),
+            "an added field is ignored"
+        );
+        let late_tag = serde_json::from_str::<ServerFrame>(r#"{"nonce":"n1","id":7,"type":"ack"}"#);
+        assert!(late_tag.is_err(), "the tag must come first");
+        let missing = serde_json::from_str::<ServerFrame>(r#"{"type":"ack","nonce":"n1"}"#);
+        assert!(missing.is_err(), "a field it needs is missing");
+        let defaulted = serde_json::from_str::<ServerFrame>(r#"{"type":"rewind","after":3}"#);
+        assert_eq!(defaulted.ok(), Some(ServerFrame::Rewind { after: 3, changes: 0 }));
     }
 }

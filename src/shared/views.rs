@@ -131,9 +131,10 @@ pub struct RoomQuery {
 }
 
 impl RoomQuery {
-    /// Whether a room called `name` would be listed under this filter.
+    /// Whether a room called `name` would be listed under this filter. Names are ASCII, so ASCII
+    /// case is all there is to ignore (and the browser carries no Unicode case tables for it).
     pub fn matches(&self, name: &str) -> bool {
-        name.to_lowercase().contains(&self.filter.trim().to_lowercase())
+        name.to_ascii_lowercase().contains(&self.filter.trim().to_ascii_lowercase())
     }
 }
 
