@@ -49,7 +49,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
       // Changing messages: one edited with its earlier versions open, one asking to be deleted,
       // one open in the editor, all at once.
       const messages = roomPage(a.page);
-      const press = async (text: string, action: 'Edit' | 'Delete' | 'Add reaction') => {
+      const press = async (text: string, action: 'Edit' | 'Delete' | 'Add reaction' | 'Pin') => {
         await messages.message(text).hover();
         await messages.message(text).getByRole('button', { name: action, exact: true }).click();
       };
@@ -64,6 +64,9 @@ for (const colorScheme of ['light', 'dark'] as const) {
       const marker = messages.message('checking contrast').getByRole('button', { name: '(edited)' });
       await marker.click();
       await expect(messages.message('checking contrast').getByRole('region', { name: 'Earlier versions' })).toBeVisible();
+      // A pinned message.
+      await press(formatted, 'Pin');
+      await expect(messages.message(formatted).getByText('Pinned', { exact: true })).toBeVisible();
       await press(formatted, 'Delete');
       await expect(a.page.getByRole('alertdialog', { name: 'Delete this message?' })).toBeVisible();
       const third = `being edited ${Date.now()}`;
@@ -72,6 +75,9 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await expect(editor).toBeVisible();
       await press(formatted, 'Add reaction');
       await expect(a.page.getByRole('dialog', { name: 'Add reaction' })).toBeVisible();
+      // The room's pinned list open.
+      await a.page.getByRole('button', { name: 'Pinned messages' }).click();
+      await expect(a.page.getByRole('region', { name: 'Pinned messages' }).getByRole('link')).toHaveCount(1);
       expect(await seriousViolations(a.page), 'room, changing messages').toEqual([]);
     });
   });

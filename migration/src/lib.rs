@@ -15,6 +15,7 @@ mod m20261206_000010_create_message_changes;
 mod m20261206_000011_create_message_edits;
 mod m20261206_000012_add_message_deleted_at;
 mod m20261206_000013_create_message_reactions;
+mod m20261206_000014_add_message_pins;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000011_create_message_edits::Migration),
             Box::new(m20261206_000012_add_message_deleted_at::Migration),
             Box::new(m20261206_000013_create_message_reactions::Migration),
+            Box::new(m20261206_000014_add_message_pins::Migration),
         ]
     }
 }

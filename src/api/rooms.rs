@@ -1,10 +1,11 @@
-//! The room list, opening a room, and a room's page data: thin over `server::chat`.
+//! The room list, opening a room, a room's page data and its pinned messages: thin over
+//! `server::chat`.
 
 use leptos::prelude::*;
 
 use crate::{
     error::AppError,
-    shared::views::{HistoryPage, MessageVersion, RoomDirectory, RoomPageData},
+    shared::views::{HistoryPage, MessageVersion, MessageView, RoomDirectory, RoomPageData},
 };
 
 /// A page of the room list (names containing `filter`), with online counts, and the asking
@@ -93,6 +94,18 @@ pub async fn message_versions(room: String, id: i64) -> Result<Vec<MessageVersio
         async move {
             let (chat, actor) = super::context::chat_user().await?;
             Ok(chat.versions(&actor, &room, id).await?)
+        }
+        .await,
+    )
+}
+
+/// A room's pinned messages, the latest pinned first: what "Pinned messages" lists.
+#[server(prefix = "/api", endpoint = "pinned")]
+pub async fn pinned_messages(room: String) -> Result<Vec<MessageView>, AppError> {
+    super::context::with_status(
+        async move {
+            let (chat, actor) = super::context::chat_user().await?;
+            Ok(chat.pinned(&actor, &room).await?)
         }
         .await,
     )

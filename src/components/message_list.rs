@@ -429,6 +429,18 @@ pub fn MessageList(
                         on:click=move |_| picking.update(|open| *open = if *open == Some(id) { None } else { Some(id) })
                     >"Add reaction"</button>
                 });
+                let pin_room = room.clone();
+                let pinned = message.pinned;
+                let pin_action = live.then(|| view! {
+                    <button type="button" class="action" on:click=move |_| {
+                        if socket.state().get_untracked() == crate::client::socket::ConnState::Connected {
+                            socket.pin(&pin_room, id, !pinned);
+                        } else {
+                            action_status.set("You are offline: the pin did not change.".to_owned());
+                        }
+                    }>{if pinned { "Unpin" } else { "Pin" }}</button>
+                });
+                let pinned_marker = (live && pinned).then(|| view! { <span class="pinned-marker">"Pinned"</span> });
                 let picker = move || (picking.get() == Some(id)).then(|| {
                     let close = Callback::new(move |()| {
                         picking.set(None);
@@ -466,6 +478,7 @@ pub fn MessageList(
                         <span class="author">{message.author.clone()}</span>
                         <Timestamp ms=message.sent_at_ms/>
                     </header>
+                    {pinned_marker}
                     {text}
                     {edited}
                     {reactions}
@@ -474,6 +487,7 @@ pub fn MessageList(
                         {own_actions}
                         {delete_action}
                         {react_action}
+                        {pin_action}
                     </div>
                     {picker}
                     {confirm}

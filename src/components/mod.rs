@@ -9,6 +9,7 @@ pub mod message_editor;
 pub mod message_list;
 pub mod nav;
 pub mod online_list;
+pub mod pinned_messages;
 pub mod reaction_picker;
 pub mod reactions;
 pub mod room_sidebar;

@@ -13,6 +13,7 @@ use crate::{
         connection_status::ConnectionStatus,
         message_list::{acknowledged, arrived, MessageList, Pending},
         online_list::OnlineList,
+        pinned_messages::PinnedMessages,
         room_sidebar::RoomSidebar,
         typing_indicator::{TypingIndicator, Typist},
     },
@@ -332,6 +333,7 @@ fn Room(data: RoomPageData, directory: RoomDirectory) -> impl IntoView {
         <section class="room">
             <header class="room-header">
                 <h1>{format!("#{name}")}</h1>
+                <PinnedMessages room=name.clone()/>
                 <NotificationOffer/>
                 <ConnectionStatus/>
             </header>

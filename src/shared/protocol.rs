@@ -87,6 +87,15 @@ pub enum ClientFrame {
         id: i64,
         emoji: String,
     },
+    /// Pin message `id` to its room; everyone gets it as `changed`.
+    Pin {
+        room: String,
+        id: i64,
+    },
+    Unpin {
+        room: String,
+        id: i64,
+    },
 }
 
 tag_first_enum! {
@@ -183,6 +192,8 @@ mod tests {
             ClientFrame::Delete { room: "general".into(), id: 9 },
             ClientFrame::React { room: "general".into(), id: 9, emoji: "👍".into() },
             ClientFrame::Unreact { room: "general".into(), id: 9, emoji: "👍".into() },
+            ClientFrame::Pin { room: "general".into(), id: 9 },
+            ClientFrame::Unpin { room: "general".into(), id: 9 },
         ];
         for frame in &frames {
             match frame {
@@ -198,7 +209,9 @@ mod tests {
                 | ClientFrame::Edit { .. }
                 | ClientFrame::Delete { .. }
                 | ClientFrame::React { .. }
-                | ClientFrame::Unreact { .. } => {}
+                | ClientFrame::Unreact { .. }
+                | ClientFrame::Pin { .. }
+                | ClientFrame::Unpin { .. } => {}
             }
         }
         frames
@@ -215,6 +228,7 @@ mod tests {
                     version: 12,
                     edited: true,
                     deleted: true,
+                    pinned: true,
                     reactions: vec![Reaction { emoji: "👍".into(), users: vec!["bob".into()] }],
                     ..message()
                 },

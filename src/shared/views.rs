@@ -24,6 +24,9 @@ pub struct MessageView {
     /// Deleted by its author or a moderator: shown as "Message deleted".
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub deleted: bool,
+    /// Pinned to its room: listed under "Pinned messages".
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pinned: bool,
     /// Its reactions, each emoji once, in the order they were first given.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reactions: Vec<Reaction>,

@@ -774,7 +774,7 @@ async fn room_rules_hold_on_postgresql_names_ignoring_case_the_hourly_cap_and_th
 
 #[tokio::test]
 #[ignore = "needs PostgreSQL and Redis: scripts/test.sh runs it"]
-async fn edits_deletions_and_reactions_reach_the_other_instance_and_a_tab_back_from_away_catches_up() {
+async fn edits_deletions_reactions_and_pins_reach_the_other_instance_and_a_tab_back_from_away_catches_up() {
     let pair = Pair::start().await;
     let Lobby { mut alice_socket, other: bob, other_socket: mut bob_socket, .. } = lobby(&pair, "bob").await;
     let changed = |frame| match frame {
@@ -807,8 +807,9 @@ async fn edits_deletions_and_reactions_reach_the_other_instance_and_a_tab_back_f
         .send(&ClientFrame::Edit { room: "lobby".into(), id: ids[0], body: "first, final".into() })
         .await;
     alice_socket.send(&react(ids[0], "🎉")).await;
+    alice_socket.send(&ClientFrame::Pin { room: "lobby".into(), id: ids[0] }).await;
     alice_socket.send(&ClientFrame::Delete { room: "lobby".into(), id: ids[1] }).await;
-    for _ in 0..3 {
+    for _ in 0..4 {
         alice_socket.expect(changed).await;
     }
     let mut bob_socket = bob.socket().await;
@@ -817,8 +818,11 @@ async fn edits_deletions_and_reactions_reach_the_other_instance_and_a_tab_back_f
         .await;
     let mut states = [bob_socket.expect(changed).await, bob_socket.expect(changed).await];
     states.sort_by_key(|message| message.id);
-    let states: Vec<(&str, bool, usize)> =
-        states.iter().map(|m| (m.body.as_str(), m.deleted, m.reactions.len())).collect();
-    assert_eq!(states, [("first, final", false, 2), ("", true, 0)]);
+    let states: Vec<(&str, bool, usize, bool)> =
+        states.iter().map(|m| (m.body.as_str(), m.deleted, m.reactions.len(), m.pinned)).collect();
+    assert_eq!(states, [("first, final", false, 2, true), ("", true, 0, false)]);
+    let pinned: Vec<mini_discord::shared::views::MessageView> =
+        bob.post_form("/api/pinned", &[("room", "lobby")]).await.json().await.expect("pinned list");
+    assert_eq!(pinned.iter().map(|m| m.id).collect::<Vec<_>>(), [ids[0]]);
     pair.finish().await;
 }

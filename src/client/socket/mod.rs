@@ -167,6 +167,18 @@ impl ChatSocket {
         }
     }
 
+    /// Asks to pin (`on`) or unpin a message: the outcome comes as a `changed` frame, or an
+    /// `error`.
+    pub fn pin(&self, room: &str, id: i64, on: bool) {
+        let _ = (room, id, on);
+        #[cfg(feature = "hydrate")]
+        {
+            let room = room.to_owned();
+            let frame = if on { ClientFrame::Pin { room, id } } else { ClientFrame::Unpin { room, id } };
+            self.transmit(&frame, Intent::Transient);
+        }
+    }
+
     pub fn leave(&self, room: &str) {
         let _ = room;
         #[cfg(feature = "hydrate")]

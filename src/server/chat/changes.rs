@@ -106,12 +106,12 @@ impl Chat {
     }
 
     /// Message `id` if it is in `room`: a frame naming one room cannot touch another's.
-    async fn stored_in(&self, room: &Room, id: i64) -> Result<Option<StoredMessage>, ChatError> {
+    pub(super) async fn stored_in(&self, room: &Room, id: i64) -> Result<Option<StoredMessage>, ChatError> {
         Ok(changes::current(&self.db, id).await?.filter(|message| message.room_id == room.id))
     }
 
     /// Sends the message's state, as it is after the change, to everyone in the room.
-    async fn announce_change(&self, room: &Room, id: i64) -> Result<(), ChatError> {
+    pub(super) async fn announce_change(&self, room: &Room, id: i64) -> Result<(), ChatError> {
         let message = messages::shown_by_ids(&self.db, &[id]).await?.pop().ok_or(ChatError::NoSuchMessage)?;
         self.hub.publish(&room.name, &ServerFrame::Changed { message }).await;
         Ok(())

@@ -35,6 +35,8 @@ pub enum ChatError {
     ChangedMeanwhile,
     #[error("This message has as many different reactions as it can take ({most})")]
     TooManyReactions { most: usize },
+    #[error("This room has as many pinned messages as it can hold ({most}): unpin one first")]
+    TooManyPinned { most: u64 },
     #[error("No such user")]
     NoSuchUser,
     #[error("This room no longer exists")]
@@ -74,6 +76,7 @@ impl From<ChatError> for AppError {
             | ChatError::NotSaved
             | ChatError::ChangedMeanwhile
             | ChatError::TooManyReactions { .. }
+            | ChatError::TooManyPinned { .. }
             | ChatError::TooManyJoined { .. } => AppError::Internal,
         }
     }

@@ -10,6 +10,7 @@ mod admin;
 mod changes;
 pub mod error;
 mod messages;
+mod pins;
 pub mod policy;
 mod reads;
 mod rooms;

@@ -24,6 +24,12 @@ pub fn may_react(actor: &Actor, room: &Room) -> Result<(), Denied> {
     may_post(actor, room)
 }
 
+/// Pinning a room's messages (and unpinning them): whoever may post there, as in Slack. Room
+/// roles may narrow this to moderators; callers ask here either way.
+pub fn may_pin(actor: &Actor, room: &Room) -> Result<(), Denied> {
+    may_post(actor, room)
+}
+
 /// Creating a room that does not exist yet.
 pub fn may_create_room(_actor: &Actor) -> Result<(), Denied> {
     Ok(())

@@ -70,7 +70,7 @@ pub async fn edit(
     Ok(Some(version))
 }
 
-/// Deletes a message's text, its earlier versions and its reactions, keeping its row (and so its place, and
+/// Deletes a message's text, its earlier versions and its reactions, and unpins it, keeping its row (and so its place, and
 /// what replies to it point at). `None` when it was deleted already.
 pub async fn delete(
     db: &(impl ConnectionTrait + TransactionTrait),
@@ -82,6 +82,8 @@ pub async fn delete(
     let updated = Messages::update_many()
         .col_expr(Column::Body, Expr::value(""))
         .col_expr(Column::DeletedAt, Expr::value(now))
+        .col_expr(Column::PinnedAt, Expr::value(Option::<i64>::None))
+        .col_expr(Column::PinnedBy, Expr::value(Option::<i64>::None))
         .filter(Column::Id.eq(was.id))
         .filter(Column::DeletedAt.is_null())
         .exec(&txn)

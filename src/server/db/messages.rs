@@ -278,6 +278,7 @@ struct Shown {
     version: i64,
     edited_at: Option<i64>,
     deleted_at: Option<i64>,
+    pinned_at: Option<i64>,
     author: Option<String>,
     room: Option<String>,
 }
@@ -293,6 +294,7 @@ fn shown(query: Select<Messages>) -> Selector<SelectModel<Shown>> {
             messages::Column::Version,
             messages::Column::EditedAt,
             messages::Column::DeletedAt,
+            messages::Column::PinnedAt,
         ])
         .column_as(users::Column::Username, "author")
         .column_as(rooms::Column::Name, "room")
@@ -314,6 +316,7 @@ impl From<Shown> for MessageView {
             version: shown.version,
             edited: shown.edited_at.is_some(),
             deleted: shown.deleted_at.is_some(),
+            pinned: shown.pinned_at.is_some(),
             reactions: Vec::new(),
         }
     }

@@ -4,6 +4,7 @@
 pub mod changes;
 pub mod entities;
 pub mod messages;
+pub mod pins;
 pub mod reactions;
 pub mod read_markers;
 pub mod rooms;

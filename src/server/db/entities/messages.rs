@@ -16,6 +16,9 @@ pub struct Model {
     pub edited_at: Option<i64>,
     /// Deleted by its author or a moderator: the row stays, its text is gone.
     pub deleted_at: Option<i64>,
+    /// Pinned to its room since then; `None`: not pinned.
+    pub pinned_at: Option<i64>,
+    pub pinned_by: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,4 +1,4 @@
-//! `edit`, `delete`, `react` and `unreact`: change a stored message. The change reaches the room (this tab too) as a
+//! `edit`, `delete`, `react`, `unreact`, `pin` and `unpin`: change a stored message. The change reaches the room (this tab too) as a
 //! `changed` frame; a refusal comes back as an `error` and changes nothing.
 
 use super::super::peer::{room_key, Peer};
@@ -32,6 +32,16 @@ impl Peer<'_> {
         };
         if let Err(err) = reacted {
             self.refuse(&err, "Could not save your reaction. Please try again.", None).await;
+        }
+    }
+
+    pub(super) async fn pin(&self, room: String, id: i64, on: bool) {
+        let pinned = match self.room_named(&room).await {
+            Ok(room) => self.chat.pin(self.actor, &room, id, on).await,
+            Err(err) => Err(err),
+        };
+        if let Err(err) = pinned {
+            self.refuse(&err, "Could not pin the message. Please try again.", None).await;
         }
     }
 

@@ -29,6 +29,8 @@ impl Peer<'_> {
             ClientFrame::Delete { room, id } => self.delete(room, id).await,
             ClientFrame::React { room, id, emoji } => self.react(room, id, emoji, true).await,
             ClientFrame::Unreact { room, id, emoji } => self.react(room, id, emoji, false).await,
+            ClientFrame::Pin { room, id } => self.pin(room, id, true).await,
+            ClientFrame::Unpin { room, id } => self.pin(room, id, false).await,
         }
     }
 }

@@ -1,0 +1,145 @@
+use leptos::prelude::*;
+
+use crate::{
+    api::rooms::pinned_messages,
+    client::socket::use_socket,
+    shared::{paths, protocol::ServerFrame, views::MessageView},
+};
+
+/// How much of a pinned message its entry shows.
+const EXCERPT_CHARS: usize = 100;
+
+/// "Pinned messages" in the room header: opens the room's pinned list, the latest pinned first,
+/// kept current while open as messages are pinned, unpinned or edited. Each entry goes to its
+/// message: in place when the conversation shows it, else through its link (the history around
+/// it).
+#[component]
+pub fn PinnedMessages(room: String) -> impl IntoView {
+    let open = RwSignal::new(false);
+    // `None` until loaded; the error of a failed load otherwise.
+    let pins = RwSignal::new(None::<Result<Vec<MessageView>, String>>);
+    let socket = use_socket();
+    let watched = room.clone();
+    let listener = socket.on_frame(move |frame| {
+        if let ServerFrame::Changed { message } = frame {
+            if message.room == watched && pins.with_untracked(|pins| matches!(pins, Some(Ok(_)))) {
+                pins.update(|pins| {
+                    if let Some(Ok(list)) = pins {
+                        keep_current(list, message);
+                    }
+                });
+            }
+        }
+    });
+    on_cleanup(move || socket.off(listener));
+    let load_room = room.clone();
+    let toggle = move |_| {
+        open.update(|open| *open = !*open);
+        if open.get_untracked() {
+            let room = load_room.clone();
+            leptos::task::spawn_local(async move {
+                pins.set(Some(pinned_messages(room).await.map_err(|err| err.to_string())));
+            });
+        }
+    };
+    let entries = move || match pins.get() {
+        None => view! { <p>"Loading…"</p> }.into_any(),
+        Some(Err(err)) => view! { <p class="alert" role="alert">{err}</p> }.into_any(),
+        Some(Ok(list)) if list.is_empty() => view! { <p>"No pinned messages yet."</p> }.into_any(),
+        Some(Ok(list)) => view! {
+            <ol>
+                {list.into_iter().map(|message| {
+                    let excerpt: String = message.body.chars().take(EXCERPT_CHARS).collect();
+                    let id = message.id;
+                    view! {
+                        <li>
+                            <a href=paths::message(&room, id) on:click=move |ev| if go_to(id) {
+                                ev.prevent_default();
+                                open.set(false);
+                            }>
+                                <span class="author">{message.author}</span>" "{excerpt}
+                            </a>
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
+        }
+        .into_any(),
+    };
+    view! {
+        <div class="pins">
+            <button type="button" class="link-button" aria-expanded=move || open.get().to_string() on:click=toggle>
+                "Pinned messages"
+            </button>
+            {move || open.get().then(|| view! {
+                <section class="pins-panel" aria-label="Pinned messages">{entries.clone()}</section>
+            })}
+        </div>
+    }
+}
+
+/// Keeps an open pinned list in step with a changed message: newly pinned goes first, unpinned
+/// goes, a pinned one edited shows its new text in its place.
+fn keep_current(list: &mut Vec<MessageView>, changed: &MessageView) {
+    match (list.iter().position(|m| m.id == changed.id), changed.pinned) {
+        (Some(at), true) if changed.version >= list[at].version => list[at] = changed.clone(),
+        (Some(at), false) if changed.version >= list[at].version => {
+            list.remove(at);
+        }
+        (None, true) => list.insert(0, changed.clone()),
+        _ => {}
+    }
+}
+
+/// Brings message `id` into view, highlighted and focused, if the conversation shows it; false
+/// when it does not (the link then loads the history around it).
+fn go_to(id: i64) -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let Some(target) = document()
+            .query_selector(&format!("article[data-id=\"{id}\"]"))
+            .ok()
+            .flatten()
+            .and_then(|el| el.dyn_into::<leptos::web_sys::HtmlElement>().ok())
+        else {
+            return false;
+        };
+        if let Ok(Some(before)) = document().query_selector("article.linked") {
+            let _ = before.class_list().remove_1("linked");
+        }
+        let _ = target.class_list().add_1("linked");
+        let options = leptos::web_sys::ScrollIntoViewOptions::new();
+        options.set_block(leptos::web_sys::ScrollLogicalPosition::Center);
+        target.scroll_into_view_with_scroll_into_view_options(&options);
+        let _ = target.focus();
+        true
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = id;
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pinned(id: i64, version: i64, pinned: bool) -> MessageView {
+        MessageView { id, version, pinned, body: format!("v{version}"), ..MessageView::default() }
+    }
+
+    #[test]
+    fn the_open_list_follows_pins_unpins_and_edits() {
+        let mut list = vec![pinned(2, 5, true), pinned(1, 4, true)];
+        keep_current(&mut list, &pinned(3, 6, true));
+        keep_current(&mut list, &pinned(1, 7, true));
+        keep_current(&mut list, &pinned(2, 8, false));
+        keep_current(&mut list, &pinned(4, 9, false));
+        let shown: Vec<(i64, &str)> = list.iter().map(|m| (m.id, m.body.as_str())).collect();
+        assert_eq!(shown, [(3, "v6"), (1, "v7")], "newest pin first, edits in place, unpinned gone");
+        keep_current(&mut list, &pinned(1, 3, false));
+        assert_eq!(list.len(), 2, "an older state changes nothing");
+    }
+}
