@@ -3,6 +3,7 @@
 # machine, raising the input rate step by step. Prints one JSON line per run.
 #
 #   scripts/bench.sh one-room   [CLIENTS] [RATES...]   # one room, everyone in it
+#   scripts/bench.sh mixed      [CLIENTS] [RATES...]   # the same, a tenth of turns reactions and edits
 #   scripts/bench.sh many-rooms [CLIENTS] [ROOMS] [RATE]
 #   scripts/bench.sh idle       [SOCKETS] [USERS]       # server memory per idle socket
 #   scripts/bench.sh history    [MESSAGES]              # room page, older pages and linked pages, big room
@@ -85,6 +86,19 @@ case "${1:-one-room}" in
       senders=$(( rate / 40 > 20 ? rate / 40 : 20 ))
       run reference "ws://$REF_ADDR" "$ref_pid" --clients "$clients" --senders "$senders" --rate "$rate" --prefix ref
       run app "http://$APP_ADDR" "$app_pid" --clients "$clients" --senders "$senders" --rate "$rate" --prefix app
+    done
+    ;;
+  mixed)
+    # The one-room row with every tenth turn of each sender spent on a reaction or an edit of its
+    # own latest message (app only: the reference has neither), beside the plain app and the
+    # reference at the same rate: what the message path sustains with actions mixed in.
+    clients="${2:-1000}"; shift 2 2>/dev/null || shift $#
+    rates=("${@:-400 600 700}")
+    for rate in ${rates[*]}; do
+      senders=$(( rate / 40 > 20 ? rate / 40 : 20 ))
+      run reference "ws://$REF_ADDR" "$ref_pid" --clients "$clients" --senders "$senders" --rate "$rate" --prefix ref
+      run app "http://$APP_ADDR" "$app_pid" --clients "$clients" --senders "$senders" --rate "$rate" --prefix app
+      run app "http://$APP_ADDR" "$app_pid" --clients "$clients" --senders "$senders" --rate "$rate" --prefix appx --actions-every 10
     done
     ;;
   many-rooms)
@@ -260,5 +274,5 @@ for ref, app in zip(runs[0::2], runs[1::2]):
     print("%-28s %11.1f/%-10.1f %9.1f/%-8.1f %15s %20s" % (row, ref["p50_ms"], ref["p99_ms"], app["p50_ms"], app["p99_ms"], ratio, faults))
 PY
     ;;
-  *) echo "usage: $0 one-room|many-rooms|idle|history|rooms|two-instances|lighthouse|check …" >&2; exit 2 ;;
+  *) echo "usage: $0 one-room|mixed|many-rooms|idle|history|rooms|two-instances|lighthouse|check …" >&2; exit 2 ;;
 esac

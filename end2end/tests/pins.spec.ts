@@ -27,6 +27,8 @@ test('people pin and unpin messages, and "Pinned messages" lists them latest fir
   await expect(mine.message(schedule).getByRole('button', { name: 'Pin', exact: true })).toBeFocused();
   await a.page.keyboard.press('Enter');
   await expect(theirs.message(schedule).getByText('Pinned', { exact: true })).toBeVisible();
+  // The keyboard stays on the control pressed, now "Unpin".
+  await expect(mine.message(schedule).getByRole('button', { name: 'Unpin', exact: true })).toBeFocused();
 
   // The list: the latest pinned first, each entry a link to its message.
   const open = b.page.getByRole('button', { name: 'Pinned messages' });

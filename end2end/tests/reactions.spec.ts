@@ -60,11 +60,24 @@ test('people react and take it back, by pointer and by keyboard alone, and every
   await any.press('Enter');
   await expect(theirs.message(text).getByRole('button', { name: `🦀 1: ${a.name}`, exact: true })).toBeVisible();
 
+  // A's edit in progress survives B reacting meanwhile (the message re-renders).
+  await mine.message(text).hover();
+  await mine.message(text).getByRole('button', { name: 'Edit', exact: true }).click();
+  const editor = a.page.getByRole('textbox', { name: 'Edit message' });
+  await editor.fill(`${text} (a draft)`);
+  await theirs.message(text).hover();
+  await theirs.message(text).getByRole('button', { name: 'Add reaction' }).click();
+  await b.page.getByRole('dialog', { name: 'Add reaction' }).getByRole('button', { name: '🎉', exact: true }).click();
+  const editing = mine.messages.filter({ has: editor });
+  await expect(editing.getByRole('button', { name: `🎉 1: ${b.name}`, exact: true })).toBeVisible();
+  await expect(editor).toHaveValue(`${text} (a draft)`);
+  await editor.press('Escape');
+
   // B takes theirs back; what is left is the same after a reload.
   await theirs.message(text).getByRole('button', { name: `👍 1: ${b.name}` }).click();
   await expect(mine.message(text).getByRole('button', { name: /^👍/ })).toHaveCount(0);
   await b.page.reload();
   const reloaded = roomPage(b.page).message(text);
-  await expect(reloaded.getByRole('group', { name: 'Reactions' }).getByRole('button')).toHaveCount(1);
+  await expect(reloaded.getByRole('group', { name: 'Reactions' }).getByRole('button')).toHaveCount(2);
   await expect(reloaded.getByRole('button', { name: `🦀 1: ${a.name}`, exact: true })).toBeVisible();
 });

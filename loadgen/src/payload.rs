@@ -48,6 +48,18 @@ pub fn message_id(text: &str) -> Option<i64> {
     digits.parse().ok()
 }
 
+/// The id an app's `ack` frame gives the sender's message (`None` for any other frame).
+pub fn ack_id(text: &str) -> Option<i64> {
+    let rest = text.strip_prefix(r#"{"type":"ack""#)?;
+    let start = rest.find(r#""id":"#)? + r#""id":"#.len();
+    rest[start..].split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
+}
+
+/// Whether an app frame is a `changed` frame: a message's new state, not a delivery.
+pub fn is_change(text: &str) -> bool {
+    text.starts_with(r#"{"type":"changed""#)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -63,5 +75,14 @@ mod tests {
         assert_eq!(decode(&app), Some((3, 42, 123_456)));
         assert_eq!(message_id(&app), Some(1_000_000));
         assert_eq!(app.len(), body.len() + *APP_FRAME_OVERHEAD);
+    }
+
+    #[test]
+    fn acks_and_changes_are_told_from_deliveries() {
+        let ack = ServerFrame::Ack { nonce: "lg-1-2".into(), id: 77 }.to_json();
+        assert_eq!(ack_id(&ack), Some(77));
+        assert_eq!(ack_id(&app_frame("x")), None);
+        let changed = ServerFrame::Changed { message: MessageView::default() }.to_json();
+        assert!(is_change(&changed) && !is_change(&ack) && !is_change(&app_frame("x")));
     }
 }

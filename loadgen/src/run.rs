@@ -89,6 +89,11 @@ pub struct Options {
     /// the servers, the database, Redis; each with its children as they are just before sending starts.
     #[arg(long = "cpu-watch", value_name = "NAME=PIDS", value_parser = cpu::parse_group)]
     cpu_watch: Vec<cpu::Group>,
+    /// App only: every Nth tick of each sender is an action on its own latest stored message
+    /// instead of a new message, alternately a reaction (added, then taken back) and an edit; 0:
+    /// messages only. 10 gives the mixed row (a tenth of actions are reactions and edits).
+    #[arg(long, default_value_t = 0)]
+    actions_every: u64,
     /// Names of generated users and rooms start with this.
     #[arg(long, default_value = "lg")]
     prefix: String,
@@ -108,6 +113,8 @@ struct Seen {
     /// Each latency with the second of sending its message was sent in (0: the first).
     by_second: Vec<(u16, u32)>,
     unique: HashSet<(usize, u64)>,
+    /// Actions sent instead of messages (see `--actions-every`).
+    actions: u64,
     duplicates: u64,
     /// The id of the last app message received (each client is in one room).
     last_id: i64,
@@ -198,9 +205,12 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
         let mut stop = stop_rx.clone();
         let (mut go, setup_frames) = (go_rx.clone(), setup_frames.clone());
         let (target, body_bytes) = (options.server.target, options.body_bytes);
+        let actions_every = if matches!(target, Target::App) { options.actions_every } else { 0 };
         tasks.push(tokio::spawn(async move {
             let mut seen = Seen::default();
             let mut sent = 0u64;
+            // This sender's latest stored message (from its acks): what its actions act on.
+            let (mut own, mut ticks, mut reacted) = (None::<i64>, 0u64, false);
             let (started, sending_from_us) = loop {
                 tokio::select! {
                     changed = go.changed() => {
@@ -233,6 +243,26 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
                             sending = false;
                             continue;
                         }
+                        ticks += 1;
+                        if let Some(id) = own.filter(|_| actions_every > 0 && ticks % actions_every == 0) {
+                            let frame = if seen.actions % 2 == 0 {
+                                reacted = !reacted;
+                                let (room, emoji) = (room.clone(), "👍".to_owned());
+                                if reacted {
+                                    ClientFrame::React { room, id, emoji }
+                                } else {
+                                    ClientFrame::Unreact { room, id, emoji }
+                                }
+                            } else {
+                                ClientFrame::Edit { room: room.clone(), id, body: format!("edited {ticks}") }
+                            };
+                            let text = serde_json::to_string(&frame).unwrap_or_default();
+                            if write.send(Message::text(text)).await.is_err() {
+                                break;
+                            }
+                            seen.actions += 1;
+                            continue;
+                        }
                         // The reference relays bytes as they come, the app wraps the body in a
                         // message frame: pad the reference's so both deliver frames of one size.
                         let size = match target {
@@ -256,7 +286,11 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
                     }
                     frame = read.next() => match frame {
                         Some(Ok(Message::Text(text))) => {
-                            if let Some((sender, seq, sent_us)) = payload::decode(&text) {
+                            if let Some(id) = payload::ack_id(&text) {
+                                own = Some(id);
+                            } else if payload::is_change(&text) {
+                                // A message's new state (a reaction, an edit): not a delivery.
+                            } else if let Some((sender, seq, sent_us)) = payload::decode(&text) {
                                 let now = clock.elapsed().as_micros() as u64;
                                 if let Some(id) = payload::message_id(&text) {
                                     if id < seen.last_id {
@@ -323,6 +357,7 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
     let mut by_second: Vec<Vec<u32>> = Vec::new();
     let (mut sent, mut expected, mut received, mut duplicates, mut out_of_order) =
         (0u64, 0u64, 0u64, 0u64, 0u64);
+    let mut actions = 0u64;
     for task in tasks {
         let (index, client_sent, seen) =
             task.await.map_err(|err| LoadError::Setup(format!("a client task failed: {err}")))?;
@@ -331,6 +366,7 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
         received += seen.unique.len() as u64;
         duplicates += seen.duplicates;
         out_of_order += seen.out_of_order;
+        actions += seen.actions;
         latencies.extend(seen.latencies_us);
         same.extend(seen.same_us);
         crossed.extend(seen.crossed_us);
@@ -354,6 +390,7 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
         rate: options.rate,
         duration_s: options.duration,
         sent,
+        actions,
         expected,
         received,
         lost: expected.saturating_sub(received),

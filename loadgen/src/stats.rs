@@ -11,6 +11,8 @@ pub struct Report {
     pub rate: f64,
     pub duration_s: u64,
     pub sent: u64,
+    /// Reactions and edits sent instead of messages (`--actions-every`).
+    pub actions: u64,
     pub expected: u64,
     pub received: u64,
     pub lost: u64,
@@ -56,7 +58,7 @@ impl Report {
         println!("target            {}", self.target);
         println!("clients/rooms     {} in {} room(s), {} sender(s)", self.clients, self.rooms, self.senders);
         println!("input rate        {:.0} msg/s for {} s", self.rate, self.duration_s);
-        println!("sent              {}", self.sent);
+        println!("sent              {} messages, {} actions", self.sent, self.actions);
         println!(
             "deliveries        {} received of {} expected ({} lost, {} duplicates, {} out of id order)",
             self.received, self.expected, self.lost, self.duplicates, self.out_of_order

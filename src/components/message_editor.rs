@@ -15,9 +15,11 @@ pub fn MessageEditor(
     body: String,
     /// The message being edited: set to `None` when this editor closes.
     editing: RwSignal<Option<i64>>,
+    /// The text in the box, kept by the list: the message re-renders whenever anyone reacts to
+    /// it or pins it, and what the author typed so far must survive that.
+    text: RwSignal<String>,
 ) -> impl IntoView {
     let socket = use_socket();
-    let text = RwSignal::new(body.clone());
     let problem = RwSignal::new(None::<String>);
     let input = NodeRef::<html::Textarea>::new();
     // Opened by a click or a key: the cursor goes into the box, at the end of the text.

@@ -176,6 +176,7 @@ pub fn MessageList(
     let socket = use_socket();
     // The message being edited in place, and the one whose deletion awaits confirmation.
     let editing = RwSignal::new(None::<i64>);
+    let draft = RwSignal::new(String::new());
     let confirming = RwSignal::new(None::<i64>);
     let keep_button = NodeRef::<html::Button>::new();
     let ask_to_delete = move |id: i64| {
@@ -201,11 +202,12 @@ pub fn MessageList(
             }
         }
     };
-    // The message whose reaction picker is open.
+    // The message whose reaction picker is open, and what is typed in it.
     let picking = RwSignal::new(None::<i64>);
-    // A message re-renders when its reactions change, taking the button pressed with it: the
-    // reaction pressed (or the message's "Add reaction") gets the keyboard back.
-    let refocus = StoredValue::new(None::<(i64, String)>);
+    let typed_emoji = RwSignal::new(String::new());
+    // A message re-renders when its reactions or its pin change, taking the button pressed with
+    // it: the same control of the new row (or the message's "Add reaction") gets the keyboard back.
+    let refocus = StoredValue::new(None::<(i64, Refocus)>);
     let react_room = room.clone();
     let react = move |id: i64| {
         let room = react_room.clone();
@@ -213,7 +215,7 @@ pub fn MessageList(
             picking.set(None);
             if socket.state().get_untracked() == crate::client::socket::ConnState::Connected {
                 socket.react(&room, id, &emoji, on);
-                refocus.set_value(Some((id, emoji)));
+                refocus.set_value(Some((id, Refocus::Reaction(emoji))));
             } else {
                 action_status.set("You are offline: your reaction was not saved.".to_owned());
             }
@@ -402,7 +404,7 @@ pub fn MessageList(
                     // Only this message's rows re-render when editing moves to or from it.
                     let open = Memo::new(move |_| editing.get() == Some(id));
                     (move || if open.get() {
-                        view! { <MessageEditor room=room.clone() id body=body.clone() editing/> }.into_any()
+                        view! { <MessageEditor room=room.clone() id body=body.clone() editing text=draft/> }.into_any()
                     } else {
                         message_body(&body).into_any()
                     }).into_any()
@@ -410,8 +412,14 @@ pub fn MessageList(
                     view! { <p class="body deleted">"Message deleted"</p> }.into_any()
                 };
                 let edited = (live && message.edited).then(|| view! { <EditHistory room=room.clone() id/> });
-                let own_actions = (live && mine).then(|| view! {
-                    <button type="button" class="action" on:click=move |_| editing.set(Some(id))>"Edit"</button>
+                let own_actions = (live && mine).then(|| {
+                    let body = message.body.clone();
+                    view! {
+                        <button type="button" class="action" on:click=move |_| {
+                            draft.set(body.clone());
+                            editing.set(Some(id));
+                        }>"Edit"</button>
+                    }
                 });
                 let delete_action = (live && (mine || moderator)).then(|| view! {
                     <button type="button" class="action" on:click=ask_to_delete(id)>"Delete"</button>
@@ -426,15 +434,19 @@ pub fn MessageList(
                         type="button"
                         class="action add-reaction"
                         aria-expanded=move || if picking.get() == Some(id) { "true" } else { "false" }
-                        on:click=move |_| picking.update(|open| *open = if *open == Some(id) { None } else { Some(id) })
+                        on:click=move |_| {
+                            typed_emoji.set(String::new());
+                            picking.update(|open| *open = if *open == Some(id) { None } else { Some(id) });
+                        }
                     >"Add reaction"</button>
                 });
                 let pin_room = room.clone();
                 let pinned = message.pinned;
                 let pin_action = live.then(|| view! {
-                    <button type="button" class="action" on:click=move |_| {
+                    <button type="button" class="action pin-action" on:click=move |_| {
                         if socket.state().get_untracked() == crate::client::socket::ConnState::Connected {
                             socket.pin(&pin_room, id, !pinned);
+                            refocus.set_value(Some((id, Refocus::Pin)));
                         } else {
                             action_status.set("You are offline: the pin did not change.".to_owned());
                         }
@@ -444,13 +456,13 @@ pub fn MessageList(
                 let picker = move || (picking.get() == Some(id)).then(|| {
                     let close = Callback::new(move |()| {
                         picking.set(None);
-                        request_animation_frame(move || focus_in_message(log, id, None));
+                        request_animation_frame(move || focus_in_message(log, id, &Refocus::AddReaction));
                     });
-                    view! { <ReactionPicker choose=Callback::new(move |emoji| react.run((emoji, true))) close/> }
+                    view! { <ReactionPicker choose=Callback::new(move |emoji| react.run((emoji, true))) close typed=typed_emoji/> }
                 });
                 if refocus.with_value(|to| to.as_ref().is_some_and(|(at, _)| *at == id)) {
-                    if let Some((_, emoji)) = refocus.try_update_value(Option::take).flatten() {
-                        request_animation_frame(move || focus_in_message(log, id, Some(&emoji)));
+                    if let Some((_, to)) = refocus.try_update_value(Option::take).flatten() {
+                        request_animation_frame(move || focus_in_message(log, id, &to));
                     }
                 }
                 let confirm = move || (confirming.get() == Some(id)).then(|| view! {
@@ -534,11 +546,20 @@ pub fn MessageList(
     }
 }
 
-/// Gives the keyboard back inside message `id` after it re-rendered or a picker closed: to its
-/// reaction `emoji` if it still has one, else to its "Add reaction". Only when focus was lost
-/// with the old row (it is on the page's body): a reader who moved on meanwhile stays where they
-/// are.
-fn focus_in_message(log: NodeRef<html::Div>, id: i64, emoji: Option<&str>) {
+/// Which control of a re-rendered message gets the keyboard back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Refocus {
+    /// Its reaction with this emoji, or "Add reaction" once that reaction is gone.
+    Reaction(String),
+    AddReaction,
+    /// "Pin", now "Unpin" (or the other way round).
+    Pin,
+}
+
+/// Gives the keyboard back inside message `id` after it re-rendered or a picker closed. Only
+/// when focus was lost with the old row (it is on the page's body): a reader who moved on
+/// meanwhile stays where they are.
+fn focus_in_message(log: NodeRef<html::Div>, id: i64, to: &Refocus) {
     #[cfg(feature = "hydrate")]
     {
         use wasm_bindgen::JsCast;
@@ -552,12 +573,16 @@ fn focus_in_message(log: NodeRef<html::Div>, id: i64, emoji: Option<&str>) {
         if !lost {
             return;
         }
-        // A reaction is one emoji (checked before it was sent or stored): never a quote or a
-        // backslash that could break out of the selector.
-        let reaction = emoji
-            .filter(|emoji| !emoji.contains(['"', '\\']))
-            .map(|emoji| format!("button.reaction[data-emoji=\"{emoji}\"]"));
-        let target = reaction
+        let first = match to {
+            // A reaction is one emoji (checked before it was sent or stored): never a quote or
+            // a backslash that could break out of the selector.
+            Refocus::Reaction(emoji) if !emoji.contains(['"', '\\']) => {
+                Some(format!("button.reaction[data-emoji=\"{emoji}\"]"))
+            }
+            Refocus::Pin => Some("button.pin-action".to_owned()),
+            _ => None,
+        };
+        let target = first
             .iter()
             .map(String::as_str)
             .chain(["button.add-reaction"])
@@ -566,7 +591,7 @@ fn focus_in_message(log: NodeRef<html::Div>, id: i64, emoji: Option<&str>) {
             let _ = target.focus();
         }
     }
-    let _ = (log, id, emoji);
+    let _ = (log, id, to);
 }
 
 #[cfg(test)]

@@ -18,11 +18,19 @@ pub fn PinnedMessages(room: String) -> impl IntoView {
     let open = RwSignal::new(false);
     // `None` until loaded; the error of a failed load otherwise.
     let pins = RwSignal::new(None::<Result<Vec<MessageView>, String>>);
+    // The newest state seen of each message while the list is open: across instances an older
+    // state can come after a newer one, and must not bring an unpinned message back.
+    let newest = StoredValue::new(Vec::<(i64, i64)>::new());
+    // Which opening a load answers: an answer for an earlier one (slower than the latest) goes.
+    let openings = StoredValue::new(0u32);
     let socket = use_socket();
     let watched = room.clone();
     let listener = socket.on_frame(move |frame| {
         if let ServerFrame::Changed { message } = frame {
-            if message.room == watched && pins.with_untracked(|pins| matches!(pins, Some(Ok(_)))) {
+            let fresh = newest
+                .try_update_value(|seen| newer_than_seen(seen, message.id, message.version))
+                .unwrap_or(false);
+            if message.room == watched && fresh && pins.with_untracked(|pins| matches!(pins, Some(Ok(_)))) {
                 pins.update(|pins| {
                     if let Some(Ok(list)) = pins {
                         keep_current(list, message);
@@ -37,9 +45,22 @@ pub fn PinnedMessages(room: String) -> impl IntoView {
         open.update(|open| *open = !*open);
         if open.get_untracked() {
             let room = load_room.clone();
-            leptos::task::spawn_local(async move {
-                pins.set(Some(pinned_messages(room).await.map_err(|err| err.to_string())));
+            let opening = openings.try_update_value(|n| {
+                *n += 1;
+                *n
             });
+            leptos::task::spawn_local(async move {
+                let loaded = pinned_messages(room).await.map_err(|err| err.to_string());
+                if openings.try_get_value() == opening {
+                    newest.set_value(Vec::new());
+                    pins.set(Some(loaded));
+                }
+            });
+        }
+    };
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Escape" && open.get_untracked() {
+            open.set(false);
         }
     };
     let entries = move || match pins.get() {
@@ -67,7 +88,7 @@ pub fn PinnedMessages(room: String) -> impl IntoView {
         .into_any(),
     };
     view! {
-        <div class="pins">
+        <div class="pins" on:keydown=on_keydown>
             <button type="button" class="link-button" aria-expanded=move || open.get().to_string() on:click=toggle>
                 "Pinned messages"
             </button>
@@ -75,6 +96,21 @@ pub fn PinnedMessages(room: String) -> impl IntoView {
                 <section class="pins-panel" aria-label="Pinned messages">{entries.clone()}</section>
             })}
         </div>
+    }
+}
+
+/// Records the state `version` of message `id`; false when a newer one was seen already.
+fn newer_than_seen(seen: &mut Vec<(i64, i64)>, id: i64, version: i64) -> bool {
+    match seen.iter_mut().find(|(at, _)| *at == id) {
+        Some((_, newest)) if *newest >= version => false,
+        Some((_, newest)) => {
+            *newest = version;
+            true
+        }
+        None => {
+            seen.push((id, version));
+            true
+        }
     }
 }
 
@@ -128,6 +164,15 @@ mod tests {
 
     fn pinned(id: i64, version: i64, pinned: bool) -> MessageView {
         MessageView { id, version, pinned, body: format!("v{version}"), ..MessageView::default() }
+    }
+
+    #[test]
+    fn an_older_state_of_a_message_is_not_news() {
+        let mut seen = Vec::new();
+        assert!(newer_than_seen(&mut seen, 1, 5));
+        assert!(!newer_than_seen(&mut seen, 1, 4), "the pin before the unpin, late");
+        assert!(newer_than_seen(&mut seen, 1, 6));
+        assert!(newer_than_seen(&mut seen, 2, 1));
     }
 
     #[test]

@@ -10,15 +10,22 @@ pub fn ReactionPicker(
     /// Called with the chosen emoji.
     choose: Callback<String>,
     close: Callback<()>,
+    /// What is typed in "Any emoji", kept by the list: the message re-renders (and this picker
+    /// with it) whenever anyone reacts to it, and the typing must survive that.
+    typed: RwSignal<String>,
 ) -> impl IntoView {
-    let typed = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<String>);
     let first = NodeRef::<html::Button>::new();
-    // Opened by a click or a key: the keyboard starts on the first emoji.
+    let any = NodeRef::<html::Input>::new();
+    // Opened by a click or a key: the keyboard starts on the first emoji, or back in the box
+    // when the picker came again with something typed.
     Effect::new(move |_| {
-        if let Some(first) = first.get() {
-            let _ = first.focus();
-        }
+        let focused = if typed.with_untracked(String::is_empty) {
+            first.get().map(|first| first.focus())
+        } else {
+            any.get().map(|any| any.focus())
+        };
+        let _ = focused;
     });
     let on_keydown = move |event: ev::KeyboardEvent| {
         if event.key() == "Escape" {
@@ -29,7 +36,7 @@ pub fn ReactionPicker(
     let submit = move |event: ev::SubmitEvent| {
         event.prevent_default();
         match emoji(&typed.get_untracked()) {
-            Ok(chosen) => choose.run(chosen.to_owned()),
+            Ok(chosen) => choose.run(chosen),
             Err(err) => problem.set(Some(err.to_string())),
         }
     };
@@ -50,6 +57,7 @@ pub fn ReactionPicker(
             <div class="quick-row">{quick}</div>
             <form class="any-emoji" on:submit=submit>
                 <input
+                    node_ref=any
                     type="text"
                     aria-label="Any emoji"
                     placeholder="Any emoji"

@@ -31,8 +31,12 @@ enum Part {
     Picture,
     /// Half of a flag: exactly two make one.
     Regional,
-    /// Modifies the picture before it: skin tones, variation selectors, tags (subdivision flags).
-    Modifier,
+    /// A skin tone, after the picture it colours.
+    SkinTone,
+    /// The emoji variation selector (U+FE0F): at most one, right after a picture or keycap base.
+    Emoji,
+    /// A tag letter: only in a subdivision flag (🏴 then tags then the cancel tag).
+    Tag,
     Joiner,
     /// A keycap's base (0–9, #, *): only as "1️⃣".
     KeycapBase,
@@ -43,7 +47,9 @@ enum Part {
 fn part(c: char) -> Part {
     match u32::from(c) {
         0x1F1E6..=0x1F1FF => Part::Regional,
-        0x1F3FB..=0x1F3FF | 0xFE0E | 0xFE0F | 0xE0020..=0xE007F => Part::Modifier,
+        0x1F3FB..=0x1F3FF => Part::SkinTone,
+        0xFE0F => Part::Emoji,
+        0xE0020..=0xE007F => Part::Tag,
         0x200D => Part::Joiner,
         0x20E3 => Part::Keycap,
         0x1F000..=0x1FAFF
@@ -64,46 +70,71 @@ fn part(c: char) -> Part {
         | 0x3297
         | 0x3299 => Part::Picture,
         _ if c.is_ascii_digit() || c == '#' || c == '*' => Part::KeycapBase,
+        // The text variation selector (U+FE0E) asks for the opposite of an emoji.
         _ => Part::Other,
     }
 }
 
-/// The reaction as stored: one emoji (a pictograph with its modifiers, several joined into one
-/// by zero-width joiners, a flag, or a keycap), surrounding spaces ignored. Text, two emoji or
-/// markup are refused.
-pub fn emoji(input: &str) -> Result<&str, InvalidInput> {
-    let emoji = input.trim();
-    let parts: Vec<Part> = emoji.chars().map(part).collect();
-    let one = match parts.as_slice() {
+/// The reaction as stored: one emoji (a pictograph with its skin tone, several joined into one
+/// by zero-width joiners, a flag, or a keycap), surrounding spaces ignored. Text, two emoji,
+/// markup, repeated or misplaced selectors and hidden tag letters are refused, so two reactions
+/// that look alike are the same reaction: a pictograph of the older, text-first blocks gets the
+/// emoji selector it may have been typed without ("❤" is "❤️", as the picker offers it).
+pub fn emoji(input: &str) -> Result<String, InvalidInput> {
+    let typed = input.trim();
+    let chars: Vec<char> = typed.chars().collect();
+    let parts: Vec<Part> = chars.iter().map(|&c| part(c)).collect();
+    // Without selectors: the shape of the emoji. A selector must follow a picture or a keycap base.
+    let mut shape = Vec::with_capacity(parts.len());
+    for (at, &p) in parts.iter().enumerate() {
+        if p == Part::Emoji {
+            let after = at.checked_sub(1).map(|before| parts[before]);
+            if !matches!(after, Some(Part::Picture | Part::KeycapBase)) {
+                return Err(InvalidInput::Reaction);
+            }
+        } else {
+            shape.push((chars[at], p, parts.get(at + 1) == Some(&Part::Emoji)));
+        }
+    }
+    let kinds: Vec<Part> = shape.iter().map(|&(_, p, _)| p).collect();
+    let one = match kinds.as_slice() {
         [] => false,
-        _ if parts.len() > EMOJI_MAX_CHARS => false,
-        [Part::Regional, Part::Regional] => true,
-        [Part::KeycapBase, Part::Keycap] => true,
-        [Part::KeycapBase, Part::Modifier, Part::Keycap] => emoji.contains('\u{FE0F}'),
+        _ if chars.len() > EMOJI_MAX_CHARS => false,
+        [Part::Regional, Part::Regional] | [Part::KeycapBase, Part::Keycap] => true,
+        // A subdivision flag: the black flag, tag letters, the cancel tag.
+        [Part::Picture, tags @ .., Part::Tag] if shape[0].0 == '\u{1F3F4}' && !tags.is_empty() => {
+            tags.iter().all(|&p| p == Part::Tag) && shape.last().is_some_and(|&(c, _, _)| c == '\u{E007F}')
+        }
         [Part::Picture, rest @ ..] => {
-            // After the first picture: modifiers anywhere, another picture only after a joiner,
-            // and no joiner at the end or twice in a row.
-            let mut joined = false;
-            rest.iter().all(|&p| match p {
-                Part::Modifier => !joined,
-                Part::Joiner if !joined => {
-                    joined = true;
-                    true
-                }
-                Part::Picture if joined => {
-                    joined = false;
-                    true
-                }
-                _ => false,
-            }) && !joined
+            // After the first picture: a skin tone right after a picture, another picture only
+            // after a joiner, and no joiner at the end or twice in a row.
+            let mut previous = Part::Picture;
+            let joined_well = rest.iter().all(|&p| {
+                let fits = match p {
+                    Part::SkinTone => previous == Part::Picture,
+                    Part::Joiner => matches!(previous, Part::Picture | Part::SkinTone),
+                    Part::Picture => previous == Part::Joiner,
+                    _ => false,
+                };
+                previous = p;
+                fits
+            });
+            joined_well && previous != Part::Joiner
         }
         _ => false,
     };
-    if one {
-        Ok(emoji)
-    } else {
-        Err(InvalidInput::Reaction)
+    if !one {
+        return Err(InvalidInput::Reaction);
     }
+    let mut stored = String::with_capacity(typed.len() + 3);
+    for &(c, p, selected) in &shape {
+        stored.push(c);
+        let text_first = p == Part::KeycapBase || (p == Part::Picture && u32::from(c) < 0x1F000);
+        if text_first || selected {
+            stored.push('\u{FE0F}');
+        }
+    }
+    Ok(stored)
 }
 
 #[cfg(test)]
@@ -112,13 +143,17 @@ mod tests {
 
     #[test]
     fn one_emoji_of_any_kind_is_a_reaction() {
-        for ok in ["👍", "❤️", "👍🏽", "👨‍👩‍👧‍👦", "👨🏻‍👩🏻‍👧🏻‍👦🏻", "🏳️‍🌈", "🇫🇷", "🏴󠁧󠁢󠁥󠁮󠁧󠁿", "1️⃣", "#️⃣", "™️", "☕", " 🎉 "]
+        for ok in ["👍", "❤️", "👍🏽", "👨‍👩‍👧‍👦", "👨🏻‍👩🏻‍👧🏻‍👦🏻", "🏳️‍🌈", "🇫🇷", "🏴󠁧󠁢󠁥󠁮󠁧󠁿", "1️⃣", "#️⃣", "™️", "☕️", " 🎉 "]
         {
-            assert_eq!(emoji(ok), Ok(ok.trim()), "{ok:?}");
+            assert_eq!(emoji(ok).as_deref(), Ok(ok.trim()), "{ok:?}");
         }
         for quick in QUICK {
-            assert_eq!(emoji(quick), Ok(quick));
+            assert_eq!(emoji(quick).as_deref(), Ok(quick), "the picker offers them as stored");
         }
+        // Typed without the emoji selector, stored with it: one reaction however it was typed.
+        assert_eq!(emoji("❤").as_deref(), Ok("❤️"));
+        assert_eq!(emoji("☕").as_deref(), Ok("☕️"));
+        assert_eq!(emoji("1\u{20E3}").as_deref(), Ok("1️⃣"));
     }
 
     #[test]
@@ -143,11 +178,17 @@ mod tests {
             "\u{FE0F}",
             "∑",
             "1\u{1F3FB}\u{20E3}",
+            // Look-alikes: repeated or text selectors, hidden tag letters, two skin tones.
+            "👍\u{FE0F}\u{FE0F}",
+            "❤\u{FE0E}",
+            "👍\u{E0041}\u{E007F}",
+            "🏴\u{E0067}",
+            "👍\u{1F3FB}\u{1F3FB}",
         ] {
             assert_eq!(emoji(bad), Err(InvalidInput::Reaction), "{bad:?}");
         }
         assert_eq!(emoji(&"👍\u{1F3FB}".repeat(9)), Err(InvalidInput::Reaction));
-        assert_eq!(emoji(&format!("👍{}", "\u{FE0F}".repeat(64))), Err(InvalidInput::Reaction), "too long");
+        assert_eq!(emoji(&format!("👨{}", "\u{200D}👨".repeat(9))), Err(InvalidInput::Reaction), "too long");
     }
 
     #[test]

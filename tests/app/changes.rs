@@ -5,23 +5,12 @@ use mini_discord::{
     server::db::{changes, messages, rooms},
     shared::{
         protocol::{ClientFrame, ServerFrame},
-        views::{MessageVersion, MessageView},
+        views::MessageVersion,
     },
 };
 use sea_orm::{ConnectionTrait, Statement};
 
-use crate::support::{spawn_app, Socket};
-
-/// Posts a message and returns its id (from the ack).
-async fn post(socket: &mut Socket, room: &str, nonce: &str, body: &str) -> i64 {
-    socket.send(&ClientFrame::Send { room: room.into(), nonce: nonce.into(), body: body.into() }).await;
-    socket
-        .expect(|frame| match frame {
-            ServerFrame::Ack { nonce: n, id } if n == nonce => Some(id),
-            _ => None,
-        })
-        .await
-}
+use crate::support::spawn_app;
 
 fn edit(id: i64, body: &str) -> ClientFrame {
     ClientFrame::Edit { room: "general".into(), id, body: body.into() }
@@ -29,25 +18,6 @@ fn edit(id: i64, body: &str) -> ClientFrame {
 
 fn delete(id: i64) -> ClientFrame {
     ClientFrame::Delete { room: "general".into(), id }
-}
-
-async fn changed(socket: &mut Socket) -> MessageView {
-    socket
-        .expect(|frame| match frame {
-            ServerFrame::Changed { message } => Some(message),
-            _ => None,
-        })
-        .await
-}
-
-async fn refused(socket: &mut Socket) -> String {
-    socket
-        .expect(|frame| match frame {
-            ServerFrame::Error { message, .. } => Some(message),
-            ServerFrame::Changed { message } => panic!("refused, yet changed: {message:?}"),
-            _ => None,
-        })
-        .await
 }
 
 /// The stored text of a message, read straight from the table.
@@ -86,28 +56,28 @@ async fn only_the_author_edits_and_everyone_in_the_room_sees_it_at_once() {
     let mut b = bob.socket().await;
     a.join("general").await;
     b.join("general").await;
-    let id = post(&mut a, "general", "n1", "helo").await;
+    let id = a.post("general", "n1", "helo").await;
 
     a.send(&edit(id, "  hello  ")).await;
-    let seen = changed(&mut b).await;
+    let seen = b.changed().await;
     assert_eq!((seen.id, seen.body.as_str(), seen.edited, seen.deleted), (id, "hello", true, false));
     assert!(seen.version > 0);
-    assert_eq!(changed(&mut a).await, seen, "the author's tab too, in the same state");
+    assert_eq!(a.changed().await, seen, "the author's tab too, in the same state");
 
     b.send(&edit(id, "bob was here")).await;
-    assert_eq!(refused(&mut b).await, "That is not your message");
+    assert_eq!(b.refused().await, "That is not your message");
     a.send(&edit(id, &"x".repeat(2001))).await;
-    assert!(refused(&mut a).await.contains("2000"), "the same rule as a new message");
+    assert!(a.refused().await.contains("2000"), "the same rule as a new message");
     a.send(&edit(id, "   ")).await;
-    refused(&mut a).await;
+    a.refused().await;
     // The message is in "general": a frame naming another room cannot reach it.
     a.send(&ClientFrame::Edit { room: "other".into(), id, body: "moved?".into() }).await;
-    assert_eq!(refused(&mut a).await, "That is not your message");
+    assert_eq!(a.refused().await, "That is not your message");
     assert_eq!(stored_body(&app.state.db, id).await, "hello", "refusals changed nothing");
 
     // Everyone in the room may see the earlier versions, oldest first, with their times.
     a.send(&edit(id, "hello, world")).await;
-    changed(&mut b).await;
+    b.changed().await;
     let answer = bob.post_form("/api/versions", &[("room", "general"), ("id", &id.to_string())]).await;
     assert_eq!(answer.status(), 200);
     let versions: Vec<MessageVersion> = answer.json().await.expect("versions");
@@ -136,19 +106,19 @@ async fn a_deleted_message_keeps_its_place_and_its_text_is_gone_from_storage() {
     let mut b = bob.socket().await;
     a.join("general").await;
     b.join("general").await;
-    let id = post(&mut a, "general", "n1", "a secret first draft").await;
+    let id = a.post("general", "n1", "a secret first draft").await;
     a.send(&edit(id, "a secret second draft")).await;
-    changed(&mut b).await;
-    changed(&mut a).await;
+    b.changed().await;
+    a.changed().await;
 
     b.send(&delete(id)).await;
-    assert_eq!(refused(&mut b).await, "That is not your message");
+    assert_eq!(b.refused().await, "That is not your message");
     a.send(&delete(id)).await;
-    let gone = changed(&mut b).await;
+    let gone = b.changed().await;
     assert_eq!((gone.id, gone.body.as_str(), gone.deleted), (id, "", true));
-    assert_eq!(changed(&mut a).await, gone);
+    assert_eq!(a.changed().await, gone);
     a.send(&edit(id, "back again")).await;
-    assert_eq!(refused(&mut a).await, "This message was deleted");
+    assert_eq!(a.refused().await, "This message was deleted");
 
     let db = &app.state.db;
     assert_eq!(stored_body(db, id).await, "");
@@ -162,12 +132,12 @@ async fn a_deleted_message_keeps_its_place_and_its_text_is_gone_from_storage() {
     assert!(html.contains("Message deleted") && !html.contains("secret"));
 
     // An administrator deletes anyone's message, in any room.
-    let id = post(&mut b, "general", "n2", "spam").await;
+    let id = b.post("general", "n2", "spam").await;
     mini_discord::server::db::users::set_admin(db, "carol", true).await.expect("admin");
     let mut c = carol.socket().await;
     c.join("general").await;
     c.send(&delete(id)).await;
-    let gone = changed(&mut a).await;
+    let gone = a.changed().await;
     assert_eq!((gone.id, gone.deleted), (id, true));
 }
 
@@ -179,21 +149,21 @@ async fn a_tab_that_was_away_gets_the_final_state_of_what_changed() {
     alice.open_room("general").await;
     let mut a = alice.socket().await;
     a.join("general").await;
-    let first = post(&mut a, "general", "1", "first").await;
-    let second = post(&mut a, "general", "2", "second").await;
-    let untouched = post(&mut a, "general", "3", "untouched").await;
+    let first = a.post("general", "1", "first").await;
+    let second = a.post("general", "2", "second").await;
+    let untouched = a.post("general", "3", "untouched").await;
     // Bob's page was drawn here: it shows every change up to this one.
     let seen = changes::latest(&app.state.db).await.expect("latest");
 
     a.send(&edit(first, "first, fixed")).await;
-    changed(&mut a).await;
+    a.changed().await;
     a.send(&edit(first, "first, fixed twice")).await;
-    changed(&mut a).await;
+    a.changed().await;
     a.send(&delete(second)).await;
-    changed(&mut a).await;
-    let later = post(&mut a, "general", "4", "later").await;
+    a.changed().await;
+    let later = a.post("general", "4", "later").await;
     a.send(&edit(later, "later, fixed")).await;
-    changed(&mut a).await;
+    a.changed().await;
 
     let mut b = bob.socket().await;
     b.send(&ClientFrame::Join { room: "general".into(), after: Some(untouched), changes: Some(seen) }).await;

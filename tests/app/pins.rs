@@ -1,44 +1,12 @@
 //! Pins: anyone who may post pins, everyone sees it at once, the room's list is the latest pinned
 //! first, a deleted message cannot be pinned and loses its pin, and a room's pins are bounded.
 
-use mini_discord::shared::{
-    protocol::{ClientFrame, ServerFrame},
-    views::MessageView,
-};
+use mini_discord::shared::{protocol::ClientFrame, views::MessageView};
 
-use crate::support::{spawn_app, Socket};
-
-async fn post(socket: &mut Socket, nonce: &str, body: &str) -> i64 {
-    socket.send(&ClientFrame::Send { room: "general".into(), nonce: nonce.into(), body: body.into() }).await;
-    socket
-        .expect(|frame| match frame {
-            ServerFrame::Ack { nonce: n, id } if n == nonce => Some(id),
-            _ => None,
-        })
-        .await
-}
+use crate::support::spawn_app;
 
 fn pin(id: i64) -> ClientFrame {
     ClientFrame::Pin { room: "general".into(), id }
-}
-
-async fn changed(socket: &mut Socket) -> MessageView {
-    socket
-        .expect(|frame| match frame {
-            ServerFrame::Changed { message } => Some(message),
-            _ => None,
-        })
-        .await
-}
-
-async fn refused(socket: &mut Socket) -> String {
-    socket
-        .expect(|frame| match frame {
-            ServerFrame::Error { message, .. } => Some(message),
-            ServerFrame::Changed { message } => panic!("refused, yet changed: {message:?}"),
-            _ => None,
-        })
-        .await
 }
 
 /// The room's pinned list as the server function answers it: ids, the latest pinned first.
@@ -61,29 +29,29 @@ async fn anyone_in_the_room_pins_and_the_list_is_the_latest_pinned_first() {
     let mut b = bob.socket().await;
     a.join("general").await;
     b.join("general").await;
-    let first = post(&mut a, "1", "the rules").await;
-    let second = post(&mut a, "2", "the schedule").await;
+    let first = a.post("general", "1", "the rules").await;
+    let second = a.post("general", "2", "the schedule").await;
 
     // Bob pins alice's message: both see it pinned at once.
     b.send(&pin(second)).await;
-    let now = changed(&mut a).await;
+    let now = a.changed().await;
     assert_eq!((now.id, now.pinned), (second, true));
-    assert_eq!(changed(&mut b).await, now);
+    assert_eq!(b.changed().await, now);
     b.send(&pin(first)).await;
-    changed(&mut a).await;
-    assert_eq!(changed(&mut b).await.id, first);
+    a.changed().await;
+    assert_eq!(b.changed().await.id, first);
     assert_eq!(pinned(&alice, "general").await, [first, second], "the latest pinned first");
     // Pinning a pinned message changes nothing; the next change is the unpin.
     a.send(&pin(first)).await;
     a.send(&ClientFrame::Unpin { room: "general".into(), id: second }).await;
-    let now = changed(&mut b).await;
+    let now = b.changed().await;
     assert_eq!((now.id, now.pinned), (second, false));
-    assert_eq!(changed(&mut a).await, now);
+    assert_eq!(a.changed().await, now);
     assert_eq!(pinned(&bob, "general").await, [first]);
 
     // Only messages of the room named; the list only for who may read the room.
     a.send(&ClientFrame::Pin { room: "other".into(), id: first }).await;
-    assert_eq!(refused(&mut a).await, "No such message");
+    assert_eq!(a.refused().await, "No such message");
     let anonymous = app.person("nobody").post_form("/api/pinned", &[("room", "general")]).await;
     assert_eq!(anonymous.status(), 401);
     let nowhere = bob.post_form("/api/pinned", &[("room", "nowhere")]).await;
@@ -101,15 +69,15 @@ async fn a_deleted_message_loses_its_pin_and_cannot_be_pinned() {
     alice.open_room("general").await;
     let mut a = alice.socket().await;
     a.join("general").await;
-    let id = post(&mut a, "1", "pinned, then regretted").await;
+    let id = a.post("general", "1", "pinned, then regretted").await;
     a.send(&pin(id)).await;
-    changed(&mut a).await;
+    a.changed().await;
     a.send(&ClientFrame::Delete { room: "general".into(), id }).await;
-    let gone = changed(&mut a).await;
+    let gone = a.changed().await;
     assert!(gone.deleted && !gone.pinned);
     assert!(pinned(&alice, "general").await.is_empty());
     a.send(&pin(id)).await;
-    assert_eq!(refused(&mut a).await, "This message was deleted");
+    assert_eq!(a.refused().await, "This message was deleted");
 }
 
 #[tokio::test]
@@ -121,20 +89,20 @@ async fn a_room_holds_at_most_fifty_pinned_messages() {
     a.join("general").await;
     let mut ids = Vec::new();
     for n in 0..51 {
-        ids.push(post(&mut a, &n.to_string(), &format!("m{n}")).await);
+        ids.push(a.post("general", &n.to_string(), &format!("m{n}")).await);
     }
     for id in &ids[..50] {
         a.send(&pin(*id)).await;
-        changed(&mut a).await;
+        a.changed().await;
     }
     a.send(&pin(ids[50])).await;
     assert_eq!(
-        refused(&mut a).await,
+        a.refused().await,
         "This room has as many pinned messages as it can hold (50): unpin one first"
     );
     a.send(&ClientFrame::Unpin { room: "general".into(), id: ids[0] }).await;
-    changed(&mut a).await;
+    a.changed().await;
     a.send(&pin(ids[50])).await;
-    assert_eq!(changed(&mut a).await.id, ids[50], "room again once one is unpinned");
+    assert_eq!(a.changed().await.id, ids[50], "room again once one is unpinned");
     assert_eq!(pinned(&alice, "general").await.len(), 50);
 }

@@ -4,23 +4,13 @@
 use mini_discord::{
     server::db::{changes, messages},
     shared::{
-        protocol::{ClientFrame, ServerFrame},
+        protocol::ClientFrame,
         views::{MessageView, Reaction},
     },
 };
 use sea_orm::{ConnectionTrait, Statement};
 
-use crate::support::{spawn_app, Socket};
-
-async fn post(socket: &mut Socket, nonce: &str, body: &str) -> i64 {
-    socket.send(&ClientFrame::Send { room: "general".into(), nonce: nonce.into(), body: body.into() }).await;
-    socket
-        .expect(|frame| match frame {
-            ServerFrame::Ack { nonce: n, id } if n == nonce => Some(id),
-            _ => None,
-        })
-        .await
-}
+use crate::support::spawn_app;
 
 fn react(id: i64, emoji: &str) -> ClientFrame {
     ClientFrame::React { room: "general".into(), id, emoji: emoji.into() }
@@ -28,25 +18,6 @@ fn react(id: i64, emoji: &str) -> ClientFrame {
 
 fn unreact(id: i64, emoji: &str) -> ClientFrame {
     ClientFrame::Unreact { room: "general".into(), id, emoji: emoji.into() }
-}
-
-async fn changed(socket: &mut Socket) -> MessageView {
-    socket
-        .expect(|frame| match frame {
-            ServerFrame::Changed { message } => Some(message),
-            _ => None,
-        })
-        .await
-}
-
-async fn refused(socket: &mut Socket) -> String {
-    socket
-        .expect(|frame| match frame {
-            ServerFrame::Error { message, .. } => Some(message),
-            ServerFrame::Changed { message } => panic!("refused, yet changed: {message:?}"),
-            _ => None,
-        })
-        .await
 }
 
 /// Each emoji with who gave it, as a reader is shown them.
@@ -82,40 +53,40 @@ async fn one_reaction_per_person_per_emoji_and_everyone_sees_who_reacted() {
     let mut b = bob.socket().await;
     a.join("general").await;
     b.join("general").await;
-    let id = post(&mut a, "n1", "lunch?").await;
+    let id = a.post("general", "n1", "lunch?").await;
     let seen_by_carol = changes::latest(&app.state.db).await.expect("latest");
 
     b.send(&react(id, "👍")).await;
-    let now = changed(&mut a).await;
+    let now = a.changed().await;
     assert_eq!(shown(&now), [("👍", vec!["bob"])]);
-    assert_eq!(changed(&mut b).await, now, "the reactor's tab too");
+    assert_eq!(b.changed().await, now, "the reactor's tab too");
 
     // Reacting again with the same emoji changes nothing: the next change shows one bob.
     b.send(&react(id, " 👍 ")).await;
     a.send(&react(id, "👍")).await;
     a.send(&react(id, "🎉")).await;
-    changed(&mut b).await;
-    let now = changed(&mut b).await;
+    b.changed().await;
+    let now = b.changed().await;
     assert_eq!(shown(&now), [("👍", vec!["bob", "alice"]), ("🎉", vec!["alice"])]);
-    changed(&mut a).await;
-    assert_eq!(changed(&mut a).await, now);
+    a.changed().await;
+    assert_eq!(a.changed().await, now);
 
     b.send(&unreact(id, "👍")).await;
-    let now = changed(&mut a).await;
+    let now = a.changed().await;
     assert_eq!(shown(&now), [("👍", vec!["alice"]), ("🎉", vec!["alice"])]);
-    changed(&mut b).await;
+    b.changed().await;
     b.send(&unreact(id, "👍")).await;
     a.send(&unreact(id, "🎉")).await;
-    let now = changed(&mut b).await;
+    let now = b.changed().await;
     assert_eq!(shown(&now), [("👍", vec!["alice"])], "taking back what was not given changed nothing");
 
     // Only one emoji, never text or markup, and only messages of the room named.
     for bad in ["hi", "<script>alert(1)</script>", "👍👍", ""] {
         b.send(&react(id, bad)).await;
-        assert_eq!(refused(&mut b).await, "A reaction is one emoji", "{bad:?}");
+        assert_eq!(b.refused().await, "A reaction is one emoji", "{bad:?}");
     }
     b.send(&ClientFrame::React { room: "other".into(), id, emoji: "👍".into() }).await;
-    assert_eq!(refused(&mut b).await, "No such message");
+    assert_eq!(b.refused().await, "No such message");
     assert_eq!(stored_reactions(&app.state.db, id).await, 1, "refusals changed nothing");
 
     // A page drawn now shows them, named for screen readers.
@@ -125,7 +96,7 @@ async fn one_reaction_per_person_per_emoji_and_everyone_sees_who_reacted() {
     let mut c = carol.socket().await;
     c.send(&ClientFrame::Join { room: "general".into(), after: Some(id), changes: Some(seen_by_carol) })
         .await;
-    let caught_up = changed(&mut c).await;
+    let caught_up = c.changed().await;
     assert_eq!((caught_up.id, shown(&caught_up)), (id, vec![("👍", vec!["alice"])]));
 }
 
@@ -139,18 +110,18 @@ async fn a_message_takes_at_most_twenty_different_emoji() {
     let mut b = bob.socket().await;
     a.join("general").await;
     b.join("general").await;
-    let id = post(&mut a, "n1", "vote").await;
+    let id = a.post("general", "n1", "vote").await;
     let emoji: Vec<String> =
         (0..21).map(|n| char::from_u32(0x1F600 + n).expect("emoji").to_string()).collect();
     for e in &emoji[..20] {
         a.send(&react(id, e)).await;
-        changed(&mut a).await;
+        a.changed().await;
     }
     a.send(&react(id, &emoji[20])).await;
-    assert_eq!(refused(&mut a).await, "This message has as many different reactions as it can take (20)");
+    assert_eq!(a.refused().await, "This message has as many different reactions as it can take (20)");
     // Joining one already there always works.
     b.send(&react(id, &emoji[0])).await;
-    let now = changed(&mut a).await;
+    let now = a.changed().await;
     assert_eq!(now.reactions.len(), 20);
     assert_eq!(now.reactions[0].users, ["alice", "bob"]);
 }
@@ -165,21 +136,42 @@ async fn a_deleted_message_loses_its_reactions_and_takes_no_more() {
     let mut b = bob.socket().await;
     a.join("general").await;
     b.join("general").await;
-    let id = post(&mut a, "n1", "oops").await;
+    let id = a.post("general", "n1", "oops").await;
     b.send(&react(id, "😂")).await;
-    changed(&mut a).await;
-    changed(&mut b).await;
+    a.changed().await;
+    b.changed().await;
     a.send(&ClientFrame::Delete { room: "general".into(), id }).await;
-    let gone = changed(&mut b).await;
+    let gone = b.changed().await;
     assert!(gone.deleted && gone.reactions.is_empty());
     assert_eq!(stored_reactions(&app.state.db, id).await, 0);
     b.send(&react(id, "😂")).await;
-    assert_eq!(refused(&mut b).await, "This message was deleted");
+    assert_eq!(b.refused().await, "This message was deleted");
 
     // An administrator removing a message from the history takes its reactions with it.
-    let id = post(&mut a, "n2", "again").await;
+    let id = a.post("general", "n2", "again").await;
     b.send(&react(id, "😂")).await;
-    changed(&mut a).await;
+    a.changed().await;
     assert!(messages::delete(&app.state.db, id).await.expect("deleted"));
     assert_eq!(stored_reactions(&app.state.db, id).await, 0);
+}
+
+#[tokio::test]
+async fn an_emoji_typed_with_or_without_its_selector_is_one_reaction() {
+    let app = spawn_app().await;
+    let alice = app.signed_up("alice").await;
+    let bob = app.signed_up("bob").await;
+    alice.open_room("general").await;
+    let mut a = alice.socket().await;
+    let mut b = bob.socket().await;
+    a.join("general").await;
+    b.join("general").await;
+    let id = a.post("general", "n1", "love it").await;
+    b.send(&react(id, "❤")).await;
+    a.changed().await;
+    a.send(&react(id, "❤\u{FE0F}")).await;
+    let now = a.changed().await;
+    assert_eq!(shown(&now), [("❤\u{FE0F}", vec!["bob", "alice"])]);
+    // Taking it back works whichever way it is typed.
+    b.send(&unreact(id, "❤\u{FE0F}")).await;
+    assert_eq!(shown(&a.changed().await), [("❤\u{FE0F}", vec!["alice"])]);
 }

@@ -1,16 +1,11 @@
-//! Changing stored messages: edits, deletions and reactions, published to the room
+//! Changing stored messages: edits and deletions, published to the room
 //! at once and replayed to tabs that were away.
 
 use super::{policy, Actor, Chat, ChatError};
 use crate::{
     server::{
         db::{
-            changes,
-            entities::messages::Model as StoredMessage,
-            messages,
-            messages::MessageRow,
-            reactions::{self, Reacted},
-            rooms::Room,
+            changes, entities::messages::Model as StoredMessage, messages, messages::MessageRow, rooms::Room,
         },
         writer,
     },
@@ -48,36 +43,6 @@ impl Chat {
             return Ok(());
         }
         self.announce_change(room, id).await
-    }
-
-    /// Adds (`on`) or takes back the actor's reaction `emoji` to message `id` in `room`. Asking
-    /// for what already is (a second tab pressing too) changes nothing and is not an error.
-    pub async fn react(
-        &self,
-        actor: &Actor,
-        room: &Room,
-        id: i64,
-        emoji: &str,
-        on: bool,
-    ) -> Result<(), ChatError> {
-        let emoji = crate::shared::reactions::emoji(emoji)?;
-        policy::may_react(actor, room)?;
-        let message = self.stored_in(room, id).await?.ok_or(ChatError::NoSuchMessage)?;
-        if message.deleted_at.is_some() {
-            return Err(ChatError::MessageDeleted);
-        }
-        let most = crate::shared::reactions::MAX_PER_MESSAGE;
-        let reacted = if on {
-            reactions::add(&self.db, &message, actor.id, emoji, most).await?
-        } else {
-            reactions::remove(&self.db, &message, actor.id, emoji).await?
-        };
-        match reacted {
-            Reacted::Changed(_) => self.announce_change(room, id).await,
-            Reacted::Unchanged => Ok(()),
-            Reacted::Full => Err(ChatError::TooManyReactions { most }),
-            Reacted::Deleted => Err(ChatError::MessageDeleted),
-        }
     }
 
     /// The current state of `room`'s messages (up to message `up_to`) changed after change

@@ -71,7 +71,8 @@ impl From<ChatError> for AppError {
             ChatError::NoSuchMessage | ChatError::MessageDeleted => AppError::NotFound(Missing::Message),
             ChatError::NoSuchUser => AppError::NotFound(Missing::User),
             ChatError::TooManyRooms { per_hour } => AppError::TooManyRooms { per_hour },
-            // Only a socket joins rooms; a server function never sees this.
+            // A storage failure is logged where it happened; the others only socket frames meet
+            // (sending, editing, joining, reacting, pinning).
             ChatError::Storage
             | ChatError::NotSaved
             | ChatError::ChangedMeanwhile

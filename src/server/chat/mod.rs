@@ -12,6 +12,7 @@ pub mod error;
 mod messages;
 mod pins;
 pub mod policy;
+mod reactions;
 mod reads;
 mod rooms;
 

@@ -125,6 +125,16 @@ pub(super) async fn log(
     Ok(change.id)
 }
 
+/// Commits a change's transaction when it changed something (`keep`), rolls it back otherwise:
+/// a refused or redundant change leaves no trace, not even its lock.
+pub(super) async fn keep_if(txn: impl TransactionSession, keep: bool) -> Result<(), DbErr> {
+    if keep {
+        txn.commit().await
+    } else {
+        txn.rollback().await
+    }
+}
+
 /// The id of the latest change anywhere (0 if none): a page that reads it before its history
 /// shows every change up to it.
 pub async fn latest(db: &impl ConnectionTrait) -> Result<i64, DbErr> {

@@ -4,12 +4,15 @@
 
 use sea_orm::{
     sea_query::Expr, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionSession, TransactionTrait,
+    QueryOrder, QuerySelect, TransactionTrait,
 };
 
 use super::{
-    changes::log,
-    entities::messages::{self, Entity as Messages},
+    changes::{keep_if, log},
+    entities::{
+        messages::{self, Entity as Messages},
+        rooms::{self, Entity as Rooms},
+    },
     now_ms,
 };
 
@@ -35,6 +38,14 @@ pub async fn pin(
 ) -> Result<Pinned, DbErr> {
     use messages::Column;
     let txn = db.begin().await?;
+    // The room's row first (a write that changes nothing): pins to one room take turns, so two
+    // cannot both take its last place, and on SQLite the transaction holds the write lock before
+    // it reads (a read first could not write after the message writer committed).
+    Rooms::update_many()
+        .col_expr(rooms::Column::Id, Expr::col(rooms::Column::Id))
+        .filter(rooms::Column::Id.eq(message.room_id))
+        .exec(&txn)
+        .await?;
     let now = now_ms();
     // After every pin already in the room, even one made within the same millisecond: the list
     // is in pinning order.
@@ -55,7 +66,6 @@ pub async fn pin(
         .exec(&txn)
         .await?;
     let outcome = if updated.rows_affected == 1 {
-        // Counted with this one pinned: two pins racing for the last place cannot both stay.
         if count(&txn, message.room_id).await? > most {
             Pinned::Full
         } else {
@@ -64,7 +74,8 @@ pub async fn pin(
     } else {
         settled(&txn, message.id).await?
     };
-    finish(txn, outcome).await
+    keep_if(txn, matches!(outcome, Pinned::Changed(_))).await?;
+    Ok(outcome)
 }
 
 /// Unpins a message.
@@ -87,7 +98,8 @@ pub async fn unpin(
     } else {
         settled(&txn, message.id).await?
     };
-    finish(txn, outcome).await
+    keep_if(txn, matches!(outcome, Pinned::Changed(_))).await?;
+    Ok(outcome)
 }
 
 /// Why a pin or unpin changed nothing: the message is deleted, or already as asked.
@@ -107,15 +119,6 @@ async fn count(txn: &impl ConnectionTrait, room_id: i64) -> Result<u64, DbErr> {
         .filter(Column::PinnedAt.is_not_null())
         .count(txn)
         .await
-}
-
-async fn finish(txn: impl TransactionSession, outcome: Pinned) -> Result<Pinned, DbErr> {
-    if matches!(outcome, Pinned::Changed(_)) {
-        txn.commit().await?;
-    } else {
-        txn.rollback().await?;
-    }
-    Ok(outcome)
 }
 
 /// The ids of a room's pinned messages, the latest pinned first, at most `limit`.

@@ -10,7 +10,7 @@ use sea_orm::{
 };
 
 use super::{
-    changes::log,
+    changes::{keep_if, log},
     entities::{
         message_reactions::{self, Entity as MessageReactions},
         messages::{self, Entity as Messages},
@@ -72,7 +72,8 @@ pub async fn add(
         .await?;
         Reacted::Changed(log(&txn, message, now).await?)
     };
-    finish(txn, outcome).await
+    keep_if(txn, matches!(outcome, Reacted::Changed(_))).await?;
+    Ok(outcome)
 }
 
 /// Takes back `user_id`'s reaction `emoji` to a message.
@@ -99,7 +100,8 @@ pub async fn remove(
     } else {
         Reacted::Changed(log(&txn, message, now_ms()).await?)
     };
-    finish(txn, outcome).await
+    keep_if(txn, matches!(outcome, Reacted::Changed(_))).await?;
+    Ok(outcome)
 }
 
 /// Locks a message's row for this transaction (a write that changes nothing), so changes to one
@@ -124,15 +126,6 @@ async fn distinct_emoji(txn: &impl ConnectionTrait, message_id: i64) -> Result<u
         .distinct()
         .count(txn)
         .await
-}
-
-async fn finish(txn: impl TransactionSession, outcome: Reacted) -> Result<Reacted, DbErr> {
-    if matches!(outcome, Reacted::Changed(_)) {
-        txn.commit().await?;
-    } else {
-        txn.rollback().await?;
-    }
-    Ok(outcome)
 }
 
 /// The reactions of these messages, by message: each emoji once, in the order first given, with

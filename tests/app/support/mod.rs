@@ -6,7 +6,10 @@ use std::{net::SocketAddr, sync::Arc, time::Duration};
 use futures::{SinkExt, StreamExt};
 use mini_discord::{
     server::{config::Config, db, router, state::AppState},
-    shared::protocol::{ClientFrame, ServerFrame},
+    shared::{
+        protocol::{ClientFrame, ServerFrame},
+        views::MessageView,
+    },
 };
 use reqwest::cookie::{CookieStore, Jar};
 use tokio::net::TcpStream;
@@ -189,6 +192,35 @@ impl Socket {
             }
         }
         panic!("expected frame never came")
+    }
+
+    /// Posts a message and returns the id its ack gave it.
+    pub async fn post(&mut self, room: &str, nonce: &str, body: &str) -> i64 {
+        self.send(&ClientFrame::Send { room: room.into(), nonce: nonce.into(), body: body.into() }).await;
+        self.expect(|frame| match frame {
+            ServerFrame::Ack { nonce: acked, id } if acked == nonce => Some(id),
+            _ => None,
+        })
+        .await
+    }
+
+    /// The next message change (edit, deletion, reaction, pin) to reach this socket.
+    pub async fn changed(&mut self) -> MessageView {
+        self.expect(|frame| match frame {
+            ServerFrame::Changed { message } => Some(message),
+            _ => None,
+        })
+        .await
+    }
+
+    /// The next refusal; a change arriving first fails the test.
+    pub async fn refused(&mut self) -> String {
+        self.expect(|frame| match frame {
+            ServerFrame::Error { message, .. } => Some(message),
+            ServerFrame::Changed { message } => panic!("refused, yet changed: {message:?}"),
+            _ => None,
+        })
+        .await
     }
 
     pub async fn join(&mut self, room: &str) -> Vec<String> {
