@@ -57,5 +57,13 @@ test('people pin and unpin messages, and "Pinned messages" lists them latest fir
   await b.page.reload();
   await expect(roomPage(b.page).message(rules).getByText('Pinned', { exact: true })).toBeVisible();
   await b.page.getByRole('button', { name: 'Pinned messages' }).click();
-  await expect(b.page.getByRole('region', { name: 'Pinned messages' }).getByRole('link')).toHaveCount(1);
+  const reopened = b.page.getByRole('region', { name: 'Pinned messages' });
+  await expect(reopened.getByRole('link')).toHaveCount(1);
+  // Escape closes it, and so does a click elsewhere.
+  await b.page.keyboard.press('Escape');
+  await expect(reopened).toHaveCount(0);
+  await b.page.getByRole('button', { name: 'Pinned messages' }).click();
+  await expect(reopened).toBeVisible();
+  await b.page.getByRole('heading', { name: `#${room}` }).click();
+  await expect(reopened).toHaveCount(0);
 });

@@ -208,6 +208,21 @@ pub fn MessageList(
     // A message re-renders when its reactions or its pin change, taking the button pressed with
     // it: the same control of the new row (or the message's "Add reaction") gets the keyboard back.
     let refocus = StoredValue::new(None::<(i64, Refocus)>);
+    // A change refused or lost never re-renders its message: the wish to refocus lapses rather
+    // than act on some later change to it.
+    let expect_change = move |id: i64, to: Refocus| {
+        refocus.set_value(Some((id, to.clone())));
+        set_timeout(
+            move || {
+                refocus.try_update_value(|wish| {
+                    if wish.as_ref() == Some(&(id, to)) {
+                        *wish = None;
+                    }
+                });
+            },
+            ACK_DEADLINE,
+        );
+    };
     let react_room = room.clone();
     let react = move |id: i64| {
         let room = react_room.clone();
@@ -215,7 +230,7 @@ pub fn MessageList(
             picking.set(None);
             if socket.state().get_untracked() == crate::client::socket::ConnState::Connected {
                 socket.react(&room, id, &emoji, on);
-                refocus.set_value(Some((id, Refocus::Reaction(emoji))));
+                expect_change(id, Refocus::Reaction(emoji));
             } else {
                 action_status.set("You are offline: your reaction was not saved.".to_owned());
             }
@@ -446,7 +461,7 @@ pub fn MessageList(
                     <button type="button" class="action pin-action" on:click=move |_| {
                         if socket.state().get_untracked() == crate::client::socket::ConnState::Connected {
                             socket.pin(&pin_room, id, !pinned);
-                            refocus.set_value(Some((id, Refocus::Pin)));
+                            expect_change(id, Refocus::Pin);
                         } else {
                             action_status.set("You are offline: the pin did not change.".to_owned());
                         }

@@ -10,7 +10,8 @@ use crate::{
 const EXCERPT_CHARS: usize = 100;
 
 /// "Pinned messages" in the room header: opens the room's pinned list, the latest pinned first,
-/// kept current while open as messages are pinned, unpinned or edited. Each entry goes to its
+/// kept current while open as messages are pinned, unpinned or edited; Escape or a click
+/// elsewhere closes it. Each entry goes to its
 /// message: in place when the conversation shows it, else through its link (the history around
 /// it).
 #[component]
@@ -63,6 +64,20 @@ pub fn PinnedMessages(room: String) -> impl IntoView {
             open.set(false);
         }
     };
+    // A click anywhere else closes it, as menus do.
+    let wrapper = NodeRef::<leptos::html::Div>::new();
+    #[cfg(feature = "hydrate")]
+    {
+        let outside = window_event_listener(leptos::ev::click, move |ev| {
+            use wasm_bindgen::JsCast;
+            let target = ev.target().and_then(|target| target.dyn_into::<leptos::web_sys::Node>().ok());
+            let inside = wrapper.get_untracked().is_some_and(|wrapper| wrapper.contains(target.as_ref()));
+            if !inside && open.get_untracked() {
+                open.set(false);
+            }
+        });
+        on_cleanup(move || outside.remove());
+    }
     let entries = move || match pins.get() {
         None => view! { <p>"Loading…"</p> }.into_any(),
         Some(Err(err)) => view! { <p class="alert" role="alert">{err}</p> }.into_any(),
@@ -88,12 +103,18 @@ pub fn PinnedMessages(room: String) -> impl IntoView {
         .into_any(),
     };
     view! {
-        <div class="pins" on:keydown=on_keydown>
-            <button type="button" class="link-button" aria-expanded=move || open.get().to_string() on:click=toggle>
+        <div class="pins" node_ref=wrapper on:keydown=on_keydown>
+            <button
+                type="button"
+                class="link-button"
+                aria-controls="pinned-messages"
+                aria-expanded=move || open.get().to_string()
+                on:click=toggle
+            >
                 "Pinned messages"
             </button>
             {move || open.get().then(|| view! {
-                <section class="pins-panel" aria-label="Pinned messages">{entries.clone()}</section>
+                <section id="pinned-messages" class="pins-panel" aria-label="Pinned messages">{entries.clone()}</section>
             })}
         </div>
     }

@@ -33,18 +33,6 @@ async fn stored_body(db: &sea_orm::DatabaseConnection, id: i64) -> String {
     row.try_get("", "body").expect("body")
 }
 
-async fn count(db: &sea_orm::DatabaseConnection, sql: &str) -> i64 {
-    let row = db
-        .query_one_raw(Statement::from_string(
-            db.get_database_backend(),
-            format!("SELECT count(*) AS n FROM {sql}"),
-        ))
-        .await
-        .expect("query")
-        .expect("row");
-    row.try_get("", "n").expect("count")
-}
-
 #[tokio::test]
 async fn only_the_author_edits_and_everyone_in_the_room_sees_it_at_once() {
     let app = spawn_app().await;
@@ -123,11 +111,11 @@ async fn a_deleted_message_keeps_its_place_and_its_text_is_gone_from_storage() {
     let db = &app.state.db;
     assert_eq!(stored_body(db, id).await, "");
     assert_eq!(
-        count(db, &format!("message_edits WHERE message_id = {id}")).await,
+        app.count_rows(&format!("message_edits WHERE message_id = {id}")).await,
         0,
         "no earlier version kept"
     );
-    assert_eq!(count(db, "messages WHERE body LIKE '%secret%'").await, 0);
+    assert_eq!(app.count_rows("messages WHERE body LIKE '%secret%'").await, 0);
     let html = carol.get("/rooms/general").await.text().await.expect("page");
     assert!(html.contains("Message deleted") && !html.contains("secret"));
 

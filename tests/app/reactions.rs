@@ -8,7 +8,6 @@ use mini_discord::{
         views::{MessageView, Reaction},
     },
 };
-use sea_orm::{ConnectionTrait, Statement};
 
 use crate::support::spawn_app;
 
@@ -27,18 +26,6 @@ fn shown(message: &MessageView) -> Vec<(&str, Vec<&str>)> {
         .iter()
         .map(|Reaction { emoji, users }| (emoji.as_str(), users.iter().map(String::as_str).collect()))
         .collect()
-}
-
-async fn stored_reactions(db: &sea_orm::DatabaseConnection, id: i64) -> i64 {
-    let row = db
-        .query_one_raw(Statement::from_string(
-            db.get_database_backend(),
-            format!("SELECT count(*) AS n FROM message_reactions WHERE message_id = {id}"),
-        ))
-        .await
-        .expect("query")
-        .expect("row");
-    row.try_get("", "n").expect("count")
 }
 
 #[tokio::test]
@@ -87,7 +74,11 @@ async fn one_reaction_per_person_per_emoji_and_everyone_sees_who_reacted() {
     }
     b.send(&ClientFrame::React { room: "other".into(), id, emoji: "👍".into() }).await;
     assert_eq!(b.refused().await, "No such message");
-    assert_eq!(stored_reactions(&app.state.db, id).await, 1, "refusals changed nothing");
+    assert_eq!(
+        app.count_rows(&format!("message_reactions WHERE message_id = {id}")).await,
+        1,
+        "refusals changed nothing"
+    );
 
     // A page drawn now shows them, named for screen readers.
     let html = carol.get("/rooms/general").await.text().await.expect("page");
@@ -103,13 +94,7 @@ async fn one_reaction_per_person_per_emoji_and_everyone_sees_who_reacted() {
 #[tokio::test]
 async fn a_message_takes_at_most_twenty_different_emoji() {
     let app = spawn_app().await;
-    let alice = app.signed_up("alice").await;
-    let bob = app.signed_up("bob").await;
-    alice.open_room("general").await;
-    let mut a = alice.socket().await;
-    let mut b = bob.socket().await;
-    a.join("general").await;
-    b.join("general").await;
+    let (_, _, mut a, mut b) = app.alice_and_bob_in_general().await;
     let id = a.post("general", "n1", "vote").await;
     let emoji: Vec<String> =
         (0..21).map(|n| char::from_u32(0x1F600 + n).expect("emoji").to_string()).collect();
@@ -129,13 +114,7 @@ async fn a_message_takes_at_most_twenty_different_emoji() {
 #[tokio::test]
 async fn a_deleted_message_loses_its_reactions_and_takes_no_more() {
     let app = spawn_app().await;
-    let alice = app.signed_up("alice").await;
-    let bob = app.signed_up("bob").await;
-    alice.open_room("general").await;
-    let mut a = alice.socket().await;
-    let mut b = bob.socket().await;
-    a.join("general").await;
-    b.join("general").await;
+    let (_, _, mut a, mut b) = app.alice_and_bob_in_general().await;
     let id = a.post("general", "n1", "oops").await;
     b.send(&react(id, "😂")).await;
     a.changed().await;
@@ -143,7 +122,7 @@ async fn a_deleted_message_loses_its_reactions_and_takes_no_more() {
     a.send(&ClientFrame::Delete { room: "general".into(), id }).await;
     let gone = b.changed().await;
     assert!(gone.deleted && gone.reactions.is_empty());
-    assert_eq!(stored_reactions(&app.state.db, id).await, 0);
+    assert_eq!(app.count_rows(&format!("message_reactions WHERE message_id = {id}")).await, 0);
     b.send(&react(id, "😂")).await;
     assert_eq!(b.refused().await, "This message was deleted");
 
@@ -152,19 +131,13 @@ async fn a_deleted_message_loses_its_reactions_and_takes_no_more() {
     b.send(&react(id, "😂")).await;
     a.changed().await;
     assert!(messages::delete(&app.state.db, id).await.expect("deleted"));
-    assert_eq!(stored_reactions(&app.state.db, id).await, 0);
+    assert_eq!(app.count_rows(&format!("message_reactions WHERE message_id = {id}")).await, 0);
 }
 
 #[tokio::test]
 async fn an_emoji_typed_with_or_without_its_selector_is_one_reaction() {
     let app = spawn_app().await;
-    let alice = app.signed_up("alice").await;
-    let bob = app.signed_up("bob").await;
-    alice.open_room("general").await;
-    let mut a = alice.socket().await;
-    let mut b = bob.socket().await;
-    a.join("general").await;
-    b.join("general").await;
+    let (_, _, mut a, mut b) = app.alice_and_bob_in_general().await;
     let id = a.post("general", "n1", "love it").await;
     b.send(&react(id, "❤")).await;
     a.changed().await;

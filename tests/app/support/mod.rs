@@ -56,6 +56,33 @@ impl TestApp {
         );
         person
     }
+
+    /// Alice and Bob signed up and connected to "general", which Alice made: where most tests of
+    /// what people do to messages start.
+    pub async fn alice_and_bob_in_general(&self) -> (Person, Person, Socket, Socket) {
+        let alice = self.signed_up("alice").await;
+        let bob = self.signed_up("bob").await;
+        alice.open_room("general").await;
+        let mut a = alice.socket().await;
+        let mut b = bob.socket().await;
+        a.join("general").await;
+        b.join("general").await;
+        (alice, bob, a, b)
+    }
+
+    /// How many rows `from` holds (what follows `SELECT count(*) FROM`), read straight from the
+    /// database.
+    pub async fn count_rows(&self, from: &str) -> i64 {
+        use sea_orm::{ConnectionTrait, Statement};
+        let db = &self.state.db;
+        let sql = format!("SELECT count(*) AS n FROM {from}");
+        let row = db
+            .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+            .await
+            .expect("query")
+            .expect("row");
+        row.try_get("", "n").expect("count")
+    }
 }
 
 impl Person {
