@@ -44,6 +44,8 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await sendMessage(a.page, `checking contrast ${Date.now()}`);
       const formatted = `formatted ${Date.now()}`;
       await sendMessage(a.page, `**${formatted}** *em* \`code\` https://example.com\n> quote\n- item\n\`\`\`\nblock\n\`\`\``, formatted);
+      // A message mentioning the reader (its highlight must keep the text readable).
+      await sendMessage(a.page, `note to self @${a.name} ${Date.now()}`);
       expect(await seriousViolations(a.page), 'room').toEqual([]);
 
       // Changing messages: one edited with its earlier versions open, one asking to be deleted,

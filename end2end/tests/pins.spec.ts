@@ -52,6 +52,12 @@ test('people pin and unpin messages, and "Pinned messages" lists them latest fir
   await expect(list).toHaveCount(0);
   await expect(theirs.message(rules)).toBeFocused();
   await expect(theirs.message(rules)).toHaveClass(/linked/);
+  // The highlight stays while the message changes (A reacts to it).
+  await mine.message(rules).hover();
+  await mine.message(rules).getByRole('button', { name: 'Add reaction' }).click();
+  await a.page.getByRole('dialog', { name: 'Add reaction' }).getByRole('button', { name: '👀', exact: true }).click();
+  await expect(theirs.message(rules).getByRole('button', { name: `👀 1: ${a.name}` })).toBeVisible();
+  await expect(theirs.message(rules)).toHaveClass(/linked/);
 
   // After a reload, the same.
   await b.page.reload();

@@ -147,6 +147,9 @@ pub fn MessageList(
     jumped: RwSignal<bool>,
     /// The linked message: highlighted, and in view when the page opens.
     focus: Option<i64>,
+    /// The message shown highlighted: the linked one, or one a pinned entry went to. A signal,
+    /// so the highlight survives its message re-rendering.
+    highlighted: RwSignal<Option<i64>>,
     room: String,
     me: String,
     /// The reader may delete anyone's messages here.
@@ -156,6 +159,9 @@ pub fn MessageList(
     on_read: Callback<i64>,
 ) -> impl IntoView {
     let log = NodeRef::<html::Div>::new();
+    // Only the browser scrolls to the linked message.
+    #[cfg(not(feature = "hydrate"))]
+    let _ = focus;
     // What the last message action did ("Link copied"), read out by screen readers.
     let action_status = RwSignal::new(String::new());
     // A message's "Copy link": its permanent address, or the address to copy by hand.
@@ -480,6 +486,7 @@ pub fn MessageList(
                         request_animation_frame(move || focus_in_message(log, id, &to));
                     }
                 }
+                let mentions_me = live && crate::shared::mentions::mentions(&message.body, &me);
                 let confirm = move || (confirming.get() == Some(id)).then(|| view! {
                     <div class="confirm" role="alertdialog" aria-label="Delete this message?">
                         <span>"Delete this message for everyone?"</span>
@@ -496,7 +503,8 @@ pub fn MessageList(
                     class:busy=move || {
                         editing.get() == Some(id) || confirming.get() == Some(id) || picking.get() == Some(id)
                     }
-                    class:linked=focus == Some(message.id)
+                    class:linked=move || highlighted.get() == Some(id)
+                    class:mentions-me=mentions_me
                     data-id=message.id
                     // Focusing a message (Tab, or a tap on a touch screen) shows its actions.
                     tabindex="0"
@@ -506,6 +514,7 @@ pub fn MessageList(
                         <Timestamp ms=message.sent_at_ms/>
                     </header>
                     {pinned_marker}
+                    {mentions_me.then(|| view! { <span class="visually-hidden">"Mentions you"</span> })}
                     {text}
                     {edited}
                     {reactions}

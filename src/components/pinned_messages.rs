@@ -15,7 +15,11 @@ const EXCERPT_CHARS: usize = 100;
 /// message: in place when the conversation shows it, else through its link (the history around
 /// it).
 #[component]
-pub fn PinnedMessages(room: String) -> impl IntoView {
+pub fn PinnedMessages(
+    room: String,
+    /// The conversation's highlighted message: an entry that goes to its message in place sets it.
+    highlighted: RwSignal<Option<i64>>,
+) -> impl IntoView {
     let open = RwSignal::new(false);
     // `None` until loaded; the error of a failed load otherwise.
     let pins = RwSignal::new(None::<Result<Vec<MessageView>, String>>);
@@ -89,7 +93,7 @@ pub fn PinnedMessages(room: String) -> impl IntoView {
                     let id = message.id;
                     view! {
                         <li>
-                            <a href=paths::message(&room, id) on:click=move |ev| if go_to(id) {
+                            <a href=paths::message(&room, id) on:click=move |ev| if go_to(id, highlighted) {
                                 ev.prevent_default();
                                 open.set(false);
                             }>
@@ -150,7 +154,7 @@ fn keep_current(list: &mut Vec<MessageView>, changed: &MessageView) {
 
 /// Brings message `id` into view, highlighted and focused, if the conversation shows it; false
 /// when it does not (the link then loads the history around it).
-fn go_to(id: i64) -> bool {
+fn go_to(id: i64, highlighted: RwSignal<Option<i64>>) -> bool {
     #[cfg(feature = "hydrate")]
     {
         use wasm_bindgen::JsCast;
@@ -162,10 +166,7 @@ fn go_to(id: i64) -> bool {
         else {
             return false;
         };
-        if let Ok(Some(before)) = document().query_selector("article.linked") {
-            let _ = before.class_list().remove_1("linked");
-        }
-        let _ = target.class_list().add_1("linked");
+        highlighted.set(Some(id));
         let options = leptos::web_sys::ScrollIntoViewOptions::new();
         options.set_block(leptos::web_sys::ScrollLogicalPosition::Center);
         target.scroll_into_view_with_scroll_into_view_options(&options);
@@ -174,7 +175,7 @@ fn go_to(id: i64) -> bool {
     }
     #[cfg(not(feature = "hydrate"))]
     {
-        let _ = id;
+        let _ = (id, highlighted);
         false
     }
 }

@@ -100,6 +100,7 @@ fn Room(data: RoomPageData, directory: RoomDirectory) -> impl IntoView {
         moderator,
     } = data;
     let last_seen = history.last().map(|message| message.id);
+    let highlighted = RwSignal::new(focus);
     let messages = RwSignal::new(history);
     let online = RwSignal::new(online);
     let pending = RwSignal::new(Vec::<Pending>::new());
@@ -333,13 +334,13 @@ fn Room(data: RoomPageData, directory: RoomDirectory) -> impl IntoView {
         <section class="room">
             <header class="room-header">
                 <h1>{format!("#{name}")}</h1>
-                <PinnedMessages room=name.clone()/>
+                <PinnedMessages room=name.clone() highlighted/>
                 <NotificationOffer/>
                 <ConnectionStatus/>
             </header>
             <div class="room-body">
                 <div class="conversation">
-                    <MessageList messages pending has_older load_older has_newer read_forward jumped focus room=name.clone() me moderator on_read/>
+                    <MessageList messages pending has_older load_older has_newer read_forward jumped focus highlighted room=name.clone() me moderator on_read/>
                     <TypingIndicator typing/>
                     <Composer room=name.clone() pending error text/>
                 </div>

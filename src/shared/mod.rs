@@ -3,6 +3,7 @@
 //! Nothing here does I/O.
 
 pub mod markup;
+pub mod mentions;
 pub mod paths;
 pub mod protocol;
 pub mod reactions;
