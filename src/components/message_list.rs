@@ -145,10 +145,8 @@ pub fn MessageList(
     read_forward: Callback<bool>,
     /// Set (untracked) when a jump to the present replaced the history: the list goes to its end.
     jumped: RwSignal<bool>,
-    /// The linked message: highlighted, and in view when the page opens.
-    focus: Option<i64>,
-    /// The message shown highlighted: the linked one, or one a pinned entry went to. A signal,
-    /// so the highlight survives its message re-rendering.
+    /// The message shown highlighted: the linked one (in view when the page opens), or one a
+    /// pinned entry went to. A signal, so the highlight survives its message re-rendering.
     highlighted: RwSignal<Option<i64>>,
     room: String,
     me: String,
@@ -159,9 +157,6 @@ pub fn MessageList(
     on_read: Callback<i64>,
 ) -> impl IntoView {
     let log = NodeRef::<html::Div>::new();
-    // Only the browser scrolls to the linked message.
-    #[cfg(not(feature = "hydrate"))]
-    let _ = focus;
     // What the last message action did ("Link copied"), read out by screen readers.
     let action_status = RwSignal::new(String::new());
     // A message's "Copy link": its permanent address, or the address to copy by hand.
@@ -180,6 +175,8 @@ pub fn MessageList(
     };
     let me_for_scroll = me.clone();
     let socket = use_socket();
+    // Changes go only while connected (the outbox holds new messages, not changes).
+    let online = move || socket.state().get_untracked() == crate::client::socket::ConnState::Connected;
     // The message being edited in place, and the one whose deletion awaits confirmation.
     let editing = RwSignal::new(None::<i64>);
     let draft = RwSignal::new(String::new());
@@ -201,7 +198,7 @@ pub fn MessageList(
         let room = delete_room.clone();
         move |_| {
             confirming.set(None);
-            if socket.state().get_untracked() == crate::client::socket::ConnState::Connected {
+            if online() {
                 socket.change(&room, id, None);
             } else {
                 action_status.set("You are offline: the message was not deleted.".to_owned());
@@ -234,7 +231,7 @@ pub fn MessageList(
         let room = react_room.clone();
         Callback::new(move |(emoji, on): (String, bool)| {
             picking.set(None);
-            if socket.state().get_untracked() == crate::client::socket::ConnState::Connected {
+            if online() {
                 socket.react(&room, id, &emoji, on);
                 expect_change(id, Refocus::Reaction(emoji));
             } else {
@@ -308,7 +305,9 @@ pub fn MessageList(
         // instead of the end.
         #[cfg(feature = "hydrate")]
         if first_id.get_value().is_none() && last_id.get_value().is_none() {
-            if let Some(linked) = focus.and_then(|_| el.query_selector("article.linked").ok().flatten()) {
+            if let Some(linked) =
+                highlighted.get_untracked().and_then(|_| el.query_selector("article.linked").ok().flatten())
+            {
                 use wasm_bindgen::JsCast;
                 // Both are measured from the conversation's frame (the nearest positioned box).
                 let linked_top = linked.unchecked_into::<leptos::web_sys::HtmlElement>().offset_top();
@@ -465,7 +464,7 @@ pub fn MessageList(
                 let pinned = message.pinned;
                 let pin_action = live.then(|| view! {
                     <button type="button" class="action pin-action" on:click=move |_| {
-                        if socket.state().get_untracked() == crate::client::socket::ConnState::Connected {
+                        if online() {
                             socket.pin(&pin_room, id, !pinned);
                             expect_change(id, Refocus::Pin);
                         } else {

@@ -340,7 +340,7 @@ fn Room(data: RoomPageData, directory: RoomDirectory) -> impl IntoView {
             </header>
             <div class="room-body">
                 <div class="conversation">
-                    <MessageList messages pending has_older load_older has_newer read_forward jumped focus highlighted room=name.clone() me moderator on_read/>
+                    <MessageList messages pending has_older load_older has_newer read_forward jumped highlighted room=name.clone() me moderator on_read/>
                     <TypingIndicator typing/>
                     <Composer room=name.clone() pending error text/>
                 </div>

@@ -36,14 +36,8 @@ async fn stored_body(db: &sea_orm::DatabaseConnection, id: i64) -> String {
 #[tokio::test]
 async fn only_the_author_edits_and_everyone_in_the_room_sees_it_at_once() {
     let app = spawn_app().await;
-    let alice = app.signed_up("alice").await;
-    let bob = app.signed_up("bob").await;
-    alice.open_room("general").await;
+    let (alice, bob, mut a, mut b) = app.alice_and_bob_in_general().await;
     alice.open_room("other").await;
-    let mut a = alice.socket().await;
-    let mut b = bob.socket().await;
-    a.join("general").await;
-    b.join("general").await;
     let id = a.post("general", "n1", "helo").await;
 
     a.send(&edit(id, "  hello  ")).await;
@@ -86,14 +80,8 @@ async fn only_the_author_edits_and_everyone_in_the_room_sees_it_at_once() {
 #[tokio::test]
 async fn a_deleted_message_keeps_its_place_and_its_text_is_gone_from_storage() {
     let app = spawn_app().await;
-    let alice = app.signed_up("alice").await;
-    let bob = app.signed_up("bob").await;
+    let (_, _, mut a, mut b) = app.alice_and_bob_in_general().await;
     let carol = app.signed_up("carol").await;
-    alice.open_room("general").await;
-    let mut a = alice.socket().await;
-    let mut b = bob.socket().await;
-    a.join("general").await;
-    b.join("general").await;
     let id = a.post("general", "n1", "a secret first draft").await;
     a.send(&edit(id, "a secret second draft")).await;
     b.changed().await;

@@ -21,14 +21,8 @@ async fn pinned(person: &crate::support::Person, room: &str) -> Vec<i64> {
 #[tokio::test]
 async fn anyone_in_the_room_pins_and_the_list_is_the_latest_pinned_first() {
     let app = spawn_app().await;
-    let alice = app.signed_up("alice").await;
-    let bob = app.signed_up("bob").await;
-    alice.open_room("general").await;
+    let (alice, bob, mut a, mut b) = app.alice_and_bob_in_general().await;
     alice.open_room("other").await;
-    let mut a = alice.socket().await;
-    let mut b = bob.socket().await;
-    a.join("general").await;
-    b.join("general").await;
     let first = a.post("general", "1", "the rules").await;
     let second = a.post("general", "2", "the schedule").await;
 

@@ -31,15 +31,9 @@ fn shown(message: &MessageView) -> Vec<(&str, Vec<&str>)> {
 #[tokio::test]
 async fn one_reaction_per_person_per_emoji_and_everyone_sees_who_reacted() {
     let app = spawn_app().await;
-    let alice = app.signed_up("alice").await;
-    let bob = app.signed_up("bob").await;
+    let (alice, _, mut a, mut b) = app.alice_and_bob_in_general().await;
     let carol = app.signed_up("carol").await;
-    alice.open_room("general").await;
     alice.open_room("other").await;
-    let mut a = alice.socket().await;
-    let mut b = bob.socket().await;
-    a.join("general").await;
-    b.join("general").await;
     let id = a.post("general", "n1", "lunch?").await;
     let seen_by_carol = changes::latest(&app.state.db).await.expect("latest");
 
