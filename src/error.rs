@@ -6,10 +6,7 @@
 //! answer that does not decode becomes one fixed sentence. A link cannot make the log-in page
 //! say "your account is locked, verify at …".
 
-use leptos::server_fn::{
-    codec::JsonEncoding,
-    error::{FromServerFnError, ServerFnErrorErr},
-};
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -87,7 +84,7 @@ impl From<InvalidInput> for AppError {
 }
 
 impl FromServerFnError for AppError {
-    type Encoder = JsonEncoding;
+    type Encoder = crate::api::codec::TextJsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {

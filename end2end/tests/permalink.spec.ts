@@ -37,6 +37,8 @@ test('Copy link, by keyboard, gives an address that opens the message highlighte
   await a.page.mouse.move(0, 0);
   await expect(actions).toHaveCSS('opacity', '0');
   await target.focus();
+  // Its actions: Reply, then Copy link.
+  await a.page.keyboard.press('Tab');
   await a.page.keyboard.press('Tab');
   await expect(copy).toBeFocused();
   await expect(actions).toHaveCSS('opacity', '1');

@@ -20,10 +20,10 @@ test('people pin and unpin messages, and "Pinned messages" lists them latest fir
     await expect(view.message(rules).getByText('Pinned', { exact: true })).toBeVisible();
     await expect(view.message(schedule).getByText('Pinned', { exact: true })).toHaveCount(0);
   }
-  // A pins the second by keyboard alone: focus it, then its actions (Copy link, Edit, Delete,
-  // Add reaction, Pin).
+  // A pins the second by keyboard alone: focus it, then its actions (Reply, Copy link, Edit,
+  // Delete, Add reaction, Pin).
   await mine.message(schedule).focus();
-  for (let press = 0; press < 5; press++) await a.page.keyboard.press('Tab');
+  for (let press = 0; press < 6; press++) await a.page.keyboard.press('Tab');
   await expect(mine.message(schedule).getByRole('button', { name: 'Pin', exact: true })).toBeFocused();
   await a.page.keyboard.press('Enter');
   await expect(theirs.message(schedule).getByText('Pinned', { exact: true })).toBeVisible();

@@ -41,8 +41,8 @@ test('people react and take it back, by pointer and by keyboard alone, and every
 
   // Any emoji can be typed; text cannot, and the picker says why and keeps it.
   await mine.message(text).focus();
-  // The reaction, then the actions: Copy link, Edit, Delete (A's own message), Add reaction.
-  for (let press = 0; press < 5; press++) await a.page.keyboard.press('Tab');
+  // The reaction, then the actions: Reply, Copy link, Edit, Delete (A's own message), Add reaction.
+  for (let press = 0; press < 6; press++) await a.page.keyboard.press('Tab');
   await expect(mine.message(text).getByRole('button', { name: 'Add reaction' })).toBeFocused();
   await a.page.keyboard.press('Enter');
   const theirPicker = a.page.getByRole('dialog', { name: 'Add reaction' });

@@ -275,6 +275,7 @@ pub async fn run(options: Options) -> Result<(), LoadError> {
                                 room: room.clone(),
                                 nonce: format!("{run_id}-{index}-{sent}"),
                                 body,
+                                reply_to: None,
                             })
                             .unwrap_or_default(),
                             Target::Reference => body,

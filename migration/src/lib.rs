@@ -16,6 +16,7 @@ mod m20261206_000011_create_message_edits;
 mod m20261206_000012_add_message_deleted_at;
 mod m20261206_000013_create_message_reactions;
 mod m20261206_000014_add_message_pins;
+mod m20261207_000015_add_message_reply_to;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000012_add_message_deleted_at::Migration),
             Box::new(m20261206_000013_create_message_reactions::Migration),
             Box::new(m20261206_000014_add_message_pins::Migration),
+            Box::new(m20261207_000015_add_message_reply_to::Migration),
         ]
     }
 }

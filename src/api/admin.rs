@@ -3,12 +3,13 @@
 
 use leptos::prelude::*;
 
+use super::codec::TextJson;
 use crate::{
     error::AppError,
     shared::views::{AdminPage, AdminRoom, AdminUser, MessageView},
 };
 
-#[server(prefix = "/api", endpoint = "admin/users")]
+#[server(prefix = "/api", endpoint = "admin/users", output = TextJson)]
 pub async fn admin_users(query: String, page: u64) -> Result<AdminPage<AdminUser>, AppError> {
     super::context::with_status(
         async move {
@@ -19,7 +20,7 @@ pub async fn admin_users(query: String, page: u64) -> Result<AdminPage<AdminUser
     )
 }
 
-#[server(prefix = "/api", endpoint = "admin/rooms")]
+#[server(prefix = "/api", endpoint = "admin/rooms", output = TextJson)]
 pub async fn admin_rooms(query: String, page: u64) -> Result<AdminPage<AdminRoom>, AppError> {
     super::context::with_status(
         async move {
@@ -30,7 +31,7 @@ pub async fn admin_rooms(query: String, page: u64) -> Result<AdminPage<AdminRoom
     )
 }
 
-#[server(prefix = "/api", endpoint = "admin/messages")]
+#[server(prefix = "/api", endpoint = "admin/messages", output = TextJson)]
 pub async fn admin_messages(query: String, page: u64) -> Result<AdminPage<MessageView>, AppError> {
     super::context::with_status(
         async move {
@@ -42,7 +43,7 @@ pub async fn admin_messages(query: String, page: u64) -> Result<AdminPage<Messag
 }
 
 /// Removes a message from the history and from every open page of its room.
-#[server(prefix = "/api", endpoint = "admin/delete_message")]
+#[server(prefix = "/api", endpoint = "admin/delete_message", output = TextJson)]
 pub async fn delete_message(id: i64) -> Result<(), AppError> {
     super::context::with_status(
         async move {
@@ -54,7 +55,7 @@ pub async fn delete_message(id: i64) -> Result<(), AppError> {
 }
 
 /// Removes a room with its history; everyone in it is sent back to the room list.
-#[server(prefix = "/api", endpoint = "admin/delete_room")]
+#[server(prefix = "/api", endpoint = "admin/delete_room", output = TextJson)]
 pub async fn delete_room(name: String) -> Result<(), AppError> {
     super::context::with_status(
         async move {
@@ -66,7 +67,7 @@ pub async fn delete_room(name: String) -> Result<(), AppError> {
 }
 
 /// Disabling ends the account's sessions and open sockets at once and refuses its log-ins.
-#[server(prefix = "/api", endpoint = "admin/set_disabled")]
+#[server(prefix = "/api", endpoint = "admin/set_disabled", output = TextJson)]
 pub async fn set_user_disabled(id: i64, disabled: bool) -> Result<(), AppError> {
     super::context::with_status(
         async move {

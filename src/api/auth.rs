@@ -2,9 +2,10 @@
 
 use leptos::prelude::*;
 
+use super::codec::TextJson;
 use crate::{error::AppError, shared::views::CurrentUser};
 
-#[server(name = Me, prefix = "/api", endpoint = "me")]
+#[server(name = Me, prefix = "/api", endpoint = "me", output = TextJson)]
 pub async fn current_user() -> Result<Option<CurrentUser>, AppError> {
     super::context::with_status(
         async move {
@@ -15,7 +16,7 @@ pub async fn current_user() -> Result<Option<CurrentUser>, AppError> {
     )
 }
 
-#[server(prefix = "/api", endpoint = "signup")]
+#[server(prefix = "/api", endpoint = "signup", output = TextJson)]
 pub async fn signup(username: String, password: String, confirm: String) -> Result<(), AppError> {
     super::context::with_status(
         async move {
@@ -44,7 +45,7 @@ pub async fn signup(username: String, password: String, confirm: String) -> Resu
     )
 }
 
-#[server(prefix = "/api", endpoint = "login")]
+#[server(prefix = "/api", endpoint = "login", output = TextJson)]
 pub async fn login(
     username: String,
     password: String,
@@ -111,7 +112,7 @@ async fn start_session(user: crate::server::auth::SessionUser) -> Result<(), App
     auth.login(&user).await.map_err(|err| fail(&err))
 }
 
-#[server(prefix = "/api", endpoint = "logout")]
+#[server(prefix = "/api", endpoint = "logout", output = TextJson)]
 pub async fn logout() -> Result<(), AppError> {
     super::context::with_status(
         async move {

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use super::codec::TextJson;
 use crate::{
     error::AppError,
     shared::views::{HistoryPage, MessageVersion, MessageView, RoomDirectory, RoomPageData},
@@ -10,7 +11,7 @@ use crate::{
 
 /// A page of the room list (names containing `filter`), with online counts, and the asking
 /// user's unread counts where they have read.
-#[server(prefix = "/api", endpoint = "rooms")]
+#[server(prefix = "/api", endpoint = "rooms", output = TextJson)]
 pub async fn list_rooms(
     #[server(default)] filter: String,
     #[server(default)] page: u64,
@@ -25,7 +26,7 @@ pub async fn list_rooms(
 }
 
 /// The rooms the asking user has opened, with their counts (a room page's sidebar).
-#[server(prefix = "/api", endpoint = "my_rooms")]
+#[server(prefix = "/api", endpoint = "my_rooms", output = TextJson)]
 pub async fn my_rooms() -> Result<RoomDirectory, AppError> {
     super::context::with_status(
         async move {
@@ -37,7 +38,7 @@ pub async fn my_rooms() -> Result<RoomDirectory, AppError> {
 }
 
 /// Creates the room if it does not exist yet, then goes there.
-#[server(prefix = "/api", endpoint = "open_room")]
+#[server(prefix = "/api", endpoint = "open_room", output = TextJson)]
 pub async fn open_room(name: String) -> Result<(), AppError> {
     super::context::with_status(
         async move {
@@ -51,7 +52,7 @@ pub async fn open_room(name: String) -> Result<(), AppError> {
 }
 
 /// A room's page: its latest messages, or with `linked` the messages around that one.
-#[server(prefix = "/api", endpoint = "room_page")]
+#[server(prefix = "/api", endpoint = "room_page", output = TextJson)]
 pub async fn room_page(
     name: String,
     #[server(default)] linked: Option<i64>,
@@ -68,7 +69,7 @@ pub async fn room_page(
 /// A page of a room's history: the one just before message `before` (scrolling up; without it,
 /// the latest page), or with `after` the one just after that message (reading forward from a
 /// link). One server function for all three keeps the browser's bundle small.
-#[server(prefix = "/api", endpoint = "history")]
+#[server(prefix = "/api", endpoint = "history", output = TextJson)]
 pub async fn room_history(
     room: String,
     #[server(default)] before: Option<i64>,
@@ -88,7 +89,7 @@ pub async fn room_history(
 
 /// Every text message `id` of `room` has had, oldest first, the current one last: what its
 /// "(edited)" marker shows.
-#[server(prefix = "/api", endpoint = "versions")]
+#[server(prefix = "/api", endpoint = "versions", output = TextJson)]
 pub async fn message_versions(room: String, id: i64) -> Result<Vec<MessageVersion>, AppError> {
     super::context::with_status(
         async move {
@@ -100,7 +101,7 @@ pub async fn message_versions(room: String, id: i64) -> Result<Vec<MessageVersio
 }
 
 /// A room's pinned messages, the latest pinned first: what "Pinned messages" lists.
-#[server(prefix = "/api", endpoint = "pinned")]
+#[server(prefix = "/api", endpoint = "pinned", output = TextJson)]
 pub async fn pinned_messages(room: String) -> Result<Vec<MessageView>, AppError> {
     super::context::with_status(
         async move {

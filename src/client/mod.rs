@@ -5,6 +5,7 @@ pub mod attention;
 pub mod clipboard;
 pub mod form_error;
 pub mod form_submit;
+pub mod jump;
 pub mod message_order;
 pub mod offline;
 pub mod room_directory;

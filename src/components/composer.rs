@@ -6,17 +6,37 @@ use super::{
 };
 use crate::{
     client::socket::use_socket,
-    shared::{timings, validate},
+    shared::{timings, validate, views::ReplyQuote},
 };
 
+/// The message box's id: what "Reply" and "Cancel reply" give the keyboard to.
+const INPUT_ID: &str = "composer-input";
+
+/// Puts the keyboard in the message box (browser only).
+pub fn focus_composer() {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        if let Some(input) = document()
+            .get_element_by_id(INPUT_ID)
+            .and_then(|el| el.dyn_into::<leptos::web_sys::HtmlElement>().ok())
+        {
+            let _ = input.focus();
+        }
+    }
+}
+
 /// The message box: Enter sends, Shift+Enter starts a new line. Checks the length rule before
-/// sending (the server checks it again) and keeps the text when a message is refused.
+/// sending (the server checks it again) and keeps the text when a message is refused. While
+/// `replying` names a message, what is sent answers it ("Replying to NAME"; "Cancel reply" or
+/// Escape to stop).
 #[component]
 pub fn Composer(
     room: String,
     pending: RwSignal<Vec<Pending>>,
     error: RwSignal<Option<String>>,
     text: RwSignal<String>,
+    replying: RwSignal<Option<ReplyQuote>>,
 ) -> impl IntoView {
     let socket = use_socket();
     // When this tab last said its user is typing: once per TYPING_REPEAT_EVERY at most.
@@ -33,8 +53,10 @@ pub fn Composer(
         let body = text.get_untracked();
         match validate::message_body(&body) {
             Ok(body) => {
-                let nonce = socket.send_message(&room, body);
-                pending.update(|list| list.push(Pending::new(nonce.clone(), body)));
+                let reply = replying.get_untracked();
+                let nonce = socket.send_message(&room, body, reply.as_ref().map(|quote| quote.id));
+                pending.update(|list| list.push(Pending::new(nonce.clone(), body, reply)));
+                replying.set(None);
                 expect_ack(pending, nonce);
                 text.set(String::new());
                 error.set(None);
@@ -55,7 +77,23 @@ pub fn Composer(
         if event.key() == "Enter" && !event.shift_key() && !event.is_composing() {
             event.prevent_default();
             send();
+        } else if event.key() == "Escape" && replying.with_untracked(Option::is_some) {
+            event.prevent_default();
+            replying.set(None);
         }
+    };
+    let replying_to = move || {
+        replying.get().map(|quote| {
+            view! {
+                <div class="replying">
+                    <span>"Replying to "<strong>{quote.author}</strong></span>
+                    <button type="button" class="link-button" on:click=move |_| {
+                        replying.set(None);
+                        focus_composer();
+                    }>"Cancel reply"</button>
+                </div>
+            }
+        })
     };
     view! {
         <form class="composer" on:submit=move |event: ev::SubmitEvent| {
@@ -63,9 +101,10 @@ pub fn Composer(
             send_on_click();
         }>
             <FormAlert message=error/>
-            <label for="composer-input" class="visually-hidden">"Message"</label>
+            {replying_to}
+            <label for=INPUT_ID class="visually-hidden">"Message"</label>
             <textarea
-                id="composer-input"
+                id=INPUT_ID
                 name="body"
                 rows="2"
                 placeholder="Message the room — Enter sends, Shift+Enter for a new line"

@@ -1,12 +1,16 @@
 use leptos::{html, prelude::*};
 
 use super::{
-    edit_history::EditHistory, message_body::message_body, message_editor::MessageEditor,
-    reaction_picker::ReactionPicker, reactions::Reactions, timestamp::Timestamp,
+    composer::focus_composer, edit_history::EditHistory, message_body::message_body,
+    message_editor::MessageEditor, reaction_picker::ReactionPicker, reactions::Reactions,
+    reply_quote::reply_quote, timestamp::Timestamp,
 };
 use crate::{
     client::socket::use_socket,
-    shared::{timings::ACK_DEADLINE, views::MessageView},
+    shared::{
+        timings::ACK_DEADLINE,
+        views::{MessageView, ReplyQuote},
+    },
 };
 
 /// A message the user sent, shown as sending until the stored one arrives. Matched by nonce (its
@@ -19,11 +23,13 @@ pub struct Pending {
     pub stored: Option<i64>,
     /// No answer came in time; the user may retry (with the same nonce, so never twice).
     pub failed: bool,
+    /// The message it answers.
+    pub reply: Option<ReplyQuote>,
 }
 
 impl Pending {
-    pub fn new(nonce: String, body: &str) -> Self {
-        Self { nonce, body: body.to_owned(), stored: None, failed: false }
+    pub fn new(nonce: String, body: &str, reply: Option<ReplyQuote>) -> Self {
+        Self { nonce, body: body.to_owned(), stored: None, failed: false, reply }
     }
 }
 
@@ -148,6 +154,8 @@ pub fn MessageList(
     /// The message shown highlighted: the linked one (in view when the page opens), or one a
     /// pinned entry went to. A signal, so the highlight survives its message re-rendering.
     highlighted: RwSignal<Option<i64>>,
+    /// The message the composer answers: "Reply" sets it.
+    replying: RwSignal<Option<ReplyQuote>>,
     room: String,
     me: String,
     /// The reader may delete anyone's messages here.
@@ -174,6 +182,7 @@ pub fn MessageList(
         }
     };
     let me_for_scroll = me.clone();
+    let pending_room = room.clone();
     let socket = use_socket();
     // Changes go only while connected (the outbox holds new messages, not changes).
     let online = move || socket.state().get_untracked() == crate::client::socket::ConnState::Connected;
@@ -411,7 +420,10 @@ pub fn MessageList(
             })}
             <For
                 each=move || { let zone = zone.get(); messages.with(|list| rows(list, zone)) }
-                key=|row| (row.message.id, row.message.version, row.continued, row.day.clone())
+                key=|row| {
+                    let quote = row.message.reply.as_ref().map(|quote| (quote.version, quote.deleted));
+                    (row.message.id, row.message.version, quote, row.continued, row.day.clone())
+                }
                 let:row
             >
                 {
@@ -473,6 +485,16 @@ pub fn MessageList(
                     }>{if pinned { "Unpin" } else { "Pin" }}</button>
                 });
                 let pinned_marker = (live && pinned).then(|| view! { <span class="pinned-marker">"Pinned"</span> });
+                let quote = message.reply.clone().map(|quote| reply_quote(quote, &room, highlighted));
+                let reply_action = live.then(|| {
+                    let quote = ReplyQuote::of(&message);
+                    view! {
+                        <button type="button" class="action" on:click=move |_| {
+                            replying.set(Some(quote.clone()));
+                            focus_composer();
+                        }>"Reply"</button>
+                    }
+                });
                 let picker = move || (picking.get() == Some(id)).then(|| {
                     let close = Callback::new(move |()| {
                         picking.set(None);
@@ -514,10 +536,12 @@ pub fn MessageList(
                     </header>
                     {pinned_marker}
                     {mentions_me.then(|| view! { <span class="visually-hidden">"Mentions you"</span> })}
+                    {quote}
                     {text}
                     {edited}
                     {reactions}
                     <div class="message-actions" role="group" aria-label="Message actions">
+                        {reply_action}
                         <button type="button" class="action" on:click=copy_link(id)>"Copy link"</button>
                         {own_actions}
                         {delete_action}
@@ -532,6 +556,7 @@ pub fn MessageList(
             </For>
             <For each=move || pending.get() key=|p| (p.nonce.clone(), p.failed) let:waiting>
                 <div class="message pending" class:failed=waiting.failed>
+                    {waiting.reply.clone().map(|quote| reply_quote(quote, &pending_room, highlighted))}
                     {message_body(&waiting.body)}
                     {if waiting.failed {
                         let nonce = waiting.nonce.clone();
@@ -634,7 +659,7 @@ mod tests {
 
     #[test]
     fn two_identical_messages_leave_sending_each_with_its_own_ack() {
-        let mut pending = vec![Pending::new("n1".into(), "hi"), Pending::new("n2".into(), "hi")];
+        let mut pending = vec![Pending::new("n1".into(), "hi", None), Pending::new("n2".into(), "hi", None)];
         let mut shown = Vec::new();
         // The second one's ack comes first: only it is matched.
         acknowledged(&mut pending, &shown, "n2", 11);
@@ -650,7 +675,8 @@ mod tests {
 
     #[test]
     fn at_the_deadline_an_unanswered_message_fails_and_an_acknowledged_one_stops_sending() {
-        let mut pending = vec![Pending::new("n1".into(), "lost"), Pending::new("n2".into(), "stored")];
+        let mut pending =
+            vec![Pending::new("n1".into(), "lost", None), Pending::new("n2".into(), "stored", None)];
         acknowledged(&mut pending, &[], "n2", 5);
         deadline_passed(&mut pending, "n1");
         deadline_passed(&mut pending, "n2");

@@ -12,6 +12,7 @@ pub mod online_list;
 pub mod pinned_messages;
 pub mod reaction_picker;
 pub mod reactions;
+pub mod reply_quote;
 pub mod room_sidebar;
 pub mod timestamp;
 pub mod typing_indicator;

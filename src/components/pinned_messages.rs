@@ -2,12 +2,9 @@ use leptos::prelude::*;
 
 use crate::{
     api::rooms::pinned_messages,
-    client::socket::use_socket,
-    shared::{paths, protocol::ServerFrame, views::MessageView},
+    client::{jump::go_to, socket::use_socket},
+    shared::{excerpt::excerpt, paths, protocol::ServerFrame, views::MessageView},
 };
-
-/// How much of a pinned message its entry shows.
-const EXCERPT_CHARS: usize = 100;
 
 /// "Pinned messages" in the room header: opens the room's pinned list, the latest pinned first,
 /// kept current while open as messages are pinned, unpinned or edited; Escape or a click
@@ -89,7 +86,7 @@ pub fn PinnedMessages(
         Some(Ok(list)) => view! {
             <ol>
                 {list.into_iter().map(|message| {
-                    let excerpt: String = message.body.chars().take(EXCERPT_CHARS).collect();
+                    let excerpt = excerpt(&message.body);
                     let id = message.id;
                     view! {
                         <li>
@@ -149,34 +146,6 @@ fn keep_current(list: &mut Vec<MessageView>, changed: &MessageView) {
         }
         (None, true) => list.insert(0, changed.clone()),
         _ => {}
-    }
-}
-
-/// Brings message `id` into view, highlighted and focused, if the conversation shows it; false
-/// when it does not (the link then loads the history around it).
-fn go_to(id: i64, highlighted: RwSignal<Option<i64>>) -> bool {
-    #[cfg(feature = "hydrate")]
-    {
-        use wasm_bindgen::JsCast;
-        let Some(target) = document()
-            .query_selector(&format!("article[data-id=\"{id}\"]"))
-            .ok()
-            .flatten()
-            .and_then(|el| el.dyn_into::<leptos::web_sys::HtmlElement>().ok())
-        else {
-            return false;
-        };
-        highlighted.set(Some(id));
-        let options = leptos::web_sys::ScrollIntoViewOptions::new();
-        options.set_block(leptos::web_sys::ScrollLogicalPosition::Center);
-        target.scroll_into_view_with_scroll_into_view_options(&options);
-        let _ = target.focus();
-        true
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        let _ = (id, highlighted);
-        false
     }
 }
 

@@ -20,8 +20,9 @@ use crate::{
     error::{AppError, Missing},
     shared::{
         protocol::ServerFrame,
+        replies::unquote,
         timings,
-        views::{MessageView, RoomDirectory, RoomPageData},
+        views::{MessageView, ReplyQuote, RoomDirectory, RoomPageData},
     },
 };
 
@@ -185,6 +186,7 @@ fn Room(data: RoomPageData, directory: RoomDirectory) -> impl IntoView {
         });
     });
     let text = RwSignal::new(String::new());
+    let replying = RwSignal::new(None::<ReplyQuote>);
     let typing = RwSignal::new(Vec::<Typist>::new());
 
     #[cfg(feature = "hydrate")]
@@ -244,6 +246,14 @@ fn Room(data: RoomPageData, directory: RoomDirectory) -> impl IntoView {
                     pending.update(|list| list.retain(|p| &p.nonce != nonce));
                     if text.with_untracked(String::is_empty) {
                         text.set(refused.body);
+                        // Still a reply, if what it answered is still here to answer.
+                        let answered = refused.reply.filter(|quote| {
+                            messages
+                                .with_untracked(|list| list.iter().any(|m| m.id == quote.id && !m.deleted))
+                        });
+                        if replying.with_untracked(Option::is_none) {
+                            replying.set(answered);
+                        }
                     }
                 }
             }
@@ -267,8 +277,14 @@ fn Room(data: RoomPageData, directory: RoomDirectory) -> impl IntoView {
             held.update_untracked(|list| apply_change(list, message, false));
         }
         ServerFrame::MessageDeleted { room: r, id } if r == &room => {
-            messages.update(|list| list.retain(|message| message.id != *id));
+            messages.update(|list| {
+                list.retain(|message| message.id != *id);
+                unquote(list, *id);
+            });
             held.update_untracked(|list| list.retain(|message| message.id != *id));
+            if replying.with_untracked(|quote| quote.as_ref().is_some_and(|quote| quote.id == *id)) {
+                replying.set(None);
+            }
         }
         ServerFrame::Resync { room: r } if r == &room => {
             // Too much was missed to replay: the page's own load brings the latest history.
@@ -340,9 +356,9 @@ fn Room(data: RoomPageData, directory: RoomDirectory) -> impl IntoView {
             </header>
             <div class="room-body">
                 <div class="conversation">
-                    <MessageList messages pending has_older load_older has_newer read_forward jumped highlighted room=name.clone() me moderator on_read/>
+                    <MessageList messages pending has_older load_older has_newer read_forward jumped highlighted replying room=name.clone() me moderator on_read/>
                     <TypingIndicator typing/>
-                    <Composer room=name.clone() pending error text/>
+                    <Composer room=name.clone() pending error text replying/>
                 </div>
                 <OnlineList users=online/>
             </div>

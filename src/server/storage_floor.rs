@@ -108,10 +108,8 @@ async fn time_batches(db: &DatabaseConnection, name: &str, repeat: usize) -> Res
         for _ in 0..repeat.max(1) {
             let nonces: Vec<String> = (sent..sent + size).map(|n| format!("floor-{n}")).collect();
             sent += size;
-            let batch: Vec<messages::NewMessage<'_>> = nonces
-                .iter()
-                .map(|nonce| messages::NewMessage { room: &room, author: &author, body: BODY, nonce })
-                .collect();
+            let batch: Vec<messages::NewMessage<'_>> =
+                nonces.iter().map(|nonce| messages::NewMessage::new(&room, &author, BODY, nonce)).collect();
             let started = Instant::now();
             messages::insert_batch(db, &batch).await?;
             times.push(started.elapsed());

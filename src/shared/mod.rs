@@ -2,11 +2,13 @@
 //! and the timings both ends agree on.
 //! Nothing here does I/O.
 
+pub mod excerpt;
 pub mod markup;
 pub mod mentions;
 pub mod paths;
 pub mod protocol;
 pub mod reactions;
+pub mod replies;
 pub mod tag_first;
 pub mod timings;
 pub mod validate;

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 #[cfg(test)]
-use super::views::Reaction;
+use super::views::{Reaction, ReplyQuote};
 use super::{
     tag_first::tag_first_enum,
     views::{MessageView, ReadState},
@@ -36,11 +36,14 @@ pub enum ClientFrame {
     Leave {
         room: String,
     },
-    /// Post a message. `nonce` is chosen by the client and echoed in the `ack` or `error`.
+    /// Post a message. `nonce` is chosen by the client and echoed in the `ack` or `error`. With
+    /// `reply_to`, it answers that message of the room (and shows a quote of it).
     Send {
         room: String,
         nonce: String,
         body: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reply_to: Option<i64>,
     },
     /// The user is typing in a room. Browsers repeat it every few seconds while typing; the
     /// server passes on at most one every two seconds per connection.
@@ -181,7 +184,18 @@ mod tests {
             ClientFrame::Join { room: "general".into(), after: Some(3), changes: Some(2) },
             ClientFrame::Join { room: "general".into(), after: None, changes: None },
             ClientFrame::Leave { room: "general".into() },
-            ClientFrame::Send { room: "general".into(), nonce: "n1".into(), body: "hi".into() },
+            ClientFrame::Send {
+                room: "general".into(),
+                nonce: "n1".into(),
+                body: "hi".into(),
+                reply_to: None,
+            },
+            ClientFrame::Send {
+                room: "general".into(),
+                nonce: "n2".into(),
+                body: "re".into(),
+                reply_to: Some(7),
+            },
             ClientFrame::Typing { room: "general".into() },
             ClientFrame::WatchRooms,
             ClientFrame::UnwatchRooms,
@@ -223,6 +237,18 @@ mod tests {
         let frames = vec![
             ServerFrame::Ready { username: "alice".into() },
             ServerFrame::Message { message: message() },
+            ServerFrame::Message {
+                message: MessageView {
+                    reply: Some(ReplyQuote {
+                        id: 3,
+                        author: "bob".into(),
+                        excerpt: "the start".into(),
+                        deleted: false,
+                        version: 4,
+                    }),
+                    ..message()
+                },
+            },
             ServerFrame::Changed {
                 message: MessageView {
                     version: 12,
@@ -307,7 +333,12 @@ mod tests {
                 .expect("a documented frame parses");
         assert_eq!(
             frame,
-            ClientFrame::Send { room: "general".into(), nonce: "n1".into(), body: "hi".into() }
+            ClientFrame::Send {
+                room: "general".into(),
+                nonce: "n1".into(),
+                body: "hi".into(),
+                reply_to: None
+            }
         );
         // A message never changed travels as it always did: the message path carries no more.
         let plain = ServerFrame::Message {

@@ -30,6 +30,24 @@ pub struct MessageView {
     /// Its reactions, each emoji once, in the order they were first given.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reactions: Vec<Reaction>,
+    /// The message it answers, quoted (`shared::replies`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply: Option<ReplyQuote>,
+}
+
+/// What a reply shows of the message it answers: its author and the start of its text, as of
+/// the original's state `version`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplyQuote {
+    pub id: i64,
+    pub author: String,
+    /// Empty once the original is deleted.
+    pub excerpt: String,
+    /// The original was deleted ("Original message deleted").
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deleted: bool,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub version: i64,
 }
 
 /// One emoji under a message, and who gave it (in the order they did).

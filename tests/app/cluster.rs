@@ -210,7 +210,7 @@ async fn stored_never_published(
     let room = rooms::by_name(&db, "lobby").await.expect("query").expect("lobby");
     let bob = Author::from(&users::by_name(&db, "bob").await.expect("query").expect("bob"));
     let pg = Postgres::of(&db).expect("PostgreSQL");
-    let message = messages::NewMessage { room: &room, author: &bob, body, nonce };
+    let message = messages::NewMessage::new(&room, &bob, body, nonce);
     match numbering::insert_numbered(&pg, &[message]).await.expect("stored").pop() {
         Some(Numbered::New { message, .. }) => message,
         other => panic!("stored as new: {other:?}"),
@@ -315,6 +315,7 @@ async fn a_message_crosses_instances_both_ways_once_and_in_id_order() {
             room: "lobby".into(),
             nonce: format!("{who}-{i}"),
             body: format!("{who} says {i}"),
+            reply_to: None,
         };
         alice_socket.send(&frame("alice")).await;
         bob_socket.send(&frame("bob")).await;
@@ -352,13 +353,13 @@ async fn writers_of_several_instances_number_each_room_in_id_order_without_gaps(
             let nonces =
                 [format!("{i}-a"), format!("{i}-b"), format!("{i}-c"), format!("{i}-d"), format!("{i}-e")];
             let both_rooms = [
-                messages::NewMessage { room: &games, author: &author, body: "x", nonce: &nonces[0] },
-                messages::NewMessage { room: &lobby, author: &author, body: "y", nonce: &nonces[1] },
-                messages::NewMessage { room: &lobby, author: &author, body: "z", nonce: &nonces[2] },
+                messages::NewMessage::new(&games, &author, "x", &nonces[0]),
+                messages::NewMessage::new(&lobby, &author, "y", &nonces[1]),
+                messages::NewMessage::new(&lobby, &author, "z", &nonces[2]),
             ];
             let lobby_only = [
-                messages::NewMessage { room: &lobby, author: &author, body: "v", nonce: &nonces[3] },
-                messages::NewMessage { room: &lobby, author: &author, body: "w", nonce: &nonces[4] },
+                messages::NewMessage::new(&lobby, &author, "v", &nonces[3]),
+                messages::NewMessage::new(&lobby, &author, "w", &nonces[4]),
             ];
             for batch in [&both_rooms[..], &lobby_only[..]] {
                 for outcome in numbering::insert_numbered(&pg, batch).await.expect("stored") {
@@ -386,15 +387,15 @@ async fn writers_of_several_instances_number_each_room_in_id_order_without_gaps(
     }
 
     // A resend takes no number; the next message gets the next one.
-    let resend = messages::NewMessage { room: &lobby, author: &alice, body: "y", nonce: "0-b" };
-    let fresh = messages::NewMessage { room: &lobby, author: &alice, body: "new", nonce: "new" };
+    let resend = messages::NewMessage::new(&lobby, &alice, "y", "0-b");
+    let fresh = messages::NewMessage::new(&lobby, &alice, "new", "new");
     let outcomes = numbering::insert_numbered(&pg, &[resend, fresh]).await.expect("stored");
     assert!(matches!(&outcomes[0], Numbered::Duplicate(message) if message.body == "y"));
     assert!(matches!(&outcomes[1], Numbered::New { seq: 121, .. }), "{:?}", outcomes[1]);
 
     // The same nonce twice in one batch: stored once, numbered once.
-    let first = messages::NewMessage { room: &lobby, author: &bob, body: "once", nonce: "twice" };
-    let again = messages::NewMessage { room: &lobby, author: &bob, body: "once", nonce: "twice" };
+    let first = messages::NewMessage::new(&lobby, &bob, "once", "twice");
+    let again = messages::NewMessage::new(&lobby, &bob, "once", "twice");
     let outcomes = numbering::insert_numbered(&pg, &[first, again]).await.expect("stored");
     assert!(matches!(&outcomes[0], Numbered::New { seq: 122, .. }), "{:?}", outcomes[0]);
     assert!(
@@ -406,11 +407,11 @@ async fn writers_of_several_instances_number_each_room_in_id_order_without_gaps(
     // A message for a room deleted meanwhile is refused on its own, in a batch of its room alone
     // or beside another room's.
     db.execute_unprepared(&format!("DELETE FROM rooms WHERE id = {}", games.id)).await.expect("deleted");
-    let gone = messages::NewMessage { room: &games, author: &bob, body: "late", nonce: "late" };
+    let gone = messages::NewMessage::new(&games, &bob, "late", "late");
     let outcomes = numbering::insert_numbered(&pg, &[gone]).await.expect("stored");
     assert_eq!(outcomes, vec![Numbered::RoomGone]);
-    let gone = messages::NewMessage { room: &games, author: &bob, body: "later", nonce: "later" };
-    let still = messages::NewMessage { room: &lobby, author: &bob, body: "on time", nonce: "on-time" };
+    let gone = messages::NewMessage::new(&games, &bob, "later", "later");
+    let still = messages::NewMessage::new(&lobby, &bob, "on time", "on-time");
     let outcomes = numbering::insert_numbered(&pg, &[gone, still]).await.expect("stored");
     assert_eq!(outcomes[0], Numbered::RoomGone);
     assert!(matches!(&outcomes[1], Numbered::New { seq: 123, .. }), "{:?}", outcomes[1]);
@@ -439,7 +440,7 @@ async fn checking_for_resends_never_reads_the_whole_history_even_with_a_plan_mad
     assert_eq!(mode, "force_generic_plan", "the writer plans each statement once");
     let alice = Author::from(&users::create(&db, "alice", "hash".into()).await.expect("user"));
     let (lobby, _) = rooms::get_or_create(&db, "lobby", alice.id).await.expect("room");
-    let send = |nonce: &'static str| messages::NewMessage { room: &lobby, author: &alice, body: "hi", nonce };
+    let send = |nonce: &'static str| messages::NewMessage::new(&lobby, &alice, "hi", nonce);
     numbering::insert_numbered(&pg, &[send("first")]).await.expect("stored");
 
     // The history grows well past what the plan was made for.
@@ -496,7 +497,12 @@ async fn a_message_stored_but_never_published_still_reaches_every_reader_in_orde
     let orphan = stored_never_published(&pair, "stored, never published", "orphan").await;
 
     alice_socket
-        .send(&ClientFrame::Send { room: "lobby".into(), nonce: "next".into(), body: "next".into() })
+        .send(&ClientFrame::Send {
+            room: "lobby".into(),
+            nonce: "next".into(),
+            body: "next".into(),
+            reply_to: None,
+        })
         .await;
     let seen_by_alice = message_ids(&mut alice_socket, "lobby", 2).await;
     let seen_by_bob = message_ids(&mut bob_socket, "lobby", 2).await;
@@ -519,7 +525,12 @@ async fn the_last_message_of_a_room_reaches_every_reader_even_if_it_was_never_pu
     assert_eq!(message_ids(&mut bob_socket, "lobby", 1).await, vec![last.id]);
     // And the room goes on in order after it.
     alice_socket
-        .send(&ClientFrame::Send { room: "lobby".into(), nonce: "next".into(), body: "next".into() })
+        .send(&ClientFrame::Send {
+            room: "lobby".into(),
+            nonce: "next".into(),
+            body: "next".into(),
+            reply_to: None,
+        })
         .await;
     let next_for_bob = message_ids(&mut bob_socket, "lobby", 1).await[0];
     assert!(next_for_bob > last.id);
@@ -633,7 +644,12 @@ async fn a_redis_outage_loses_no_message_and_everyone_catches_up_in_order() {
     let Lobby { alice, other: bob, mut alice_socket, other_socket: mut bob_socket, .. } =
         lobby(&pair, "bob").await;
     alice_socket
-        .send(&ClientFrame::Send { room: "lobby".into(), nonce: "before".into(), body: "before".into() })
+        .send(&ClientFrame::Send {
+            room: "lobby".into(),
+            nonce: "before".into(),
+            body: "before".into(),
+            reply_to: None,
+        })
         .await;
     let before = message_ids(&mut bob_socket, "lobby", 1).await[0];
 
@@ -647,7 +663,12 @@ async fn a_redis_outage_loses_no_message_and_everyone_catches_up_in_order() {
         for (who, socket) in [("alice", &mut alice_socket), ("bob", &mut bob_socket)] {
             let nonce = format!("{who}-during-{i}");
             socket
-                .send(&ClientFrame::Send { room: "lobby".into(), nonce: nonce.clone(), body: nonce.clone() })
+                .send(&ClientFrame::Send {
+                    room: "lobby".into(),
+                    nonce: nonce.clone(),
+                    body: nonce.clone(),
+                    reply_to: None,
+                })
                 .await;
             let id = socket
                 .expect(|frame| match frame {
@@ -678,7 +699,12 @@ async fn a_redis_outage_loses_no_message_and_everyone_catches_up_in_order() {
     let mut bob_socket = bob.socket().await;
     bob_socket.join("lobby").await;
     alice_socket
-        .send(&ClientFrame::Send { room: "lobby".into(), nonce: "after".into(), body: "after".into() })
+        .send(&ClientFrame::Send {
+            room: "lobby".into(),
+            nonce: "after".into(),
+            body: "after".into(),
+            reply_to: None,
+        })
         .await;
     let after = message_ids(&mut bob_socket, "lobby", 1).await[0];
     assert!(after > *acked.last().expect("acked"), "nothing from the outage comes again once caught up");
@@ -691,7 +717,12 @@ async fn a_read_marker_moved_on_one_instance_reaches_the_users_devices_on_the_ot
     let pair = Pair::start().await;
     let Lobby { alice, mut alice_socket, mut other_socket, .. } = lobby(&pair, "bob").await;
     other_socket
-        .send(&ClientFrame::Send { room: "lobby".into(), nonce: "n1".into(), body: "hi".into() })
+        .send(&ClientFrame::Send {
+            room: "lobby".into(),
+            nonce: "n1".into(),
+            body: "hi".into(),
+            reply_to: None,
+        })
         .await;
     let id = other_socket
         .expect(|frame| match frame {
@@ -785,6 +816,7 @@ async fn edits_deletions_reactions_and_pins_reach_the_other_instance_and_a_tab_b
         room: "lobby".into(),
         nonce: nonce.into(),
         body: body.into(),
+        reply_to: None,
     };
     alice_socket.send(&send("1", "first")).await;
     alice_socket.send(&send("2", "second")).await;
@@ -800,6 +832,23 @@ async fn edits_deletions_reactions_and_pins_reach_the_other_instance_and_a_tab_b
     let seen = bob_socket.expect(changed).await;
     assert_eq!(alice_socket.expect(changed).await, edited);
     assert_eq!(alice_socket.expect(changed).await, seen);
+    // Bob's reply reaches alice with its quote, numbered on his instance.
+    bob_socket
+        .send(&ClientFrame::Send {
+            room: "lobby".into(),
+            nonce: "re".into(),
+            body: "agreed".into(),
+            reply_to: Some(ids[0]),
+        })
+        .await;
+    let reply = alice_socket
+        .expect(|frame| match frame {
+            ServerFrame::Message { message } if message.body == "agreed" => Some(message),
+            _ => None,
+        })
+        .await;
+    let quote = reply.reply.clone().expect("a quote");
+    assert_eq!((quote.id, quote.author.as_str(), quote.excerpt.as_str()), (ids[0], "alice", "first, fixed"));
 
     // Bob's tab goes away; meanwhile alice edits again, reacts, and deletes her second message.
     drop(bob_socket);
@@ -824,5 +873,10 @@ async fn edits_deletions_reactions_and_pins_reach_the_other_instance_and_a_tab_b
     let pinned: Vec<mini_discord::shared::views::MessageView> =
         bob.post_form("/api/pinned", &[("room", "lobby")]).await.json().await.expect("pinned list");
     assert_eq!(pinned.iter().map(|m| m.id).collect::<Vec<_>>(), [ids[0]]);
+    // The reply's quote, read now, is of the original's final text.
+    let history: mini_discord::shared::views::HistoryPage =
+        bob.post_form("/api/history", &[("room", "lobby")]).await.json().await.expect("history");
+    let quoted = history.messages.iter().find(|m| m.id == reply.id).and_then(|m| m.reply.clone());
+    assert_eq!(quoted.map(|quote| quote.excerpt), Some("first, final".to_owned()));
     pair.finish().await;
 }

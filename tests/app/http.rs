@@ -104,6 +104,7 @@ async fn anonymous_visitors_are_sent_to_log_in_and_see_nothing_of_a_room() {
             room: "secret".into(),
             nonce: "n".into(),
             body: "the launch code".into(),
+            reply_to: None,
         })
         .await;
     socket
@@ -185,7 +186,12 @@ async fn admin_actions_reach_everyone_at_once() {
     let mut socket = bob.socket().await;
     socket.join("general").await;
     socket
-        .send(&ClientFrame::Send { room: "general".into(), nonce: "n".into(), body: "delete me".into() })
+        .send(&ClientFrame::Send {
+            room: "general".into(),
+            nonce: "n".into(),
+            body: "delete me".into(),
+            reply_to: None,
+        })
         .await;
     let id = socket
         .expect(|f| match f {

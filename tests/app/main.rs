@@ -9,6 +9,7 @@ mod http;
 mod pins;
 mod reactions;
 mod realtime;
+mod replies;
 mod security;
 mod storage;
 mod support;

@@ -5,7 +5,7 @@ use mini_discord::shared::protocol::{ClientFrame, ServerFrame};
 use crate::support::spawn_app;
 
 fn send(room: &str, nonce: &str, body: &str) -> ClientFrame {
-    ClientFrame::Send { room: room.into(), nonce: nonce.into(), body: body.into() }
+    ClientFrame::Send { room: room.into(), nonce: nonce.into(), body: body.into(), reply_to: None }
 }
 
 #[tokio::test]
@@ -474,8 +474,13 @@ async fn typing_reaches_the_room_at_most_every_two_seconds_and_a_message_resets_
     let typing = ClientFrame::Typing { room: "general".into() };
     a.send(&typing).await;
     a.send(&typing).await;
-    a.send(&ClientFrame::Send { room: "general".into(), nonce: "n1".into(), body: "done typing".into() })
-        .await;
+    a.send(&ClientFrame::Send {
+        room: "general".into(),
+        nonce: "n1".into(),
+        body: "done typing".into(),
+        reply_to: None,
+    })
+    .await;
     a.send(&typing).await;
 
     let mut seen = Vec::new();

@@ -368,7 +368,12 @@ async fn joining_and_leaving_in_a_flurry_announces_nothing_to_the_room() {
         alices.join("general").await;
     }
     alices
-        .send(&ClientFrame::Send { room: "general".into(), nonce: "after".into(), body: "still here".into() })
+        .send(&ClientFrame::Send {
+            room: "general".into(),
+            nonce: "after".into(),
+            body: "still here".into(),
+            reply_to: None,
+        })
         .await;
     let mut announcements = Vec::new();
     loop {
@@ -408,8 +413,12 @@ async fn a_retry_after_not_saved_is_stored_once_even_if_the_original_was_stored_
     };
     let mut socket = alice.socket().await;
     socket.join("general").await;
-    let retry =
-        ClientFrame::Send { room: "general".into(), nonce: "n-1".into(), body: "slow but stored".into() };
+    let retry = ClientFrame::Send {
+        room: "general".into(),
+        nonce: "n-1".into(),
+        body: "slow but stored".into(),
+        reply_to: None,
+    };
     socket.send(&retry).await;
     let acked = socket
         .expect(|frame| match frame {
@@ -459,7 +468,14 @@ async fn socket_frames_find_a_room_whatever_the_case_they_spell_it_in() {
             _ => None,
         })
         .await;
-    socket.send(&ClientFrame::Send { room: "GAMES".into(), nonce: "n".into(), body: "hi".into() }).await;
+    socket
+        .send(&ClientFrame::Send {
+            room: "GAMES".into(),
+            nonce: "n".into(),
+            body: "hi".into(),
+            reply_to: None,
+        })
+        .await;
     let stored = socket
         .expect(|frame| match frame {
             ServerFrame::Message { message } => Some(message.room),

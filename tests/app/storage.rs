@@ -223,7 +223,7 @@ async fn a_batch_stores_each_nonce_once_in_order() {
     else {
         panic!("new")
     };
-    let new = |author, body, nonce| messages::NewMessage { room: &room, author, body, nonce };
+    let new = |author, body, nonce| messages::NewMessage::new(&room, author, body, nonce);
     let batch = [
         new(&alice, "one", "a1"),
         new(&bob, "two", "a1"),         // another author's nonce space
@@ -348,7 +348,7 @@ pub(crate) async fn rooms_differing_only_by_case_are_renamed_keeping_their_histo
         .expect("room");
         // The batch insert names only the columns this early schema has.
         let body = format!("said in {name}");
-        let message = messages::NewMessage { room: &room, author: &author, body: &body, nonce: name };
+        let message = messages::NewMessage::new(&room, &author, &body, name);
         messages::insert_batch(&db, &[message]).await.expect("message");
     }
     Migrator::up(&db, None).await.expect("the rule applies over existing rooms");

@@ -27,7 +27,14 @@ async fn next_read(socket: &mut Socket) -> ReadState {
 }
 
 async fn post(socket: &mut Socket, nonce: &str, body: &str) -> i64 {
-    socket.send(&ClientFrame::Send { room: "general".into(), nonce: nonce.into(), body: body.into() }).await;
+    socket
+        .send(&ClientFrame::Send {
+            room: "general".into(),
+            nonce: nonce.into(),
+            body: body.into(),
+            reply_to: None,
+        })
+        .await;
     socket
         .expect(|frame| match frame {
             ServerFrame::Ack { id, .. } => Some(id),
@@ -152,6 +159,7 @@ async fn a_user_with_many_rooms_follows_them_all_in_one_frame() {
             room: "room-149".into(),
             nonce: "last".into(),
             body: "still here?".into(),
+            reply_to: None,
         })
         .await;
     let got = socket

@@ -250,15 +250,21 @@ impl ChatSocket {
         self.transmit(&ClientFrame::Typing { room: room.to_owned() }, Intent::Transient);
     }
 
-    /// Sends a message; the returned nonce comes back in the `ack` (or `error`) for it.
-    pub fn send_message(&self, room: &str, body: &str) -> String {
+    /// Sends a message (with `reply_to`, a reply to that message); the returned nonce comes back
+    /// in the `ack` (or `error`) for it.
+    pub fn send_message(&self, room: &str, body: &str, reply_to: Option<i64>) -> String {
         let nonce = new_nonce();
         #[cfg(feature = "hydrate")]
         self.transmit(
-            &ClientFrame::Send { room: room.to_owned(), nonce: nonce.clone(), body: body.to_owned() },
+            &ClientFrame::Send {
+                room: room.to_owned(),
+                nonce: nonce.clone(),
+                body: body.to_owned(),
+                reply_to,
+            },
             Intent::Post,
         );
-        let _ = (room, body);
+        let _ = (room, body, reply_to);
         nonce
     }
 

@@ -31,6 +31,8 @@ pub enum ChatError {
     NoSuchMessage,
     #[error("This message was deleted")]
     MessageDeleted,
+    #[error("The message you are replying to is not in this room")]
+    ReplyElsewhere,
     #[error("This message changed meanwhile: please try again")]
     ChangedMeanwhile,
     #[error("This message has as many different reactions as it can take ({most})")]
@@ -68,7 +70,9 @@ impl From<ChatError> for AppError {
             ChatError::Denied(Denied::OwnAccount) => AppError::OwnAccount,
             ChatError::Denied(Denied::NotYourMessage) => AppError::Forbidden,
             ChatError::NoSuchRoom | ChatError::RoomGone => AppError::NotFound(Missing::Room),
-            ChatError::NoSuchMessage | ChatError::MessageDeleted => AppError::NotFound(Missing::Message),
+            ChatError::NoSuchMessage | ChatError::MessageDeleted | ChatError::ReplyElsewhere => {
+                AppError::NotFound(Missing::Message)
+            }
             ChatError::NoSuchUser => AppError::NotFound(Missing::User),
             ChatError::TooManyRooms { per_hour } => AppError::TooManyRooms { per_hour },
             // A storage failure is logged where it happened; the others only socket frames meet

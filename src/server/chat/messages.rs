@@ -6,7 +6,10 @@ use crate::{
         db::{messages, rooms::Room},
         subscribers::Outbox,
     },
-    shared::{protocol::ServerFrame, views::MessageView},
+    shared::{
+        protocol::ServerFrame,
+        views::{MessageView, ReplyQuote},
+    },
 };
 
 /// What a tab rejoining a room missed.
@@ -22,17 +25,33 @@ impl Chat {
     /// Stores a message, then publishes it to the room. `nonce` is the author's own id for it: a
     /// resend of a nonce already stored answers with the stored message and stores nothing.
     /// `ack_to`, the sending socket, gets its `ack` before anyone gets the message, so the tab
-    /// can tell its own message from its pending copy by nonce.
+    /// can tell its own message from its pending copy by nonce. `reply_to`: the message of `room`
+    /// it answers; one deleted meanwhile is still answered (its quote says so), so a reply waiting
+    /// in an outbox is never refused for it.
     pub async fn post(
         &self,
         actor: &Actor,
         room: &Room,
         body: &str,
         nonce: &str,
+        reply_to: Option<i64>,
         ack_to: Option<&Outbox>,
     ) -> Result<MessageView, ChatError> {
         policy::may_post(actor, room)?;
-        self.writer.post(room, actor.author(), body, nonce, ack_to).await
+        let reply = match reply_to {
+            Some(id) => Some(self.quote(room, id).await?),
+            None => None,
+        };
+        self.writer.post(room, actor.author(), body, nonce, reply, ack_to).await
+    }
+
+    /// The quote of message `id` of `room`, for a reply to it.
+    async fn quote(&self, room: &Room, id: i64) -> Result<ReplyQuote, ChatError> {
+        let mut found = messages::quotable(&self.db, &[id]).await?;
+        match found.remove(&id) {
+            Some(original) if original.room == room.name => Ok(ReplyQuote::of(&original)),
+            _ => Err(ChatError::ReplyElsewhere),
+        }
     }
 
     /// A room's messages after `after`, up to the replay limit.

@@ -106,6 +106,7 @@ pub async fn insert_numbered(pg: &Postgres, batch: &[NewMessage<'_>]) -> Result<
     let authors: Vec<i64> = batch.iter().map(|message| message.author.id).collect();
     let bodies: Vec<&str> = batch.iter().map(|message| message.body).collect();
     let nonces: Vec<&str> = batch.iter().map(|message| message.nonce).collect();
+    let replies: Vec<Option<i64>> = batch.iter().map(|message| message.reply.map(|quote| quote.id)).collect();
     let statement =
         if rooms.iter().all(|room| *room == rooms[0]) { NUMBERED_INSERT_ONE_ROOM } else { NUMBERED_INSERT };
     let rows = sea_orm::sqlx::query_as::<_, (i64, i64, String, i64)>(statement)
@@ -114,6 +115,7 @@ pub async fn insert_numbered(pg: &Postgres, batch: &[NewMessage<'_>]) -> Result<
         .bind(&bodies)
         .bind(&nonces)
         .bind(now)
+        .bind(&replies)
         .fetch_all(pg.pool())
         .await
         .map_err(query_error)?;
@@ -130,6 +132,7 @@ pub async fn insert_numbered(pg: &Postgres, batch: &[NewMessage<'_>]) -> Result<
                     author: message.author.username.clone(),
                     body: message.body.to_owned(),
                     sent_at_ms: now,
+                    reply: message.reply.cloned(),
                     ..MessageView::default()
                 },
                 seq,
@@ -161,8 +164,8 @@ macro_rules! numbered_insert {
         concat!(
             r#"
 WITH incoming AS (
-    SELECT * FROM unnest($1::int8[], $2::int8[], $3::text[], $4::text[]) WITH ORDINALITY
-        AS t(room_id, user_id, body, nonce, ord)
+    SELECT * FROM unnest($1::int8[], $2::int8[], $3::text[], $4::text[], $6::int8[]) WITH ORDINALITY
+        AS t(room_id, user_id, body, nonce, reply_to, ord)
 ),
 fresh AS (
     SELECT DISTINCT ON (i.user_id, i.nonce) i.*
@@ -186,7 +189,7 @@ bumped AS (
 drawn AS (
     SELECT ready.*, nextval(pg_get_serial_sequence('messages', 'id')) AS id
     FROM (
-        SELECT f.room_id, f.user_id, f.body, f.nonce, b.base
+        SELECT f.room_id, f.user_id, f.body, f.nonce, f.reply_to, b.base
         FROM fresh f JOIN bumped b ON b.room_id = f.room_id
         ORDER BY f.ord
     ) AS ready
@@ -195,8 +198,8 @@ numbered AS (
     SELECT drawn.*, base + row_number() OVER (PARTITION BY room_id ORDER BY id) AS seq FROM drawn
 ),
 stored AS (
-    INSERT INTO messages (id, room_id, user_id, body, created_at, nonce)
-    SELECT id, room_id, user_id, body, $5, nonce FROM numbered
+    INSERT INTO messages (id, room_id, user_id, body, created_at, nonce, reply_to)
+    SELECT id, room_id, user_id, body, $5, nonce, reply_to FROM numbered
     ON CONFLICT (user_id, nonce) DO NOTHING
     RETURNING id
 )

@@ -20,7 +20,7 @@ use super::{
     users::Author,
     Page,
 };
-use crate::shared::views::MessageView;
+use crate::shared::views::{MessageView, ReplyQuote};
 
 /// What storing a message did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,12 +41,32 @@ pub async fn insert(
     body: &str,
     nonce: Option<&str>,
 ) -> Result<Stored, DbErr> {
+    insert_one(db, room, author, body, nonce, None).await
+}
+
+/// [`insert`] for one message of a batch (the writer's fallback when the batch was refused).
+pub async fn insert_new(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    message: &NewMessage<'_>,
+) -> Result<Stored, DbErr> {
+    insert_one(db, message.room, message.author, message.body, Some(message.nonce), message.reply).await
+}
+
+async fn insert_one(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    room: &rooms::Model,
+    author: &Author,
+    body: &str,
+    nonce: Option<&str>,
+    reply: Option<&ReplyQuote>,
+) -> Result<Stored, DbErr> {
     let row = messages::ActiveModel {
         room_id: Set(room.id),
         user_id: Set(author.id),
         body: Set(body.to_owned()),
         created_at: Set(now_ms()),
         nonce: Set(nonce.map(str::to_owned)),
+        reply_to: Set(reply.map(|quote| quote.id)),
         ..Default::default()
     };
     // A failed statement poisons a whole PostgreSQL transaction; a savepoint confines it to
@@ -62,6 +82,7 @@ pub async fn insert(
                 author: author.username.clone(),
                 body: row.body,
                 sent_at_ms: row.created_at,
+                reply: reply.cloned(),
                 ..MessageView::default()
             }))
         }
@@ -83,6 +104,15 @@ pub struct NewMessage<'a> {
     pub author: &'a Author,
     pub body: &'a str,
     pub nonce: &'a str,
+    /// The message it answers, checked to be in the same room, as quoted.
+    pub reply: Option<&'a ReplyQuote>,
+}
+
+impl<'a> NewMessage<'a> {
+    /// A message that answers none.
+    pub fn new(room: &'a rooms::Model, author: &'a Author, body: &'a str, nonce: &'a str) -> Self {
+        Self { room, author, body, nonce, reply: None }
+    }
 }
 
 /// Stores a batch with one statement: the writer's fast path, one round trip for everything
@@ -98,6 +128,8 @@ pub async fn insert_batch(db: &impl ConnectionTrait, batch: &[NewMessage<'_>]) -
         return Ok(Vec::new());
     }
     let now = now_ms();
+    // A batch without replies names no reply column: the usual statement stays what it was.
+    let replies = batch.iter().any(|message| message.reply.is_some());
     let mut statement = Query::insert();
     statement.into_table(Messages).columns([
         Column::RoomId,
@@ -106,16 +138,21 @@ pub async fn insert_batch(db: &impl ConnectionTrait, batch: &[NewMessage<'_>]) -
         Column::CreatedAt,
         Column::Nonce,
     ]);
+    if replies {
+        statement.columns([Column::ReplyTo]);
+    }
     for message in batch {
-        statement
-            .values([
-                Expr::val(message.room.id),
-                Expr::val(message.author.id),
-                Expr::val(message.body),
-                Expr::val(now),
-                Expr::val(message.nonce),
-            ])
-            .map_err(|err| DbErr::Custom(err.to_string()))?;
+        let mut values = vec![
+            Expr::val(message.room.id),
+            Expr::val(message.author.id),
+            Expr::val(message.body),
+            Expr::val(now),
+            Expr::val(message.nonce),
+        ];
+        if replies {
+            values.push(Expr::val(message.reply.map(|quote| quote.id)));
+        }
+        statement.values(values).map_err(|err| DbErr::Custom(err.to_string()))?;
     }
     statement
         .on_conflict(OnConflict::columns([Column::UserId, Column::Nonce]).do_nothing().to_owned())
@@ -139,6 +176,7 @@ pub async fn insert_batch(db: &impl ConnectionTrait, batch: &[NewMessage<'_>]) -
                 author: message.author.username.clone(),
                 body: message.body.to_owned(),
                 sent_at_ms: now,
+                reply: message.reply.cloned(),
                 ..MessageView::default()
             }),
             None => Stored::Duplicate(earlier(db, message.author, message.nonce).await?),
@@ -279,6 +317,7 @@ struct Shown {
     edited_at: Option<i64>,
     deleted_at: Option<i64>,
     pinned_at: Option<i64>,
+    reply_to: Option<i64>,
     author: Option<String>,
     room: Option<String>,
 }
@@ -295,6 +334,7 @@ fn shown(query: Select<Messages>) -> Selector<SelectModel<Shown>> {
             messages::Column::EditedAt,
             messages::Column::DeletedAt,
             messages::Column::PinnedAt,
+            messages::Column::ReplyTo,
         ])
         .column_as(users::Column::Username, "author")
         .column_as(rooms::Column::Name, "room")
@@ -318,24 +358,44 @@ impl From<Shown> for MessageView {
             deleted: shown.deleted_at.is_some(),
             pinned: shown.pinned_at.is_some(),
             reactions: Vec::new(),
+            reply: shown.reply_to.map(ReplyQuote::removed),
         }
     }
 }
 
 /// The messages `query` selects, as readers see them: with their reactions, read by a second
-/// query only when some message on the page has ever changed (a reaction is a change), so a page
-/// of plain messages costs one query as before.
+/// query only when some message on the page has ever changed (a reaction is a change), and the
+/// quotes of the messages they answer, read only when some are replies; so a page of plain
+/// messages costs one query as before.
 async fn views(db: &impl ConnectionTrait, query: Select<Messages>) -> Result<Vec<MessageView>, DbErr> {
     let mut views: Vec<MessageView> =
         shown(query).all(db).await?.into_iter().map(MessageView::from).collect();
     let changed: Vec<i64> = views.iter().filter(|view| view.version != 0).map(|view| view.id).collect();
     let mut reactions = reactions::of(db, &changed).await?;
+    let answered: Vec<i64> =
+        views.iter().filter_map(|view| view.reply.as_ref().map(|quote| quote.id)).collect();
+    let originals = quotable(db, &answered).await?;
     for view in &mut views {
         if let Some(given) = reactions.remove(&view.id) {
             view.reactions = given;
         }
+        // A reply whose original is no longer stored keeps the "removed" quote it was read with.
+        if let Some(quote) = &mut view.reply {
+            if let Some(original) = originals.get(&quote.id) {
+                *quote = ReplyQuote::of(original);
+            }
+        }
     }
     Ok(views)
+}
+
+/// These messages as a quote shows them (no reactions, no quotes of their own), by id.
+pub async fn quotable(db: &impl ConnectionTrait, ids: &[i64]) -> Result<HashMap<i64, MessageView>, DbErr> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let query = Messages::find().filter(messages::Column::Id.is_in(ids.iter().copied()));
+    Ok(shown(query).all(db).await?.into_iter().map(|shown| (shown.id, MessageView::from(shown))).collect())
 }
 
 /// These messages as readers see them, in id order.
@@ -366,7 +426,9 @@ pub async fn search(
         );
     }
     let rows = shown(query.offset(page.saturating_mul(per_page)).limit(per_page + 1)).all(db).await?;
-    Ok(Page::from_overfetch(rows.into_iter().map(MessageView::from).collect(), per_page))
+    // The admin list shows each message on its own, without what it answers.
+    let views = rows.into_iter().map(|row| MessageView { reply: None, ..MessageView::from(row) }).collect();
+    Ok(Page::from_overfetch(views, per_page))
 }
 
 /// A stored message as the policy needs it: where it is and who wrote it.

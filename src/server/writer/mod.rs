@@ -30,16 +30,23 @@ use super::{
     hub::{encode, Hub},
     subscribers::Outbox,
 };
-use crate::shared::{protocol::ServerFrame, timings::ACK_DEADLINE, validate, views::MessageView};
+use crate::shared::{
+    protocol::ServerFrame,
+    timings::ACK_DEADLINE,
+    validate,
+    views::{MessageView, ReplyQuote},
+};
 
 struct Job {
     room: Room,
     author: Author,
     body: String,
     nonce: String,
+    /// The message it answers, as quoted.
+    reply: Option<ReplyQuote>,
     /// The sending socket, told before anyone else.
     ack_to: Option<Outbox>,
-    reply: oneshot::Sender<Result<MessageView, ChatError>>,
+    answer_to: oneshot::Sender<Result<MessageView, ChatError>>,
     queued_at: Instant,
 }
 
@@ -78,24 +85,27 @@ impl Writer {
 
     /// Stores a message, then publishes it to the room. `nonce` is the author's own id for it:
     /// a resend of a nonce already stored returns the stored message without publishing it again.
+    /// `reply`: the message it answers, checked to be in `room`.
     pub async fn post(
         &self,
         room: &Room,
         author: Author,
         body: &str,
         nonce: &str,
+        reply: Option<ReplyQuote>,
         ack_to: Option<&Outbox>,
     ) -> Result<MessageView, ChatError> {
         let body = message_text(body)?;
         validate::nonce(nonce)?;
-        let (reply, answer) = oneshot::channel();
+        let (answer_to, answer) = oneshot::channel();
         let job = Job {
             room: room.clone(),
             author,
             body,
             nonce: nonce.to_owned(),
-            ack_to: ack_to.cloned(),
             reply,
+            ack_to: ack_to.cloned(),
+            answer_to,
             queued_at: Instant::now(),
         };
         self.jobs.send(job).await.map_err(|_| ChatError::NotSaved)?;
@@ -145,7 +155,7 @@ async fn run(
         timings.finished(clock, batch.len());
         for (job, answer) in batch.drain(..).zip(answers) {
             // The sender may have disconnected meanwhile; the message is stored all the same.
-            let _ = job.reply.send(answer);
+            let _ = job.answer_to.send(answer);
         }
     }
 }
@@ -155,7 +165,7 @@ fn acknowledge(jobs: &[Job], answers: &[Result<MessageView, ChatError>]) {
     for (job, answer) in jobs.iter().zip(answers) {
         // A sender that gave up waiting has been told the message was not saved; its retry
         // (same nonce) gets the ack instead.
-        if job.reply.is_closed() {
+        if job.answer_to.is_closed() {
             continue;
         }
         if let (Some(outbox), Ok(message)) = (&job.ack_to, answer) {
@@ -238,7 +248,13 @@ async fn write_numbered(
 
 fn new_messages(jobs: &[Job]) -> Vec<NewMessage<'_>> {
     jobs.iter()
-        .map(|job| NewMessage { room: &job.room, author: &job.author, body: &job.body, nonce: &job.nonce })
+        .map(|job| NewMessage {
+            room: &job.room,
+            author: &job.author,
+            body: &job.body,
+            nonce: &job.nonce,
+            reply: job.reply.as_ref(),
+        })
         .collect()
 }
 
@@ -267,8 +283,8 @@ async fn store_one_by_one(db: &DatabaseConnection, jobs: &[Job]) -> Vec<Result<S
         }
     };
     let mut results = Vec::with_capacity(jobs.len());
-    for job in jobs {
-        let stored = messages::insert(&txn, &job.room, &job.author, &job.body, Some(&job.nonce)).await;
+    for (job, message) in jobs.iter().zip(new_messages(jobs)) {
+        let stored = messages::insert_new(&txn, &message).await;
         results.push(stored.map_err(|err| classify(err, &job.room)));
     }
     if let Err(err) = txn.commit().await {

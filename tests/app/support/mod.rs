@@ -223,7 +223,13 @@ impl Socket {
 
     /// Posts a message and returns the id its ack gave it.
     pub async fn post(&mut self, room: &str, nonce: &str, body: &str) -> i64 {
-        self.send(&ClientFrame::Send { room: room.into(), nonce: nonce.into(), body: body.into() }).await;
+        self.send(&ClientFrame::Send {
+            room: room.into(),
+            nonce: nonce.into(),
+            body: body.into(),
+            reply_to: None,
+        })
+        .await;
         self.expect(|frame| match frame {
             ServerFrame::Ack { nonce: acked, id } if acked == nonce => Some(id),
             _ => None,

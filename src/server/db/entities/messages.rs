@@ -19,6 +19,8 @@ pub struct Model {
     /// Pinned to its room since then; `None`: not pinned.
     pub pinned_at: Option<i64>,
     pub pinned_by: Option<i64>,
+    /// The message this one answers (same room); no foreign key, see migration 000015.
+    pub reply_to: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

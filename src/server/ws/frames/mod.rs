@@ -21,7 +21,7 @@ impl Peer<'_> {
             ClientFrame::Follow { rooms } => self.follow(rooms).await,
             ClientFrame::Unfollow { rooms } => self.unfollow(rooms),
             ClientFrame::Read { room, id } => self.read(room, id).await,
-            ClientFrame::Send { room, nonce, body } => self.send(room, nonce, body).await,
+            ClientFrame::Send { room, nonce, body, reply_to } => self.send(room, nonce, body, reply_to).await,
             ClientFrame::Typing { room } => self.typing(room).await,
             ClientFrame::WatchRooms => self.watch_rooms().await,
             ClientFrame::UnwatchRooms => self.unwatch_rooms(),
