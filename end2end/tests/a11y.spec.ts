@@ -45,13 +45,19 @@ for (const colorScheme of ['light', 'dark'] as const) {
       const formatted = `formatted ${Date.now()}`;
       await sendMessage(a.page, `**${formatted}** *em* \`code\` https://example.com\n> quote\n- item\n\`\`\`\nblock\n\`\`\``, formatted);
       // A message mentioning the reader (its highlight must keep the text readable).
-      await sendMessage(a.page, `note to self @${a.name} ${Date.now()}`);
+      const note = `note to self @${a.name} ${Date.now()}`;
+      await sendMessage(a.page, note);
+      // A reply, with its quote.
+      const messages = roomPage(a.page);
+      await messages.message(note).hover();
+      await messages.message(note).getByRole('button', { name: 'Reply', exact: true }).click();
+      await sendMessage(a.page, `a reply ${Date.now()}`, 'a reply');
+      await expect(messages.message('a reply').getByRole('link', { name: /^In reply to/ })).toBeVisible();
       expect(await seriousViolations(a.page), 'room').toEqual([]);
 
       // Changing messages: one edited with its earlier versions open, one asking to be deleted,
       // one open in the editor, all at once.
-      const messages = roomPage(a.page);
-      const press = async (text: string, action: 'Edit' | 'Delete' | 'Add reaction' | 'Pin') => {
+      const press = async (text: string, action: 'Edit' | 'Delete' | 'Add reaction' | 'Pin' | 'Reply') => {
         await messages.message(text).hover();
         await messages.message(text).getByRole('button', { name: action, exact: true }).click();
       };
@@ -73,6 +79,8 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await expect(a.page.getByRole('alertdialog', { name: 'Delete this message?' })).toBeVisible();
       const third = `being edited ${Date.now()}`;
       await sendMessage(a.page, third);
+      await press(third, 'Reply');
+      await expect(a.page.getByRole('button', { name: 'Cancel reply' })).toBeVisible();
       await press(third, 'Edit');
       await expect(editor).toBeVisible();
       await press(formatted, 'Add reaction');

@@ -12,6 +12,9 @@ use crate::{
 /// The message box's id: what "Reply" and "Cancel reply" give the keyboard to.
 const INPUT_ID: &str = "composer-input";
 
+/// The "Replying to" line's id: it describes the message box.
+const REPLYING_ID: &str = "composer-replying";
+
 /// Puts the keyboard in the message box (browser only).
 pub fn focus_composer() {
     #[cfg(feature = "hydrate")]
@@ -101,10 +104,13 @@ pub fn Composer(
             send_on_click();
         }>
             <FormAlert message=error/>
-            {replying_to}
+            // Always there (empty, and hidden, when not replying), so the box can name it as its
+            // description without an attribute that comes and goes.
+            <div class="replying-slot" id=REPLYING_ID>{replying_to}</div>
             <label for=INPUT_ID class="visually-hidden">"Message"</label>
             <textarea
                 id=INPUT_ID
+                aria-describedby=REPLYING_ID
                 name="body"
                 rows="2"
                 placeholder="Message the room — Enter sends, Shift+Enter for a new line"

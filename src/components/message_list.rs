@@ -182,7 +182,6 @@ pub fn MessageList(
         }
     };
     let me_for_scroll = me.clone();
-    let pending_room = room.clone();
     let socket = use_socket();
     // Changes go only while connected (the outbox holds new messages, not changes).
     let online = move || socket.state().get_untracked() == crate::client::socket::ConnState::Connected;
@@ -421,7 +420,9 @@ pub fn MessageList(
             <For
                 each=move || { let zone = zone.get(); messages.with(|list| rows(list, zone)) }
                 key=|row| {
-                    let quote = row.message.reply.as_ref().map(|quote| (quote.version, quote.deleted));
+                    // What the quote shows, not its version: a reaction to the original changes
+                    // no reply.
+                    let quote = row.message.reply.as_ref().map(|quote| (quote.deleted, quote.excerpt.clone()));
                     (row.message.id, row.message.version, quote, row.continued, row.day.clone())
                 }
                 let:row
@@ -485,7 +486,7 @@ pub fn MessageList(
                     }>{if pinned { "Unpin" } else { "Pin" }}</button>
                 });
                 let pinned_marker = (live && pinned).then(|| view! { <span class="pinned-marker">"Pinned"</span> });
-                let quote = message.reply.clone().map(|quote| reply_quote(quote, &room, highlighted));
+                let quote = message.reply.clone().filter(|_| live).map(|quote| reply_quote(quote, &room, highlighted));
                 let reply_action = live.then(|| {
                     let quote = ReplyQuote::of(&message);
                     view! {
@@ -556,7 +557,6 @@ pub fn MessageList(
             </For>
             <For each=move || pending.get() key=|p| (p.nonce.clone(), p.failed) let:waiting>
                 <div class="message pending" class:failed=waiting.failed>
-                    {waiting.reply.clone().map(|quote| reply_quote(quote, &pending_room, highlighted))}
                     {message_body(&waiting.body)}
                     {if waiting.failed {
                         let nonce = waiting.nonce.clone();

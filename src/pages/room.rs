@@ -20,7 +20,7 @@ use crate::{
     error::{AppError, Missing},
     shared::{
         protocol::ServerFrame,
-        replies::unquote,
+        replies::{unquote, Recent},
         timings,
         views::{MessageView, ReplyQuote, RoomDirectory, RoomPageData},
     },
@@ -187,6 +187,8 @@ fn Room(data: RoomPageData, directory: RoomDirectory) -> impl IntoView {
     });
     let text = RwSignal::new(String::new());
     let replying = RwSignal::new(None::<ReplyQuote>);
+    // Only the frame handler below uses it: a plain cell, not a reactive store.
+    let recent_states = std::cell::RefCell::new(Recent::default());
     let typing = RwSignal::new(Vec::<Typist>::new());
 
     #[cfg(feature = "hydrate")]
@@ -197,6 +199,9 @@ fn Room(data: RoomPageData, directory: RoomDirectory) -> impl IntoView {
     let author = me.clone();
     let listener = socket.on_frame(move |frame| match frame {
         ServerFrame::Message { message } if message.room == room => {
+            let mut message = message.clone();
+            recent_states.borrow().freshen(&mut message);
+            let message = &message;
             // Our own message's ack came first and named its id.
             if pending.with_untracked(|list| list.iter().any(|p| p.stored == Some(message.id))) {
                 pending.update(|list| arrived(list, message.id));
@@ -270,6 +275,7 @@ fn Room(data: RoomPageData, directory: RoomDirectory) -> impl IntoView {
             online.update(|users| users.retain(|name| name != user));
         }
         ServerFrame::Changed { message } if message.room == room => {
+            recent_states.borrow_mut().saw(ReplyQuote::of(message));
             // A change may come before its message (on another instance, the message waits for
             // the one before it): it then stands in for it, and the older state is dropped.
             let early = !has_newer.get_untracked();
@@ -281,7 +287,11 @@ fn Room(data: RoomPageData, directory: RoomDirectory) -> impl IntoView {
                 list.retain(|message| message.id != *id);
                 unquote(list, *id);
             });
-            held.update_untracked(|list| list.retain(|message| message.id != *id));
+            held.update_untracked(|list| {
+                list.retain(|message| message.id != *id);
+                unquote(list, *id);
+            });
+            recent_states.borrow_mut().saw(ReplyQuote::removed(*id));
             if replying.with_untracked(|quote| quote.as_ref().is_some_and(|quote| quote.id == *id)) {
                 replying.set(None);
             }

@@ -37,6 +37,42 @@ pub fn requote(messages: &mut [MessageView], changed: &MessageView) {
     }
 }
 
+/// How many recent states of messages a tab keeps for replies still on their way ([`Recent`]).
+const RECENT_STATES: usize = 100;
+
+/// The latest states of a room's recently changed messages, as quotes. A reply's quote is taken
+/// when it is sent; a change to its original can reach a tab before the reply does (the reply
+/// waits its turn in the writer, or for its number on another instance), and must not be undone
+/// by it: a deleted original's text must not come back.
+#[derive(Debug, Default)]
+pub struct Recent(Vec<ReplyQuote>);
+
+impl Recent {
+    /// Message `changed`'s state now (or, with [`ReplyQuote::removed`], its removal).
+    pub fn saw(&mut self, state: ReplyQuote) {
+        match self.0.iter_mut().find(|seen| seen.id == state.id) {
+            Some(seen) if seen.version < state.version => *seen = state,
+            Some(_) => {}
+            None => {
+                if self.0.len() == RECENT_STATES {
+                    self.0.remove(0);
+                }
+                self.0.push(state);
+            }
+        }
+    }
+
+    /// Brings `reply`'s quote up to the newest state seen of its original.
+    pub fn freshen(&self, reply: &mut MessageView) {
+        if let Some(quote) = &mut reply.reply {
+            if let Some(seen) = self.0.iter().find(|seen| seen.id == quote.id && seen.version > quote.version)
+            {
+                *quote = seen.clone();
+            }
+        }
+    }
+}
+
 /// Message `id` was removed from the history: the quotes of it say so.
 pub fn unquote(messages: &mut [MessageView], id: i64) {
     for message in messages.iter_mut() {
@@ -76,5 +112,21 @@ mod tests {
         assert!(quote.deleted && quote.excerpt.is_empty());
         unquote(&mut list, 1);
         assert_eq!(list[1].reply, Some(ReplyQuote::removed(1)));
+    }
+
+    #[test]
+    fn a_reply_arriving_after_its_originals_deletion_does_not_bring_its_text_back() {
+        let original = message(1, 0, "a secret");
+        let mut recent = Recent::default();
+        recent.saw(ReplyQuote::of(&MessageView { deleted: true, body: String::new(), ..message(1, 5, "") }));
+        recent.saw(ReplyQuote::of(&message(1, 3, "older, late")));
+        let mut reply = MessageView { reply: Some(ReplyQuote::of(&original)), ..message(2, 0, "re") };
+        recent.freshen(&mut reply);
+        let quote = reply.reply.expect("a reply");
+        assert!(quote.deleted && quote.excerpt.is_empty() && quote.version == 5);
+        recent.saw(ReplyQuote::removed(1));
+        let mut late = MessageView { reply: Some(ReplyQuote::of(&original)), ..message(3, 0, "re") };
+        recent.freshen(&mut late);
+        assert_eq!(late.reply, Some(ReplyQuote::removed(1)));
     }
 }

@@ -110,6 +110,17 @@ async fn a_reply_whose_original_an_administrator_removed_says_it_is_gone_and_rep
     let removed = alice.post_form("/api/admin/delete_message", &[("id", &original.to_string())]).await;
     assert_eq!(removed.status(), 200);
     assert_eq!(quote_in_history(&bob, answer.id).await, Some(ReplyQuote::removed(original)));
+    // A resend of the stored reply (its ack lost) is acknowledged, not refused.
+    b.send(&reply("r1", "reported", original)).await;
+    let acked = b
+        .expect(|frame| match frame {
+            ServerFrame::Ack { nonce, id } if nonce == "r1" => Some(id),
+            ServerFrame::Error { message, .. } => panic!("refused: {message}"),
+            _ => None,
+        })
+        .await;
+    assert_eq!(acked, answer.id);
+    assert_eq!(app.count_rows("messages WHERE body = 'reported'").await, 1);
     let html = bob.get("/rooms/general").await.text().await.expect("page");
     assert!(html.contains("Original message deleted") && !html.contains(">spam<"));
 }

@@ -39,8 +39,16 @@ impl Chat {
     ) -> Result<MessageView, ChatError> {
         policy::may_post(actor, room)?;
         let reply = match reply_to {
-            Some(id) => Some(self.quote(room, id).await?),
             None => None,
+            Some(id) => match self.quote(room, id).await {
+                Ok(quote) => Some(quote),
+                // A resend of a reply stored before its original was removed: the writer answers
+                // with the stored message, as for any resend, rather than refuse what is there.
+                Err(err) => match messages::earlier(&self.db, &actor.author(), nonce).await {
+                    Ok(_) => None,
+                    Err(_) => return Err(err),
+                },
+            },
         };
         self.writer.post(room, actor.author(), body, nonce, reply, ack_to).await
     }

@@ -381,7 +381,7 @@ async fn views(db: &impl ConnectionTrait, query: Select<Messages>) -> Result<Vec
         }
         // A reply whose original is no longer stored keeps the "removed" quote it was read with.
         if let Some(quote) = &mut view.reply {
-            if let Some(original) = originals.get(&quote.id) {
+            if let Some(original) = originals.get(&quote.id).filter(|original| original.room == view.room) {
                 *quote = ReplyQuote::of(original);
             }
         }
