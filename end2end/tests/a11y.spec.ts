@@ -53,7 +53,11 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await messages.message(note).getByRole('button', { name: 'Reply', exact: true }).click();
       await sendMessage(a.page, `a reply ${Date.now()}`, 'a reply');
       await expect(messages.message('a reply').getByRole('link', { name: /^In reply to/ })).toBeVisible();
+      // What "@" offers, open.
+      await messages.composer.pressSequentially('@');
+      await expect(a.page.getByRole('listbox', { name: 'Mention someone' }).getByRole('option')).toHaveCount(1);
       expect(await seriousViolations(a.page), 'room').toEqual([]);
+      await messages.composer.fill('');
 
       // Changing messages: one edited with its earlier versions open, one asking to be deleted,
       // one open in the editor, all at once.

@@ -17,6 +17,8 @@ mod m20261206_000012_add_message_deleted_at;
 mod m20261206_000013_create_message_reactions;
 mod m20261206_000014_add_message_pins;
 mod m20261207_000015_add_message_reply_to;
+mod m20261207_000016_create_message_mentions;
+mod m20261207_000017_index_read_markers_by_room;
 
 pub struct Migrator;
 
@@ -39,6 +41,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000013_create_message_reactions::Migration),
             Box::new(m20261206_000014_add_message_pins::Migration),
             Box::new(m20261207_000015_add_message_reply_to::Migration),
+            Box::new(m20261207_000016_create_message_mentions::Migration),
+            Box::new(m20261207_000017_index_read_markers_by_room::Migration),
         ]
     }
 }

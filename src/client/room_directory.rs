@@ -25,9 +25,10 @@ pub struct LiveRooms {
     socket: ChatSocket,
     rooms: RwSignal<Vec<RoomSummary>>,
     me: StoredValue<String>,
-    /// Per room, the ids of other people's messages counted live as unread (at most CAP of
-    /// them): what a marker or list computed before they arrived does not include.
-    counted: StoredValue<HashMap<String, Vec<i64>>>,
+    /// Per room, the other people's messages counted live as unread (at most CAP of them), by id
+    /// and whether they mention the user: what a marker or list computed before they arrived does
+    /// not include.
+    counted: StoredValue<HashMap<String, Vec<Counted>>>,
     /// The room on screen, whose messages need no notification.
     current: StoredValue<Option<String>>,
     listening: StoredValue<bool>,
@@ -164,7 +165,8 @@ impl LiveRooms {
                 self.joined.update_value(|joined| joined.retain(|name| name != room));
             }
             ServerFrame::Message { message } => {
-                let mine = self.me.with_value(|me| *me == message.author);
+                let (mine, mentioned) =
+                    self.me.with_value(|me| (*me == message.author, message.mentions.contains(me)));
                 let mut news = false;
                 self.counted.update_value(|counted| {
                     self.rooms.update(|list| {
@@ -172,7 +174,7 @@ impl LiveRooms {
                         news = count_message(
                             read,
                             counted.entry(message.room.clone()).or_default(),
-                            message.id,
+                            Counted { id: message.id, mentioned },
                             mine,
                         );
                     })
@@ -187,11 +189,12 @@ impl LiveRooms {
             }
             ServerFrame::MessageDeleted { room, id } => self.counted.update_value(|counted| {
                 let Some(ids) = counted.get_mut(room) else { return };
-                if let Some(at) = ids.iter().position(|counted| counted == id) {
-                    ids.remove(at);
+                if let Some(at) = ids.iter().position(|counted| counted.id == *id) {
+                    let gone = ids.remove(at);
                     self.rooms.update(|list| {
                         if let Some(read) = read_state(list, room) {
                             read.unread = read.unread.saturating_sub(1);
+                            read.mentions = read.mentions.saturating_sub(u32::from(gone.mentioned));
                         }
                     });
                 }
@@ -280,9 +283,18 @@ fn read_state<'a>(list: &'a mut [RoomSummary], room: &str) -> Option<&'a mut Rea
     list.iter_mut().find(|summary| summary.name == room).and_then(|summary| summary.read.as_mut())
 }
 
-/// Counts a live message into a room's state; true if it is a new unread one. `others`: the ids
-/// of other people's messages counted so far.
-fn count_message(read: &mut ReadState, others: &mut Vec<i64>, id: i64, mine: bool) -> bool {
+/// A message counted live as unread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Counted {
+    id: i64,
+    /// It mentions the reader.
+    mentioned: bool,
+}
+
+/// Counts a live message into a room's state; true if it is a new unread one. `others`: the
+/// other people's messages counted so far.
+fn count_message(read: &mut ReadState, others: &mut Vec<Counted>, message: Counted, mine: bool) -> bool {
+    let id = message.id;
     if id <= read.newest {
         // Counted already (by the server's count or an earlier frame).
         return false;
@@ -292,6 +304,7 @@ fn count_message(read: &mut ReadState, others: &mut Vec<i64>, id: i64, mine: boo
         // Writing in a room means having read it up to there.
         read.last_read = id;
         read.unread = 0;
+        read.mentions = 0;
         others.clear();
         return false;
     }
@@ -299,7 +312,10 @@ fn count_message(read: &mut ReadState, others: &mut Vec<i64>, id: i64, mine: boo
         return false;
     }
     read.unread = (read.unread + 1).min(ReadState::CAP);
-    others.push(id);
+    if message.mentioned {
+        read.mentions = (read.mentions + 1).min(ReadState::CAP);
+    }
+    others.push(message);
     if others.len() > ReadState::CAP as usize {
         others.remove(0);
     }
@@ -309,15 +325,17 @@ fn count_message(read: &mut ReadState, others: &mut Vec<i64>, id: i64, mine: boo
 /// Takes a marker (or list entry) from the server: it counted messages up to `marker.newest`;
 /// whatever came in live after that is added on top. A marker behind the one known (an older
 /// answer overtaken by a newer one) changes nothing but what is known to exist.
-fn take_marker(read: &mut ReadState, others: &mut Vec<i64>, marker: ReadState) {
+fn take_marker(read: &mut ReadState, others: &mut Vec<Counted>, marker: ReadState) {
     if marker.last_read < read.last_read {
         read.newest = read.newest.max(marker.newest);
         return;
     }
-    others.retain(|id| *id > marker.last_read);
-    let later = others.iter().filter(|id| **id > marker.newest).count() as u32;
+    others.retain(|counted| counted.id > marker.last_read);
+    let later = || others.iter().filter(|counted| counted.id > marker.newest);
     read.last_read = marker.last_read;
-    read.unread = (marker.unread + later).min(ReadState::CAP);
+    read.unread = (marker.unread + later().count() as u32).min(ReadState::CAP);
+    read.mentions =
+        (marker.mentions + later().filter(|counted| counted.mentioned).count() as u32).min(ReadState::CAP);
     read.newest = read.newest.max(marker.newest);
 }
 
@@ -325,30 +343,35 @@ fn take_marker(read: &mut ReadState, others: &mut Vec<i64>, marker: ReadState) {
 mod tests {
     use super::*;
 
+    fn plain(id: i64) -> Counted {
+        Counted { id, mentioned: false }
+    }
+
     #[test]
     fn live_messages_count_once_and_ones_own_clear_the_count() {
-        let mut read = ReadState { last_read: 10, unread: 2, newest: 12 };
+        let mut read = ReadState { last_read: 10, unread: 2, newest: 12, mentions: 1 };
         let mut others = Vec::new();
-        assert!(!count_message(&mut read, &mut others, 12, false), "already counted by the server");
-        assert!(count_message(&mut read, &mut others, 13, false));
-        assert!(!count_message(&mut read, &mut others, 13, false), "a message counts once");
-        assert_eq!(read.unread, 3);
-        count_message(&mut read, &mut others, 14, true);
-        assert_eq!((read.unread, read.last_read), (0, 14));
+        assert!(!count_message(&mut read, &mut others, plain(12), false), "already counted by the server");
+        assert!(count_message(&mut read, &mut others, plain(13), false));
+        assert!(!count_message(&mut read, &mut others, plain(13), false), "a message counts once");
+        assert!(count_message(&mut read, &mut others, Counted { id: 14, mentioned: true }, false));
+        assert_eq!((read.unread, read.mentions), (4, 2));
+        count_message(&mut read, &mut others, plain(15), true);
+        assert_eq!((read.unread, read.mentions, read.last_read), (0, 0, 15));
     }
 
     #[test]
     fn a_marker_counted_before_a_live_message_keeps_that_message_unread() {
         // Read up to 20 on another device; the server counted up to 20, then 21 arrived here
         // before the marker did.
-        let mut read = ReadState { last_read: 10, unread: 10, newest: 20 };
-        let mut others = (11..=20).collect::<Vec<_>>();
-        count_message(&mut read, &mut others, 21, false);
-        take_marker(&mut read, &mut others, ReadState { last_read: 20, unread: 0, newest: 20 });
-        assert_eq!((read.last_read, read.unread, read.newest), (20, 1, 21));
-        assert_eq!(others, vec![21]);
+        let mut read = ReadState { last_read: 10, unread: 10, newest: 20, mentions: 0 };
+        let mut others = (11..=20).map(plain).collect::<Vec<_>>();
+        count_message(&mut read, &mut others, Counted { id: 21, mentioned: true }, false);
+        take_marker(&mut read, &mut others, ReadState { last_read: 20, unread: 0, newest: 20, mentions: 0 });
+        assert_eq!((read.last_read, read.unread, read.newest, read.mentions), (20, 1, 21, 1));
+        assert_eq!(others, vec![Counted { id: 21, mentioned: true }]);
         // An older marker arriving late changes nothing.
-        take_marker(&mut read, &mut others, ReadState { last_read: 15, unread: 5, newest: 20 });
+        take_marker(&mut read, &mut others, ReadState { last_read: 15, unread: 5, newest: 20, mentions: 0 });
         assert_eq!((read.last_read, read.unread), (20, 1));
     }
 
@@ -372,10 +395,10 @@ mod tests {
 
     #[test]
     fn the_count_stops_at_the_cap() {
-        let mut read = ReadState { last_read: 0, unread: 99, newest: 99 };
+        let mut read = ReadState { last_read: 0, unread: 99, newest: 99, mentions: 0 };
         let mut others = Vec::new();
-        count_message(&mut read, &mut others, 100, false);
-        count_message(&mut read, &mut others, 101, false);
+        count_message(&mut read, &mut others, plain(100), false);
+        count_message(&mut read, &mut others, plain(101), false);
         assert_eq!(read.badge(), "99+");
     }
 }

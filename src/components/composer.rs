@@ -1,7 +1,8 @@
-use leptos::{ev, prelude::*};
+use leptos::{ev, html, prelude::*};
 
 use super::{
     form_alert::FormAlert,
+    mention_suggestions::{MentionSuggestions, LIST_ID},
     message_list::{expect_ack, Pending},
 };
 use crate::{
@@ -32,7 +33,7 @@ pub fn focus_composer() {
 /// The message box: Enter sends, Shift+Enter starts a new line. Checks the length rule before
 /// sending (the server checks it again) and keeps the text when a message is refused. While
 /// `replying` names a message, what is sent answers it ("Replying to NAME"; "Cancel reply" or
-/// Escape to stop).
+/// Escape to stop). "@" offers the room's people to mention.
 #[component]
 pub fn Composer(
     room: String,
@@ -42,6 +43,10 @@ pub fn Composer(
     replying: RwSignal<Option<ReplyQuote>>,
 ) -> impl IntoView {
     let socket = use_socket();
+    let input = NodeRef::<html::Textarea>::new();
+    let suggestions = MentionSuggestions::new(room.clone(), INPUT_ID);
+    let (typed_into, pressed_in, left) = (suggestions.clone(), suggestions.clone(), suggestions.clone());
+    let suggesting_room = room.clone();
     // When this tab last said its user is typing: once per TYPING_REPEAT_EVERY at most.
     let told_typing_at = StoredValue::new(f64::MIN);
     let typing_room = room.clone();
@@ -77,6 +82,9 @@ pub fn Composer(
     let live = RwSignal::new(false);
     Effect::new(move |_| live.set(true));
     let on_keydown = move |event: ev::KeyboardEvent| {
+        if suggestions.key(&event, input, text) {
+            return;
+        }
         if event.key() == "Enter" && !event.shift_key() && !event.is_composing() {
             event.prevent_default();
             send();
@@ -108,16 +116,33 @@ pub fn Composer(
             // description without an attribute that comes and goes.
             <div class="replying-slot" id=REPLYING_ID>{replying_to}</div>
             <label for=INPUT_ID class="visually-hidden">"Message"</label>
+            // Filled while a mention is being typed (`MentionSuggestions`).
+            <ul
+                id=LIST_ID
+                class="mention-suggestions"
+                role="listbox"
+                aria-label="Mention someone"
+                hidden
+                on:mousedown=move |event| pressed_in.pressed(&event, input, text)
+            ></ul>
             <textarea
+                node_ref=input
                 id=INPUT_ID
                 aria-describedby=REPLYING_ID
+                aria-autocomplete="list"
+                aria-controls=LIST_ID
                 name="body"
                 rows="2"
                 placeholder="Message the room — Enter sends, Shift+Enter for a new line"
                 readonly=move || !live.get()
                 prop:value=move || text.get()
                 on:input=move |event| {
-                    text.set(event_target_value(&event));
+                    let typed = event_target_value(&event);
+                    if let Some(input) = input.get_untracked() {
+                        let cursor = input.selection_start().ok().flatten().unwrap_or(0);
+                        typed_into.typed(&suggesting_room, &typed, cursor);
+                    }
+                    text.set(typed);
                     if !text.with_untracked(String::is_empty) {
                         say_typing();
                     }
@@ -126,6 +151,7 @@ pub fn Composer(
                     }
                 }
                 on:keydown=on_keydown
+                on:blur=move |_| left.close()
             ></textarea>
             <button type="submit" disabled=move || !live.get()>"Send"</button>
         </form>

@@ -508,7 +508,7 @@ pub fn MessageList(
                         request_animation_frame(move || focus_in_message(log, id, &to));
                     }
                 }
-                let mentions_me = live && crate::shared::mentions::mentions(&message.body, &me);
+                let mentions_me = live && message.mentions.contains(&me);
                 let confirm = move || (confirming.get() == Some(id)).then(|| view! {
                     <div class="confirm" role="alertdialog" aria-label="Delete this message?">
                         <span>"Delete this message for everyone?"</span>

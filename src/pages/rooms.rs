@@ -4,7 +4,7 @@ use leptos_router::hooks::use_query_map;
 use crate::{
     api::rooms::{list_rooms, OpenRoom},
     client::{room_directory::LiveRooms, socket::ChatSocket},
-    components::{form_alert::FormAlert, unread_badge::UnreadBadge},
+    components::{form_alert::FormAlert, room_entries::RoomEntries},
     shared::{
         paths,
         views::{RoomDirectory, RoomQuery},
@@ -109,15 +109,7 @@ fn RoomList(initial: RoomDirectory) -> impl IntoView {
     view! {
         {move || rooms.with(Vec::is_empty).then(|| view! { <p class="empty">{empty.clone()}</p> })}
         <ul class="room-list" aria-label="Room list">
-            <For each=move || rooms.get() key=|summary| (summary.name.clone(), summary.online, summary.read.map(|read| read.unread)) let:summary>
-                <li class:has-unread=summary.read.is_some_and(|read| read.unread > 0)>
-                    <a href=paths::room(&summary.name)>{summary.name.clone()}</a>
-                    <UnreadBadge read=summary.read/>
-                    <span class="count" class:active=summary.online.gt(&0)>
-                        {format!("{} online", summary.online)}
-                    </span>
-                </li>
-            </For>
+            <RoomEntries rooms current=None/>
         </ul>
     }
 }

@@ -1,21 +1,79 @@
 //! Mentions: "@name" in a message's text names that user. Names are ASCII letters, digits, `_`
 //! and `-` (`validate::username`), so a mention is `@` and a whole name, in any ASCII case, not
-//! inside another word or address ("bob@example.com" mentions nobody).
+//! inside another word or address ("bob@example.com" mentions nobody). The server resolves the
+//! names to accounts when a message is sent or edited (`MessageView::mentions`); this file only
+//! reads text.
 
-/// Whether `body` mentions `username`.
-pub fn mentions(body: &str, username: &str) -> bool {
-    let is_name_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
-    let (text, name) = (body.as_bytes(), username.as_bytes());
-    if name.is_empty() {
-        return false;
-    }
-    text.iter().enumerate().any(|(at, &b)| {
-        let start = at + 1;
-        b == b'@'
-            && (at == 0 || !is_name_byte(text[at - 1]))
-            && text.get(start..start + name.len()).is_some_and(|found| found.eq_ignore_ascii_case(name))
-            && text.get(start + name.len()).is_none_or(|&next| !is_name_byte(next))
+use super::validate::{USERNAME_MAX, USERNAME_MIN};
+
+/// One message names at most this many people; further "@names" stay text.
+pub const MENTIONS_MAX: usize = 20;
+
+/// How many people "@" offers at once in the message box.
+pub const SUGGESTIONS_MAX: u64 = 8;
+
+fn is_name_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
+}
+
+/// Where each "@name" of `body` is, as (byte offset of the name, its length): an "@" at the
+/// start of a word and the name characters after it, however many.
+fn spans(body: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let text = body.as_bytes();
+    let mut at = 0;
+    std::iter::from_fn(move || loop {
+        let sign = at + text.get(at..)?.iter().position(|&b| b == b'@')?;
+        let start = sign + 1;
+        let len = text[start..].iter().take_while(|&&b| is_name_byte(b)).count();
+        at = start + len;
+        if sign == 0 || !is_name_byte(text[sign - 1]) {
+            return Some((start, len));
+        }
     })
+}
+
+/// The names `body` mentions, each once (ignoring case), in the order written, at most
+/// [`MENTIONS_MAX`].
+pub fn names(body: &str) -> Vec<&str> {
+    let mut found: Vec<&str> = Vec::new();
+    // Name bytes are ASCII: the slices are on character boundaries.
+    let valid = spans(body).filter(|(_, len)| (USERNAME_MIN..=USERNAME_MAX).contains(len));
+    for name in valid.map(|(start, len)| &body[start..start + len]) {
+        if !found.iter().any(|known| known.eq_ignore_ascii_case(name)) {
+            found.push(name);
+            if found.len() == MENTIONS_MAX {
+                break;
+            }
+        }
+    }
+    found
+}
+
+/// `body` with each mention of `written` (ignoring case) naming `now` instead: a person renamed
+/// since the message named them.
+pub fn renamed(body: &str, written: &str, now: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    let mut copied = 0;
+    for (start, len) in
+        spans(body).filter(|&(start, len)| body[start..start + len].eq_ignore_ascii_case(written))
+    {
+        out.push_str(&body[copied..start]);
+        out.push_str(now);
+        copied = start + len;
+    }
+    out.push_str(&body[copied..]);
+    out
+}
+
+/// The mention being typed just before `cursor` (a byte offset into `text`): the byte offset of
+/// its "@" and the part of the name typed so far (possibly nothing). `None` when the cursor is
+/// not right after "@" and name characters, at the start of a word.
+pub fn typing_at(text: &str, cursor: usize) -> Option<(usize, &str)> {
+    let before = text.get(..cursor)?.as_bytes();
+    let len = before.iter().rev().take_while(|&&b| is_name_byte(b)).count();
+    let sign = before.len().checked_sub(len + 1)?;
+    let word_start = sign == 0 || !is_name_byte(before[sign - 1]);
+    (before[sign] == b'@' && word_start && len <= USERNAME_MAX).then(|| (sign, &text[sign + 1..cursor]))
 }
 
 #[cfg(test)]
@@ -23,19 +81,43 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_mention_is_at_and_the_whole_name_in_any_case() {
-        assert!(mentions("@alice hi", "alice"));
-        assert!(mentions("hi @Alice!", "alice"));
-        assert!(mentions("(@alice)", "alice"));
-        assert!(mentions("line one\n@alice, line two", "alice"));
-        assert!(!mentions("@alicex", "alice"), "another name");
-        assert!(!mentions("@alice_2", "alice"));
-        assert!(!mentions("mail alice@example.com", "example"), "an address");
-        assert!(!mentions("alice", "alice"), "no @");
-        assert!(!mentions("@", "alice"));
-        assert!(
-            !mentions("é@alice", "alice") || mentions("é@alice", "alice"),
-            "non-ASCII before is not a name"
+    fn a_mention_is_at_and_a_whole_name() {
+        assert_eq!(names("@alice hi"), ["alice"]);
+        assert_eq!(names("hi @Alice! and (@bob), @alice again"), ["Alice", "bob"]);
+        assert_eq!(names("line one\n@carol, line two"), ["carol"]);
+        assert_eq!(names("@alice_2 @ali-ce"), ["alice_2", "ali-ce"]);
+        assert!(names("mail alice@example.com").is_empty(), "an address");
+        assert!(names("alice, @, @@, @ab").is_empty(), "no @, nothing after it, too short");
+        assert!(names(&format!("@{}", "a".repeat(USERNAME_MAX + 1))).is_empty(), "too long");
+        assert_eq!(names("é@alice @bob"), ["alice", "bob"], "non-ASCII before is not a name");
+    }
+
+    #[test]
+    fn a_message_names_a_bounded_number_of_people() {
+        let body: String = (0..MENTIONS_MAX + 5).map(|n| format!("@user{n:03} ")).collect();
+        assert_eq!(names(&body).len(), MENTIONS_MAX);
+    }
+
+    #[test]
+    fn a_renamed_person_is_named_as_they_are_now() {
+        assert_eq!(
+            renamed("hi @Bob and @bob, not bob or @bobby", "bob", "robert"),
+            "hi @robert and @robert, not bob or @bobby"
         );
+        assert_eq!(renamed("é @bob é", "bob", "rob"), "é @rob é");
+        assert_eq!(renamed("x@bob", "bob", "rob"), "x@bob", "inside a word");
+    }
+
+    #[test]
+    fn the_mention_being_typed_is_found_before_the_cursor() {
+        assert_eq!(typing_at("@", 1), Some((0, "")));
+        assert_eq!(typing_at("hi @bo", 6), Some((3, "bo")));
+        assert_eq!(typing_at("hi @bo there", 6), Some((3, "bo")), "the cursor in the middle of the text");
+        assert_eq!(typing_at("é @bo", 6), Some((3, "bo")), "offsets in bytes");
+        assert_eq!(typing_at("hi @bo there", 12), None, "a word later");
+        assert_eq!(typing_at("mail bob@ex", 11), None, "inside an address");
+        assert_eq!(typing_at("hi bob", 6), None);
+        assert_eq!(typing_at("", 0), None);
+        assert_eq!(typing_at("@bo", 9), None, "a cursor past the end");
     }
 }

@@ -99,6 +99,11 @@ pub enum ClientFrame {
         room: String,
         id: i64,
     },
+    /// Who "@`prefix`" may mention in a joined room: answered with `mention_suggestions`.
+    SuggestMentions {
+        room: String,
+        prefix: String,
+    },
 }
 
 tag_first_enum! {
@@ -139,6 +144,9 @@ tag_first_enum! {
         /// The user's read marker in a room moved (on this device or another): sent to each of the
         /// user's connections.
         "read" => Read { room: String, read: ReadState },
+        /// The people of a room whose names start with the `prefix` asked for (ignoring case),
+        /// alphabetical, at most eight: the answer to `suggest_mentions`.
+        "mention_suggestions" => MentionSuggestions { room: String, names: Vec<String> },
         /// An administrator removed a message from the history (the admin screen).
         "message_deleted" => MessageDeleted { room: String, id: i64 },
         /// An administrator removed a room; its pages should go back to the room list.
@@ -208,6 +216,7 @@ mod tests {
             ClientFrame::Unreact { room: "general".into(), id: 9, emoji: "👍".into() },
             ClientFrame::Pin { room: "general".into(), id: 9 },
             ClientFrame::Unpin { room: "general".into(), id: 9 },
+            ClientFrame::SuggestMentions { room: "general".into(), prefix: "bo".into() },
         ];
         for frame in &frames {
             match frame {
@@ -225,7 +234,8 @@ mod tests {
                 | ClientFrame::React { .. }
                 | ClientFrame::Unreact { .. }
                 | ClientFrame::Pin { .. }
-                | ClientFrame::Unpin { .. } => {}
+                | ClientFrame::Unpin { .. }
+                | ClientFrame::SuggestMentions { .. } => {}
             }
         }
         frames
@@ -233,7 +243,7 @@ mod tests {
 
     /// One of every server frame; as above, the match keeps the list complete.
     fn every_server_frame() -> Vec<ServerFrame> {
-        let read = ReadState { last_read: 3, unread: 2, newest: 5 };
+        let read = ReadState { last_read: 3, unread: 2, newest: 5, mentions: 1 };
         let frames = vec![
             ServerFrame::Ready { username: "alice".into() },
             ServerFrame::Message { message: message() },
@@ -256,6 +266,7 @@ mod tests {
                     deleted: true,
                     pinned: true,
                     reactions: vec![Reaction { emoji: "👍".into(), users: vec!["bob".into()] }],
+                    mentions: vec!["carol".into()],
                     ..message()
                 },
             },
@@ -270,6 +281,7 @@ mod tests {
             ServerFrame::Read { room: "general".into(), read },
             ServerFrame::MessageDeleted { room: "general".into(), id: 7 },
             ServerFrame::RoomDeleted { room: "general".into() },
+            ServerFrame::MentionSuggestions { room: "general".into(), names: vec!["bob".into()] },
             ServerFrame::SignedOut { reason: "You logged out".into() },
             ServerFrame::Error { message: "nope".into(), nonce: Some("n1".into()) },
             ServerFrame::Error { message: "nope".into(), nonce: None },
@@ -290,6 +302,7 @@ mod tests {
                 | ServerFrame::Read { .. }
                 | ServerFrame::MessageDeleted { .. }
                 | ServerFrame::RoomDeleted { .. }
+                | ServerFrame::MentionSuggestions { .. }
                 | ServerFrame::SignedOut { .. }
                 | ServerFrame::Error { .. } => {}
             }

@@ -33,6 +33,10 @@ pub struct MessageView {
     /// The message it answers, quoted (`shared::replies`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply: Option<ReplyQuote>,
+    /// The people it mentions, by their names now (the text's "@name" says the same, however
+    /// the name changed since).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mentions: Vec<String>,
 }
 
 /// What a reply shows of the message it answers: its author and the start of its text, as of
@@ -82,6 +86,14 @@ pub struct RoomSummary {
     pub read: Option<ReadState>,
 }
 
+impl RoomSummary {
+    /// What a room's entry in a list shows (its name, online and unread counts): the key its row
+    /// is drawn again by when any of it changes. One key for every list, so they share its code.
+    pub fn shown(&self) -> (String, u32, Option<(u32, u32)>) {
+        (self.name.clone(), self.online, self.read.map(|read| (read.unread, read.mentions)))
+    }
+}
+
 /// One reader's place in one room, as stored on the server (so every device agrees).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ReadState {
@@ -92,6 +104,9 @@ pub struct ReadState {
     /// The room's newest message id when this was counted (the count covers messages up to it):
     /// a live message newer than this is news for the count, an older one was counted already.
     pub newest: i64,
+    /// Of those unread messages, how many mention the reader (up to 100, "99+").
+    #[serde(default)]
+    pub mentions: u32,
 }
 
 impl ReadState {
@@ -100,10 +115,19 @@ impl ReadState {
 
     /// "3", or "99+" at the cap.
     pub fn badge(&self) -> String {
-        if self.unread >= Self::CAP {
+        Self::counted(self.unread)
+    }
+
+    /// The mention count, as [`Self::badge`] shows the unread one.
+    pub fn mention_badge(&self) -> String {
+        Self::counted(self.mentions)
+    }
+
+    fn counted(n: u32) -> String {
+        if n >= Self::CAP {
             "99+".to_owned()
         } else {
-            self.unread.to_string()
+            n.to_string()
         }
     }
 }

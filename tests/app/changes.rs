@@ -175,7 +175,7 @@ async fn a_tab_that_was_away_gets_the_final_state_of_what_changed() {
     let before = changes::latest(&app.state.db).await.expect("latest");
     for id in &ids {
         let row = changes::current(&app.state.db, *id).await.expect("db").expect("row");
-        changes::edit(&app.state.db, &row, "edited").await.expect("edited");
+        changes::edit(&app.state.db, &row, "edited", &[]).await.expect("edited");
     }
     let mut b = bob.socket().await;
     let newest = *ids.last().expect("ids");

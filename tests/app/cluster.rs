@@ -880,3 +880,51 @@ async fn edits_deletions_reactions_and_pins_reach_the_other_instance_and_a_tab_b
     assert_eq!(quoted.map(|quote| quote.excerpt), Some("first, final".to_owned()));
     pair.finish().await;
 }
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL and Redis: scripts/test.sh runs it"]
+async fn a_mention_numbered_on_one_instance_is_stored_shown_and_counted_on_the_other() {
+    use mini_discord::shared::views::{HistoryPage, RoomDirectory};
+    let pair = Pair::start().await;
+    let Lobby { alice, alice_socket: mut a, other: bob, other_socket: mut b, .. } = lobby(&pair, "bob").await;
+    for socket in [&mut a, &mut b] {
+        socket.send(&ClientFrame::Read { room: "lobby".into(), id: 0 }).await;
+        socket.expect(|frame| matches!(frame, ServerFrame::Read { .. }).then_some(())).await;
+    }
+    let send = |nonce: &str, body: &str| ClientFrame::Send {
+        room: "lobby".into(),
+        nonce: nonce.into(),
+        body: body.into(),
+        reply_to: None,
+    };
+    // A batch of two, one mentioning bob, stored by alice's instance in one statement.
+    a.send(&send("1", "@bob, over here")).await;
+    a.send(&send("2", "and nobody here")).await;
+    let mention = b
+        .expect(|frame| match frame {
+            ServerFrame::Message { message } if message.body == "@bob, over here" => Some(message),
+            _ => None,
+        })
+        .await;
+    assert_eq!(mention.mentions, ["bob"]);
+    let history: HistoryPage =
+        bob.post_form("/api/history", &[("room", "lobby")]).await.json().await.expect("history");
+    let shown: Vec<(&str, usize)> =
+        history.messages.iter().map(|m| (m.body.as_str(), m.mentions.len())).collect();
+    assert_eq!(shown, [("@bob, over here", 1), ("and nobody here", 0)]);
+    let listed: RoomDirectory = bob.post_form("/api/rooms", &[]).await.json().await.expect("rooms");
+    let read =
+        listed.rooms.iter().find(|room| room.name == "lobby").and_then(|room| room.read).expect("bob's room");
+    assert_eq!((read.unread, read.mentions), (2, 1));
+    // "@" on bob's instance offers both, from the shared database.
+    b.send(&ClientFrame::SuggestMentions { room: "lobby".into(), prefix: "AL".into() }).await;
+    let names = b
+        .expect(|frame| match frame {
+            ServerFrame::MentionSuggestions { names, .. } => Some(names),
+            _ => None,
+        })
+        .await;
+    assert_eq!(names, ["alice"], "alice opened the room; the prefix ignores case");
+    let _ = alice;
+    pair.finish().await;
+}

@@ -6,6 +6,7 @@ mod changes;
 mod cluster;
 mod config_files;
 mod http;
+mod mentions;
 mod pins;
 mod reactions;
 mod realtime;

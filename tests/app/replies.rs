@@ -3,23 +3,13 @@
 
 use mini_discord::shared::{
     protocol::{ClientFrame, ServerFrame},
-    views::{HistoryPage, MessageView, ReplyQuote},
+    views::{HistoryPage, ReplyQuote},
 };
 
-use crate::support::{spawn_app, Person, Socket};
+use crate::support::{spawn_app, Person};
 
 fn reply(nonce: &str, body: &str, to: i64) -> ClientFrame {
     ClientFrame::Send { room: "general".into(), nonce: nonce.into(), body: body.into(), reply_to: Some(to) }
-}
-
-/// The next message whose text is `body`.
-async fn message(socket: &mut Socket, body: &str) -> MessageView {
-    socket
-        .expect(|frame| match frame {
-            ServerFrame::Message { message } if message.body == body => Some(message),
-            _ => None,
-        })
-        .await
 }
 
 /// How the history shows message `id`'s quote now.
@@ -36,14 +26,14 @@ async fn a_reply_quotes_its_original_live_and_in_history_and_follows_its_edits_a
     let original = a.post("general", "1", "Has anyone seen\n\nthe   keys?").await;
 
     b.send(&reply("r1", "In the kitchen", original)).await;
-    let live = message(&mut a, "In the kitchen").await;
+    let live = a.message("In the kitchen").await;
     let quote = live.reply.clone().expect("a reply carries its quote");
     assert_eq!(
         (quote.id, quote.author.as_str(), quote.excerpt.as_str(), quote.deleted),
         (original, "alice", "Has anyone seen the keys?", false),
         "the author and the start of the text, on one line"
     );
-    assert_eq!(message(&mut b, "In the kitchen").await, live, "the replier sees the same");
+    assert_eq!(b.message("In the kitchen").await, live, "the replier sees the same");
     assert_eq!(quote_in_history(&bob, live.id).await, Some(quote));
 
     // The original is edited: the reply, read again, quotes the new text.
@@ -67,7 +57,7 @@ async fn a_reply_quotes_its_original_live_and_in_history_and_follows_its_edits_a
 
     // A reply queued before the deletion is still taken, its quote saying what became of it.
     b.send(&reply("r2", "too late?", original)).await;
-    let late = message(&mut a, "too late?").await;
+    let late = a.message("too late?").await;
     assert!(late.reply.is_some_and(|quote| quote.deleted && quote.excerpt.is_empty()));
 }
 
@@ -99,12 +89,12 @@ async fn a_reply_whose_original_an_administrator_removed_says_it_is_gone_and_rep
     let (alice, bob, mut a, mut b) = app.alice_and_bob_in_general().await;
     let original = a.post("general", "1", "spam").await;
     b.send(&reply("r1", "reported", original)).await;
-    let answer = message(&mut a, "reported").await;
+    let answer = a.message("reported").await;
 
     // A tab that was away gets the reply, quote and all, in its replay.
     let mut away = bob.socket().await;
     away.send(&ClientFrame::Join { room: "general".into(), after: Some(original), changes: None }).await;
-    assert_eq!(message(&mut away, "reported").await, answer);
+    assert_eq!(away.message("reported").await, answer);
 
     mini_discord::server::db::users::set_admin(&app.state.db, "alice", true).await.expect("admin");
     let removed = alice.post_form("/api/admin/delete_message", &[("id", &original.to_string())]).await;

@@ -55,10 +55,13 @@ async fn unread_counts_follow_what_each_user_read_on_every_device() {
     let mut laptop = alice.socket().await;
     laptop.join("general").await;
     laptop.send(&ClientFrame::Read { room: "general".into(), id: 0 }).await;
-    assert_eq!(next_read(&mut laptop).await, ReadState { last_read: 0, unread: 0, newest: 0 });
+    assert_eq!(next_read(&mut laptop).await, ReadState { last_read: 0, unread: 0, newest: 0, mentions: 0 });
     let listed = directory(&alice).await;
     assert_eq!(listed.me, "alice");
-    assert_eq!(read_state(&listed, "general"), Some(ReadState { last_read: 0, unread: 0, newest: 0 }));
+    assert_eq!(
+        read_state(&listed, "general"),
+        Some(ReadState { last_read: 0, unread: 0, newest: 0, mentions: 0 })
+    );
     assert_eq!(read_state(&listed, "random"), None);
 
     // Her phone (another log-in) follows general without being in it.
@@ -85,7 +88,7 @@ async fn unread_counts_follow_what_each_user_read_on_every_device() {
 
     // Reading on the laptop moves the count on both devices.
     laptop.send(&ClientFrame::Read { room: "general".into(), id: second }).await;
-    let expected = ReadState { last_read: second, unread: 1, newest: third };
+    let expected = ReadState { last_read: second, unread: 1, newest: third, mentions: 0 };
     assert_eq!(next_read(&mut laptop).await, expected);
     assert_eq!(next_read(&mut phone).await, expected);
     assert_eq!(read_state(&directory(&phone_login).await, "general"), Some(expected));
@@ -94,7 +97,10 @@ async fn unread_counts_follow_what_each_user_read_on_every_device() {
     laptop.send(&ClientFrame::Read { room: "general".into(), id: first }).await;
     assert_eq!(next_read(&mut laptop).await.last_read, second);
     laptop.send(&ClientFrame::Read { room: "general".into(), id: i64::MAX }).await;
-    assert_eq!(next_read(&mut laptop).await, ReadState { last_read: third, unread: 0, newest: third });
+    assert_eq!(
+        next_read(&mut laptop).await,
+        ReadState { last_read: third, unread: 0, newest: third, mentions: 0 }
+    );
 
     // One's own messages are never unread.
     bob_socket.send(&ClientFrame::Read { room: "general".into(), id: first }).await;
@@ -152,6 +158,9 @@ async fn a_user_with_many_rooms_follows_them_all_in_one_frame() {
     // Well past the burst a connection may send frame by frame: one frame carries them all.
     let mut socket = alice.socket().await;
     socket.send(&ClientFrame::Follow { rooms: rooms.clone() }).await;
+    // Frames are handled in order: once a later one is answered, the rooms are followed.
+    socket.send(&ClientFrame::Read { room: "room-0".into(), id: 0 }).await;
+    socket.refused().await;
     let mut bob_socket = bob.socket().await;
     bob_socket.join("room-149").await;
     bob_socket

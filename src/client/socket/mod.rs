@@ -250,6 +250,17 @@ impl ChatSocket {
         self.transmit(&ClientFrame::Typing { room: room.to_owned() }, Intent::Transient);
     }
 
+    /// Asks who of a joined room "@`prefix`" may mention: the answer comes as a
+    /// `mention_suggestions` frame. Only on a live connection: a stale question is not asked again.
+    pub fn suggest_mentions(&self, room: &str, prefix: &str) {
+        let _ = (room, prefix);
+        #[cfg(feature = "hydrate")]
+        self.transmit(
+            &ClientFrame::SuggestMentions { room: room.to_owned(), prefix: prefix.to_owned() },
+            Intent::Transient,
+        );
+    }
+
     /// Sends a message (with `reply_to`, a reply to that message); the returned nonce comes back
     /// in the `ack` (or `error`) for it.
     pub fn send_message(&self, room: &str, body: &str, reply_to: Option<i64>) -> String {

@@ -128,7 +128,7 @@ fn refuse_for(wait: Duration) -> Result<(), AppError> {
     if wait.is_zero() {
         return Ok(());
     }
-    Err(AppError::TooManyAttempts { retry_after_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0) })
+    Err(AppError::TooManyAttempts(wait.as_secs() + u64::from(wait.subsec_nanos() > 0)))
 }
 
 fn address_key(kind: &str, address: IpAddr) -> String {
@@ -352,7 +352,7 @@ mod tests {
 
     fn refused(result: Result<Attempt, AppError>) -> Option<u64> {
         match result {
-            Err(AppError::TooManyAttempts { retry_after_secs }) => Some(retry_after_secs),
+            Err(AppError::TooManyAttempts(retry_after_secs)) => Some(retry_after_secs),
             Err(other) => panic!("{other}"),
             Ok(_) => None,
         }
@@ -412,7 +412,7 @@ mod tests {
         let throttle = throttle();
         assert_eq!(throttle.sign_up(HOME).await, Ok(()));
         assert_eq!(throttle.sign_up(HOME).await, Ok(()));
-        let Err(AppError::TooManyAttempts { retry_after_secs }) = throttle.sign_up(HOME).await else {
+        let Err(AppError::TooManyAttempts(retry_after_secs)) = throttle.sign_up(HOME).await else {
             panic!("the third sign-up in an hour is refused");
         };
         assert!((3500..=3600).contains(&retry_after_secs), "{retry_after_secs}");

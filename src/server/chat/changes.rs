@@ -5,7 +5,8 @@ use super::{policy, Actor, Chat, ChatError};
 use crate::{
     server::{
         db::{
-            changes, entities::messages::Model as StoredMessage, messages, messages::MessageRow, rooms::Room,
+            changes, entities::messages::Model as StoredMessage, mentions, messages, messages::MessageRow,
+            rooms::Room,
         },
         writer,
     },
@@ -17,7 +18,7 @@ use crate::{
 
 impl Chat {
     /// Replaces the text of the actor's own message `id` in `room`, under the same rules as a new
-    /// message, keeping the old text as an earlier version.
+    /// message, keeping the old text as an earlier version. The new text's mentions replace the old.
     pub async fn edit(&self, actor: &Actor, room: &Room, id: i64, body: &str) -> Result<(), ChatError> {
         let body = writer::message_text(body)?;
         let message = self.stored_in(room, id).await?;
@@ -29,7 +30,8 @@ impl Chat {
         if message.body == body {
             return Ok(());
         }
-        changes::edit(&self.db, &message, &body).await?.ok_or(ChatError::ChangedMeanwhile)?;
+        let mentioned = mentions::resolve(&self.db, &body).await?;
+        changes::edit(&self.db, &message, &body, &mentioned).await?.ok_or(ChatError::ChangedMeanwhile)?;
         self.announce_change(room, id).await
     }
 

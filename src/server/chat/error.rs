@@ -43,7 +43,7 @@ pub enum ChatError {
     NoSuchUser,
     #[error("This room no longer exists")]
     RoomGone,
-    #[error("{}", AppError::TooManyRooms { per_hour: *per_hour })]
+    #[error("{}", AppError::TooManyRooms(*per_hour))]
     TooManyRooms { per_hour: u32 },
     #[error("One tab can be in at most {most} rooms at once: leave one first.")]
     TooManyJoined { most: usize },
@@ -74,7 +74,7 @@ impl From<ChatError> for AppError {
                 AppError::NotFound(Missing::Message)
             }
             ChatError::NoSuchUser => AppError::NotFound(Missing::User),
-            ChatError::TooManyRooms { per_hour } => AppError::TooManyRooms { per_hour },
+            ChatError::TooManyRooms { per_hour } => AppError::TooManyRooms(per_hour),
             // A storage failure is logged where it happened; the others only socket frames meet
             // (sending, editing, joining, reacting, pinning).
             ChatError::Storage

@@ -3,8 +3,9 @@
 use super::{policy, Actor, Chat, ChatError};
 use crate::{
     server::{
-        db::{messages, rooms::Room},
+        db::{mentions, messages, rooms::Room},
         subscribers::Outbox,
+        writer::References,
     },
     shared::{
         protocol::ServerFrame,
@@ -27,7 +28,7 @@ impl Chat {
     /// `ack_to`, the sending socket, gets its `ack` before anyone gets the message, so the tab
     /// can tell its own message from its pending copy by nonce. `reply_to`: the message of `room`
     /// it answers; one deleted meanwhile is still answered (its quote says so), so a reply waiting
-    /// in an outbox is never refused for it.
+    /// in an outbox is never refused for it. The people its text names ("@name") are mentioned.
     pub async fn post(
         &self,
         actor: &Actor,
@@ -50,7 +51,8 @@ impl Chat {
                 },
             },
         };
-        self.writer.post(room, actor.author(), body, nonce, reply, ack_to).await
+        let mentions = mentions::resolve(&self.db, body).await?;
+        self.writer.post(room, actor.author(), body, nonce, References { reply, mentions }, ack_to).await
     }
 
     /// The quote of message `id` of `room`, for a reply to it.

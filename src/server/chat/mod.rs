@@ -9,6 +9,7 @@ pub mod actor;
 mod admin;
 mod changes;
 pub mod error;
+mod mentions;
 mod messages;
 mod pins;
 pub mod policy;

@@ -96,7 +96,7 @@ pub enum Numbered {
 /// knows that message is stored already (its statement committed before the room's lock passed
 /// on) or was never stored (a nonce raced by another instance). Fails as a whole only if the
 /// statement does (a user deleted meanwhile, the database gone): the caller then stores one
-/// message at a time.
+/// message at a time. The messages' mentions are stored by the same statement.
 pub async fn insert_numbered(pg: &Postgres, batch: &[NewMessage<'_>]) -> Result<Vec<Numbered>, DbErr> {
     if batch.is_empty() {
         return Ok(Vec::new());
@@ -107,6 +107,17 @@ pub async fn insert_numbered(pg: &Postgres, batch: &[NewMessage<'_>]) -> Result<
     let bodies: Vec<&str> = batch.iter().map(|message| message.body).collect();
     let nonces: Vec<&str> = batch.iter().map(|message| message.nonce).collect();
     let replies: Vec<Option<i64>> = batch.iter().map(|message| message.reply.map(|quote| quote.id)).collect();
+    // Each mention beside the place of its message in the batch (counted from 1, as ORDINALITY).
+    let mut mention_ords: Vec<i64> = Vec::new();
+    let mut mentioned: Vec<i64> = Vec::new();
+    let mut written: Vec<&str> = Vec::new();
+    for (ord, message) in (1..).zip(batch) {
+        for one in message.mentions {
+            mention_ords.push(ord);
+            mentioned.push(one.user_id);
+            written.push(&one.written);
+        }
+    }
     let statement =
         if rooms.iter().all(|room| *room == rooms[0]) { NUMBERED_INSERT_ONE_ROOM } else { NUMBERED_INSERT };
     let rows = sea_orm::sqlx::query_as::<_, (i64, i64, String, i64)>(statement)
@@ -116,6 +127,9 @@ pub async fn insert_numbered(pg: &Postgres, batch: &[NewMessage<'_>]) -> Result<
         .bind(&nonces)
         .bind(now)
         .bind(&replies)
+        .bind(&mention_ords)
+        .bind(&mentioned)
+        .bind(&written)
         .fetch_all(pg.pool())
         .await
         .map_err(query_error)?;
@@ -125,18 +139,7 @@ pub async fn insert_numbered(pg: &Postgres, batch: &[NewMessage<'_>]) -> Result<
     let mut outcomes = Vec::with_capacity(batch.len());
     for message in batch {
         let outcome = match numbered.remove(&(message.author.id, message.nonce.to_owned())) {
-            Some((id, seq)) => Numbered::New {
-                message: MessageView {
-                    id,
-                    room: message.room.name.clone(),
-                    author: message.author.username.clone(),
-                    body: message.body.to_owned(),
-                    sent_at_ms: now,
-                    reply: message.reply.cloned(),
-                    ..MessageView::default()
-                },
-                seq,
-            },
+            Some((id, seq)) => Numbered::New { message: message.view(id, now), seq },
             // Not stored now: either its nonce was used before, or its room has no row left.
             None => match messages::earlier(pg.db(), message.author, message.nonce).await {
                 Ok(earlier) => Numbered::Duplicate(earlier),
@@ -189,7 +192,7 @@ bumped AS (
 drawn AS (
     SELECT ready.*, nextval(pg_get_serial_sequence('messages', 'id')) AS id
     FROM (
-        SELECT f.room_id, f.user_id, f.body, f.nonce, f.reply_to, b.base
+        SELECT f.room_id, f.user_id, f.body, f.nonce, f.reply_to, f.ord, b.base
         FROM fresh f JOIN bumped b ON b.room_id = f.room_id
         ORDER BY f.ord
     ) AS ready
@@ -202,6 +205,13 @@ stored AS (
     SELECT id, room_id, user_id, body, $5, nonce, reply_to FROM numbered
     ON CONFLICT (user_id, nonce) DO NOTHING
     RETURNING id
+),
+mentioned AS (
+    INSERT INTO message_mentions (message_id, user_id, room_id, name)
+    SELECT n.id, m.user_id, n.room_id, m.name
+    FROM unnest($7::int8[], $8::int8[], $9::text[]) AS m(ord, user_id, name)
+    JOIN numbered n ON n.ord = m.ord
+    JOIN stored s ON s.id = n.id
 )
 SELECT n.id, n.user_id, n.nonce, n.seq FROM numbered n JOIN stored s ON s.id = n.id
 "#

@@ -18,6 +18,7 @@ use super::{
         message_reactions::{self, Entity as MessageReactions},
         messages::{self, Entity as Messages},
     },
+    mentions::{self, Mentioned},
     messages::shown_by_ids,
     now_ms,
 };
@@ -34,13 +35,15 @@ pub async fn current(db: &impl ConnectionTrait, id: i64) -> Result<Option<messag
     Messages::find_by_id(id).one(db).await
 }
 
-/// Replaces a message's text with `body`, keeping the text it had as an earlier version. `None`
+/// Replaces a message's text with `body` (which mentions `mentioned`), keeping the text it had as
+/// an earlier version. `None`
 /// when the message is no longer as `was` shows it (deleted, or edited meanwhile): nothing
 /// changed.
 pub async fn edit(
     db: &(impl ConnectionTrait + TransactionTrait),
     was: &messages::Model,
     body: &str,
+    mentioned: &[Mentioned],
 ) -> Result<Option<i64>, DbErr> {
     use messages::Column;
     let now = now_ms();
@@ -65,13 +68,15 @@ pub async fn edit(
     }
     .insert(&txn)
     .await?;
+    mentions::replace(&txn, was.id, was.room_id, mentioned).await?;
     let version = log(&txn, was, now).await?;
     txn.commit().await?;
     Ok(Some(version))
 }
 
-/// Deletes a message's text, its earlier versions and its reactions, and unpins it, keeping its row (and so its place, and
-/// what replies to it point at). `None` when it was deleted already.
+/// Deletes a message's text, its earlier versions, its reactions and its mentions, and unpins
+/// it, keeping its row (and so its place, and what replies to it point at). `None` when it was
+/// deleted already.
 pub async fn delete(
     db: &(impl ConnectionTrait + TransactionTrait),
     was: &messages::Model,
@@ -97,6 +102,7 @@ pub async fn delete(
         .filter(message_reactions::Column::MessageId.eq(was.id))
         .exec(&txn)
         .await?;
+    mentions::replace(&txn, was.id, was.room_id, &[]).await?;
     let version = log(&txn, was, now).await?;
     txn.commit().await?;
     Ok(Some(version))

@@ -16,6 +16,7 @@ use super::{
         rooms::{self, Entity as Rooms},
         users::{self, Entity as Users},
     },
+    mentions::{self, Mentioned},
     now_ms, reactions,
     users::Author,
     Page,
@@ -41,7 +42,12 @@ pub async fn insert(
     body: &str,
     nonce: Option<&str>,
 ) -> Result<Stored, DbErr> {
-    insert_one(db, room, author, body, nonce, None).await
+    insert_one(
+        db,
+        &NewMessage { nonce: nonce.unwrap_or_default(), ..NewMessage::new(room, author, body, "") },
+        nonce.is_some(),
+    )
+    .await
 }
 
 /// [`insert`] for one message of a batch (the writer's fallback when the batch was refused).
@@ -49,17 +55,17 @@ pub async fn insert_new(
     db: &(impl ConnectionTrait + TransactionTrait),
     message: &NewMessage<'_>,
 ) -> Result<Stored, DbErr> {
-    insert_one(db, message.room, message.author, message.body, Some(message.nonce), message.reply).await
+    insert_one(db, message, true).await
 }
 
+/// Stores `message`, under its nonce if `nonced`.
 async fn insert_one(
     db: &(impl ConnectionTrait + TransactionTrait),
-    room: &rooms::Model,
-    author: &Author,
-    body: &str,
-    nonce: Option<&str>,
-    reply: Option<&ReplyQuote>,
+    message: &NewMessage<'_>,
+    nonced: bool,
 ) -> Result<Stored, DbErr> {
+    let NewMessage { room, author, body, nonce, reply, mentions } = *message;
+    let nonce = nonced.then_some(nonce);
     let row = messages::ActiveModel {
         room_id: Set(room.id),
         user_id: Set(author.id),
@@ -75,16 +81,9 @@ async fn insert_one(
     let inserted = row.insert(&attempt).await;
     match inserted {
         Ok(row) => {
+            mentions::insert(&attempt, row.id, room.id, mentions).await?;
             attempt.commit().await?;
-            Ok(Stored::New(MessageView {
-                id: row.id,
-                room: room.name.clone(),
-                author: author.username.clone(),
-                body: row.body,
-                sent_at_ms: row.created_at,
-                reply: reply.cloned(),
-                ..MessageView::default()
-            }))
+            Ok(Stored::New(message.view(row.id, row.created_at)))
         }
         Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
             attempt.rollback().await?;
@@ -106,12 +105,28 @@ pub struct NewMessage<'a> {
     pub nonce: &'a str,
     /// The message it answers, checked to be in the same room, as quoted.
     pub reply: Option<&'a ReplyQuote>,
+    /// The people it mentions (`mentions::resolve`).
+    pub mentions: &'a [Mentioned],
 }
 
 impl<'a> NewMessage<'a> {
-    /// A message that answers none.
+    /// A message that answers none and mentions nobody.
     pub fn new(room: &'a rooms::Model, author: &'a Author, body: &'a str, nonce: &'a str) -> Self {
-        Self { room, author, body, nonce, reply: None }
+        Self { room, author, body, nonce, reply: None, mentions: &[] }
+    }
+
+    /// The message as readers see it, once stored as `id` at `sent_at_ms`.
+    pub fn view(&self, id: i64, sent_at_ms: i64) -> MessageView {
+        MessageView {
+            id,
+            room: self.room.name.clone(),
+            author: self.author.username.clone(),
+            body: self.body.to_owned(),
+            sent_at_ms,
+            reply: self.reply.cloned(),
+            mentions: self.mentions.iter().map(|one| one.name.clone()).collect(),
+            ..MessageView::default()
+        }
     }
 }
 
@@ -119,8 +134,28 @@ impl<'a> NewMessage<'a> {
 /// that arrived together instead of three per message. A nonce its author already used (even
 /// earlier in the same batch) stores nothing and answers with the earlier message. If any row
 /// is refused (its room was deleted meanwhile) the whole statement fails, and the caller falls
-/// back to [`insert`], one message at a time.
-pub async fn insert_batch(db: &impl ConnectionTrait, batch: &[NewMessage<'_>]) -> Result<Vec<Stored>, DbErr> {
+/// back to [`insert`], one message at a time. A batch that mentions people stores its mentions
+/// with it, in one transaction.
+pub async fn insert_batch(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    batch: &[NewMessage<'_>],
+) -> Result<Vec<Stored>, DbErr> {
+    if batch.iter().all(|message| message.mentions.is_empty()) {
+        return insert_rows(db, batch).await;
+    }
+    let txn = db.begin().await?;
+    let stored = insert_rows(&txn, batch).await?;
+    for (message, stored) in batch.iter().zip(&stored) {
+        if let Stored::New(view) = stored {
+            mentions::insert(&txn, view.id, message.room.id, message.mentions).await?;
+        }
+    }
+    txn.commit().await?;
+    Ok(stored)
+}
+
+/// [`insert_batch`]'s one statement.
+async fn insert_rows(db: &impl ConnectionTrait, batch: &[NewMessage<'_>]) -> Result<Vec<Stored>, DbErr> {
     use messages::Column;
     use sea_orm::sea_query::{Expr, OnConflict, Query};
 
@@ -170,15 +205,7 @@ pub async fn insert_batch(db: &impl ConnectionTrait, batch: &[NewMessage<'_>]) -
     for message in batch {
         let key = (message.author.id, message.nonce.to_owned());
         let view = match ids.remove(&key) {
-            Some(id) => Stored::New(MessageView {
-                id,
-                room: message.room.name.clone(),
-                author: message.author.username.clone(),
-                body: message.body.to_owned(),
-                sent_at_ms: now,
-                reply: message.reply.cloned(),
-                ..MessageView::default()
-            }),
+            Some(id) => Stored::New(message.view(id, now)),
             None => Stored::Duplicate(earlier(db, message.author, message.nonce).await?),
         };
         stored.push(view);
@@ -359,6 +386,7 @@ impl From<Shown> for MessageView {
             pinned: shown.pinned_at.is_some(),
             reactions: Vec::new(),
             reply: shown.reply_to.map(ReplyQuote::removed),
+            mentions: Vec::new(),
         }
     }
 }
@@ -386,6 +414,7 @@ async fn views(db: &impl ConnectionTrait, query: Select<Messages>) -> Result<Vec
             }
         }
     }
+    mentions::show(db, &mut views).await?;
     Ok(views)
 }
 

@@ -3,6 +3,7 @@
 
 pub mod changes;
 pub mod entities;
+pub mod mentions;
 pub mod messages;
 pub mod pins;
 pub mod reactions;
@@ -141,8 +142,12 @@ impl<T> Page<T> {
 
 /// `%term%` for a LIKE filter, with the user's own wildcards taken literally.
 pub fn like_pattern(term: &str) -> String {
-    let escaped = term.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    format!("%{escaped}%")
+    format!("%{}%", like_escaped(term))
+}
+
+/// `term` with LIKE's wildcards escaped (by `\`), to be matched as it is.
+pub fn like_escaped(term: &str) -> String {
+    term.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
 /// `lower(column) LIKE '%term%'`: a case-insensitive "contains" that behaves the same on SQLite

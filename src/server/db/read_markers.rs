@@ -10,6 +10,7 @@ use sea_orm::{
 
 use super::{
     entities::{
+        message_mentions::{self, Entity as MessageMentions},
         messages::{self, Entity as Messages},
         read_markers::{self, Entity as ReadMarkers},
     },
@@ -142,7 +143,7 @@ async fn newest_id(db: &impl ConnectionTrait, room_id: i64) -> Result<i64, DbErr
 }
 
 /// A reader's state in a room with its marker at `last_read`: messages by others after it up to
-/// `newest`, counted up to UNREAD_CAP. Bounded by the newest id read just before, so a message
+/// `newest`, and those of them that mention the reader, each counted up to UNREAD_CAP. Bounded by the newest id read just before, so a message
 /// stored meanwhile is left to its live frame (which the browser counts as newer than `newest`)
 /// instead of being counted twice.
 async fn state_at(
@@ -161,12 +162,37 @@ async fn state_at(
         .filter(messages::Column::UserId.ne(reader))
         .limit(u64::from(UNREAD_CAP))
         .into_query();
+    let unread = count_capped(db, capped).await?;
+    let mentions = if unread == 0 {
+        0
+    } else {
+        // The reader's mentions of themselves are not news.
+        let mentioning = MessageMentions::find()
+            .select_only()
+            .column(message_mentions::Column::MessageId)
+            .inner_join(Messages)
+            .filter(message_mentions::Column::UserId.eq(reader))
+            .filter(message_mentions::Column::RoomId.eq(room_id))
+            .filter(message_mentions::Column::MessageId.gt(last_read))
+            .filter(message_mentions::Column::MessageId.lte(newest))
+            .filter(messages::Column::UserId.ne(reader))
+            .limit(u64::from(UNREAD_CAP))
+            .into_query();
+        count_capped(db, mentioning).await?
+    };
+    Ok(ReadState { last_read, unread, newest, mentions })
+}
+
+/// How many rows `capped` (limited to UNREAD_CAP) selects.
+async fn count_capped(
+    db: &impl ConnectionTrait,
+    capped: sea_orm::sea_query::SelectStatement,
+) -> Result<u32, DbErr> {
     let count =
-        Query::select().expr_as(Expr::cust("COUNT(*)"), "unread").from_subquery(capped, "capped").to_owned();
-    let unread: i64 = match db.query_one(&count).await? {
-        Some(row) => row.try_get("", "unread")?,
+        Query::select().expr_as(Expr::cust("COUNT(*)"), "counted").from_subquery(capped, "capped").to_owned();
+    let counted: i64 = match db.query_one(&count).await? {
+        Some(row) => row.try_get("", "counted")?,
         None => 0,
     };
-    let unread = u32::try_from(unread).unwrap_or(UNREAD_CAP).min(UNREAD_CAP);
-    Ok(ReadState { last_read, unread, newest })
+    Ok(u32::try_from(counted).unwrap_or(UNREAD_CAP).min(UNREAD_CAP))
 }

@@ -23,6 +23,7 @@ use super::{
     chat::ChatError,
     cluster::numbering::{Numbered, Numbering},
     db::{
+        mentions::Mentioned,
         messages::{self, NewMessage, Stored},
         rooms::Room,
         users::Author,
@@ -42,12 +43,20 @@ struct Job {
     author: Author,
     body: String,
     nonce: String,
-    /// The message it answers, as quoted.
-    reply: Option<ReplyQuote>,
+    refers: References,
     /// The sending socket, told before anyone else.
     ack_to: Option<Outbox>,
     answer_to: oneshot::Sender<Result<MessageView, ChatError>>,
     queued_at: Instant,
+}
+
+/// What a new message points at, checked before it is queued.
+#[derive(Debug, Default)]
+pub struct References {
+    /// The message it answers (in the same room), as quoted.
+    pub reply: Option<ReplyQuote>,
+    /// The people its text names.
+    pub mentions: Vec<Mentioned>,
 }
 
 #[derive(Clone)]
@@ -85,14 +94,13 @@ impl Writer {
 
     /// Stores a message, then publishes it to the room. `nonce` is the author's own id for it:
     /// a resend of a nonce already stored returns the stored message without publishing it again.
-    /// `reply`: the message it answers, checked to be in `room`.
     pub async fn post(
         &self,
         room: &Room,
         author: Author,
         body: &str,
         nonce: &str,
-        reply: Option<ReplyQuote>,
+        refers: References,
         ack_to: Option<&Outbox>,
     ) -> Result<MessageView, ChatError> {
         let body = message_text(body)?;
@@ -103,7 +111,7 @@ impl Writer {
             author,
             body,
             nonce: nonce.to_owned(),
-            reply,
+            refers,
             ack_to: ack_to.cloned(),
             answer_to,
             queued_at: Instant::now(),
@@ -253,7 +261,8 @@ fn new_messages(jobs: &[Job]) -> Vec<NewMessage<'_>> {
             author: &job.author,
             body: &job.body,
             nonce: &job.nonce,
-            reply: job.reply.as_ref(),
+            reply: job.refers.reply.as_ref(),
+            mentions: &job.refers.mentions,
         })
         .collect()
 }

@@ -237,6 +237,15 @@ impl Socket {
         .await
     }
 
+    /// The next message whose text is `body` to reach this socket.
+    pub async fn message(&mut self, body: &str) -> MessageView {
+        self.expect(|frame| match frame {
+            ServerFrame::Message { message } if message.body == body => Some(message),
+            _ => None,
+        })
+        .await
+    }
+
     /// The next message change (edit, deletion, reaction, pin) to reach this socket.
     pub async fn changed(&mut self) -> MessageView {
         self.expect(|frame| match frame {

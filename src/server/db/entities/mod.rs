@@ -2,6 +2,7 @@
 
 pub mod message_changes;
 pub mod message_edits;
+pub mod message_mentions;
 pub mod message_reactions;
 pub mod messages;
 pub mod read_markers;

@@ -7,6 +7,7 @@ mod join;
 mod leave;
 mod read;
 mod send;
+mod suggest_mentions;
 mod typing;
 mod watch_rooms;
 
@@ -31,6 +32,7 @@ impl Peer<'_> {
             ClientFrame::Unreact { room, id, emoji } => self.react(room, id, emoji, false).await,
             ClientFrame::Pin { room, id } => self.pin(room, id, true).await,
             ClientFrame::Unpin { room, id } => self.pin(room, id, false).await,
+            ClientFrame::SuggestMentions { room, prefix } => self.suggest_mentions(room, prefix).await,
         }
     }
 }
