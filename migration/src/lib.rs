@@ -19,6 +19,7 @@ mod m20261206_000014_add_message_pins;
 mod m20261207_000015_add_message_reply_to;
 mod m20261207_000016_create_message_mentions;
 mod m20261207_000017_index_read_markers_by_room;
+mod m20261207_000018_add_read_marker_notify;
 
 pub struct Migrator;
 
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000015_add_message_reply_to::Migration),
             Box::new(m20261207_000016_create_message_mentions::Migration),
             Box::new(m20261207_000017_index_read_markers_by_room::Migration),
+            Box::new(m20261207_000018_add_read_marker_notify::Migration),
         ]
     }
 }

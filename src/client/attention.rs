@@ -100,8 +100,9 @@ impl Attention {
         web_sys::window()?.document()
     }
 
-    /// A message from someone else arrived in this room.
-    pub fn message_arrived(&self, author: &str, body: &str) {
+    /// A message from someone else arrived in this room; `notify`: the room's level allows a
+    /// notification for it (the title counts it either way).
+    pub fn message_arrived(&self, author: &str, body: &str, notify: bool) {
         let Some(document) = Self::document() else { return };
         if !document.hidden() {
             return;
@@ -110,7 +111,9 @@ impl Attention {
         self.unseen.set(unseen);
         let base = self.title.borrow_mut().get_or_insert_with(|| document.title()).clone();
         document.set_title(&format!("({unseen}) {base}"));
-        notify(&self.room, author, body);
+        if notify {
+            self::notify(&self.room, author, body);
+        }
     }
 
     /// The reader looks at the tab again (or leaves the room): the count goes.

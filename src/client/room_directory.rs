@@ -16,7 +16,7 @@ use crate::{
     api::rooms::{list_rooms, my_rooms},
     shared::{
         protocol::ServerFrame,
-        views::{ReadState, RoomDirectory, RoomQuery, RoomSummary},
+        views::{NotifyLevel, ReadState, RoomDirectory, RoomQuery, RoomSummary},
     },
 };
 
@@ -124,6 +124,21 @@ impl LiveRooms {
         self.rooms.set(Vec::new());
     }
 
+    /// What the user is told about `room` (the default for a room not among theirs).
+    pub fn notify_level(&self, room: &str) -> NotifyLevel {
+        self.rooms.with_untracked(|list| level_in(list, room))
+    }
+
+    /// The user chose `notify` for `room` here: it holds at once (the server's `read` frame
+    /// confirms it, on every device).
+    pub fn choose_level(&self, room: &str, notify: NotifyLevel) {
+        self.rooms.update(|list| {
+            if let Some(read) = read_state(list, room) {
+                read.notify = notify;
+            }
+        });
+    }
+
     /// Which room is on screen (`None` when none is).
     pub fn set_current(&self, room: Option<String>) {
         self.current.set_value(room);
@@ -168,9 +183,11 @@ impl LiveRooms {
                 let (mine, mentioned) =
                     self.me.with_value(|me| (*me == message.author, message.mentions.contains(me)));
                 let mut news = false;
+                let mut notify = NotifyLevel::All;
                 self.counted.update_value(|counted| {
                     self.rooms.update(|list| {
                         let Some(read) = read_state(list, &message.room) else { return };
+                        notify = read.notify;
                         news = count_message(
                             read,
                             counted.entry(message.room.clone()).or_default(),
@@ -181,11 +198,12 @@ impl LiveRooms {
                 });
                 #[cfg(feature = "hydrate")]
                 if news
+                    && notify.notifies(mentioned)
                     && self.current.with_value(|current| current.as_deref() != Some(message.room.as_str()))
                 {
                     super::attention::notify(&message.room, &message.author, &message.body);
                 }
-                let _ = news;
+                let _ = (news, notify);
             }
             ServerFrame::MessageDeleted { room, id } => self.counted.update_value(|counted| {
                 let Some(ids) = counted.get_mut(room) else { return };
@@ -278,6 +296,15 @@ fn belongs(query: Option<&RoomQuery>, has_more: bool, list: &[RoomSummary], room
     (after_first || query.page == 0) && (before_last || !has_more)
 }
 
+/// What the user is told about `room`, as `list` says.
+pub fn level_in(list: &[RoomSummary], room: &str) -> NotifyLevel {
+    list.iter()
+        .find(|summary| summary.name == room)
+        .and_then(|summary| summary.read)
+        .unwrap_or_default()
+        .notify
+}
+
 /// The reader's state in one of their rooms (`None` for a room they never opened).
 fn read_state<'a>(list: &'a mut [RoomSummary], room: &str) -> Option<&'a mut ReadState> {
     list.iter_mut().find(|summary| summary.name == room).and_then(|summary| summary.read.as_mut())
@@ -326,6 +353,8 @@ fn count_message(read: &mut ReadState, others: &mut Vec<Counted>, message: Count
 /// whatever came in live after that is added on top. A marker behind the one known (an older
 /// answer overtaken by a newer one) changes nothing but what is known to exist.
 fn take_marker(read: &mut ReadState, others: &mut Vec<Counted>, marker: ReadState) {
+    // The level is the server's whatever the marker: it may have changed on another device.
+    read.notify = marker.notify;
     if marker.last_read < read.last_read {
         read.newest = read.newest.max(marker.newest);
         return;
@@ -349,7 +378,8 @@ mod tests {
 
     #[test]
     fn live_messages_count_once_and_ones_own_clear_the_count() {
-        let mut read = ReadState { last_read: 10, unread: 2, newest: 12, mentions: 1 };
+        let mut read =
+            ReadState { last_read: 10, unread: 2, newest: 12, mentions: 1, ..ReadState::default() };
         let mut others = Vec::new();
         assert!(!count_message(&mut read, &mut others, plain(12), false), "already counted by the server");
         assert!(count_message(&mut read, &mut others, plain(13), false));
@@ -364,14 +394,23 @@ mod tests {
     fn a_marker_counted_before_a_live_message_keeps_that_message_unread() {
         // Read up to 20 on another device; the server counted up to 20, then 21 arrived here
         // before the marker did.
-        let mut read = ReadState { last_read: 10, unread: 10, newest: 20, mentions: 0 };
+        let mut read =
+            ReadState { last_read: 10, unread: 10, newest: 20, mentions: 0, ..ReadState::default() };
         let mut others = (11..=20).map(plain).collect::<Vec<_>>();
         count_message(&mut read, &mut others, Counted { id: 21, mentioned: true }, false);
-        take_marker(&mut read, &mut others, ReadState { last_read: 20, unread: 0, newest: 20, mentions: 0 });
+        take_marker(
+            &mut read,
+            &mut others,
+            ReadState { last_read: 20, unread: 0, newest: 20, mentions: 0, ..ReadState::default() },
+        );
         assert_eq!((read.last_read, read.unread, read.newest, read.mentions), (20, 1, 21, 1));
         assert_eq!(others, vec![Counted { id: 21, mentioned: true }]);
         // An older marker arriving late changes nothing.
-        take_marker(&mut read, &mut others, ReadState { last_read: 15, unread: 5, newest: 20, mentions: 0 });
+        take_marker(
+            &mut read,
+            &mut others,
+            ReadState { last_read: 15, unread: 5, newest: 20, mentions: 0, ..ReadState::default() },
+        );
         assert_eq!((read.last_read, read.unread), (20, 1));
     }
 
@@ -395,7 +434,8 @@ mod tests {
 
     #[test]
     fn the_count_stops_at_the_cap() {
-        let mut read = ReadState { last_read: 0, unread: 99, newest: 99, mentions: 0 };
+        let mut read =
+            ReadState { last_read: 0, unread: 99, newest: 99, mentions: 0, ..ReadState::default() };
         let mut others = Vec::new();
         count_message(&mut read, &mut others, plain(100), false);
         count_message(&mut read, &mut others, plain(101), false);

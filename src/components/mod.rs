@@ -9,6 +9,7 @@ pub mod message_body;
 pub mod message_editor;
 pub mod message_list;
 pub mod nav;
+pub mod notify_choice;
 pub mod online_list;
 pub mod pinned_messages;
 pub mod reaction_picker;

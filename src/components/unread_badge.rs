@@ -1,13 +1,19 @@
 use leptos::prelude::*;
 
-use crate::shared::views::ReadState;
+use crate::shared::views::{NotifyLevel, ReadState};
 
-/// "3 unread" beside a room's name, and "@1" ("1 mention") when some of them mention the
-/// reader; nothing when all is read or the room was never opened.
+/// "3 unread" beside a room's name (only a dot, "Unread messages", in a room whose notifications
+/// are for mentions or nothing), and "@1" ("1 mention") when some of them mention the reader
+/// (unless the room tells nothing); nothing when all is read or the room was never opened.
 #[component]
 pub fn UnreadBadge(read: Option<ReadState>) -> impl IntoView {
     read.filter(|read| read.unread > 0).map(|read| {
-        let mentions = (read.mentions > 0).then(|| {
+        let (class, count, counts) = if read.counted() {
+            ("unread", read.badge(), " unread")
+        } else {
+            ("unread dot", String::new(), "Unread messages")
+        };
+        let mentions = (read.mentions > 0 && read.notify != NotifyLevel::Nothing).then(|| {
             let noun = if read.mentions == 1 { " mention" } else { " mentions" };
             view! {
                 <span class="mention-count">
@@ -18,9 +24,9 @@ pub fn UnreadBadge(read: Option<ReadState>) -> impl IntoView {
             }
         });
         view! {
-            <span class="unread">
-                {read.badge()}
-                <span class="visually-hidden">" unread"</span>
+            <span class=class>
+                {count}
+                <span class="visually-hidden">{counts}</span>
             </span>
             {mentions}
         }

@@ -12,6 +12,7 @@ use crate::{
         composer::Composer,
         connection_status::ConnectionStatus,
         message_list::{acknowledged, arrived, MessageList, Pending},
+        notify_choice::NotifyChoice,
         online_list::OnlineList,
         pinned_messages::PinnedMessages,
         room_sidebar::RoomSidebar,
@@ -210,7 +211,12 @@ fn Room(data: RoomPageData, directory: RoomDirectory) -> impl IntoView {
             if message.author != author
                 && !messages.with_untracked(|list| list.iter().any(|m| m.id == message.id))
             {
-                noticing.message_arrived(&message.author, &message.body);
+                let mentioned = message.mentions.contains(&author);
+                noticing.message_arrived(
+                    &message.author,
+                    &message.body,
+                    live.notify_level(&room).notifies(mentioned),
+                );
             }
             if has_newer.get_untracked() {
                 held.update_untracked(|list| {
@@ -361,6 +367,7 @@ fn Room(data: RoomPageData, directory: RoomDirectory) -> impl IntoView {
             <header class="room-header">
                 <h1>{format!("#{name}")}</h1>
                 <PinnedMessages room=name.clone() highlighted/>
+                <NotifyChoice room=name.clone()/>
                 <NotificationOffer/>
                 <ConnectionStatus/>
             </header>

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::views::{Reaction, ReplyQuote};
 use super::{
     tag_first::tag_first_enum,
-    views::{MessageView, ReadState},
+    views::{MessageView, NotifyLevel, ReadState},
 };
 
 /// Close code: the connection fell behind (or flooded) and should reconnect and catch up.
@@ -98,6 +98,12 @@ pub enum ClientFrame {
     Unpin {
         room: String,
         id: i64,
+    },
+    /// What the user is told about a joined room from now on, on every device: `notify` 0 every
+    /// message, 1 mentions only, 2 nothing. Every connection of the user gets the room's `read`.
+    Notify {
+        room: String,
+        notify: NotifyLevel,
     },
     /// Who "@`prefix`" may mention in a joined room: answered with `mention_suggestions`.
     SuggestMentions {
@@ -217,6 +223,7 @@ mod tests {
             ClientFrame::Pin { room: "general".into(), id: 9 },
             ClientFrame::Unpin { room: "general".into(), id: 9 },
             ClientFrame::SuggestMentions { room: "general".into(), prefix: "bo".into() },
+            ClientFrame::Notify { room: "general".into(), notify: NotifyLevel::Mentions },
         ];
         for frame in &frames {
             match frame {
@@ -235,7 +242,8 @@ mod tests {
                 | ClientFrame::Unreact { .. }
                 | ClientFrame::Pin { .. }
                 | ClientFrame::Unpin { .. }
-                | ClientFrame::SuggestMentions { .. } => {}
+                | ClientFrame::SuggestMentions { .. }
+                | ClientFrame::Notify { .. } => {}
             }
         }
         frames
@@ -243,7 +251,7 @@ mod tests {
 
     /// One of every server frame; as above, the match keeps the list complete.
     fn every_server_frame() -> Vec<ServerFrame> {
-        let read = ReadState { last_read: 3, unread: 2, newest: 5, mentions: 1 };
+        let read = ReadState { last_read: 3, unread: 2, newest: 5, mentions: 1, ..ReadState::default() };
         let frames = vec![
             ServerFrame::Ready { username: "alice".into() },
             ServerFrame::Message { message: message() },

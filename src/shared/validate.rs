@@ -32,12 +32,13 @@ pub enum InvalidInput {
     RoomName,
     #[error("Messages are 1–{max} characters", max = MESSAGE_MAX)]
     MessageLength,
-    /// The character is named by its code point (U+XXXX), so the user can tell what was refused.
+    /// The character found, named by its code point (U+XXXX) so the user can tell what was
+    /// refused. (Not a named field: the browser would decode it with a visitor of its own.)
     #[error(
         "Messages cannot contain control characters or text-direction overrides (U+{code:04X} found)",
-        code = u32::from(*found)
+        code = u32::from(*.0)
     )]
-    MessageCharacter { found: char },
+    MessageCharacter(char),
     #[error("A message id (nonce) is 1–{max} visible ASCII characters", max = NONCE_MAX)]
     Nonce,
     /// See [`super::reactions::emoji`].
@@ -122,7 +123,7 @@ pub fn message_body(body: &str) -> Result<&str, InvalidInput> {
     while let Some(c) = chars.next() {
         let line_break = c == '\r' && chars.peek() == Some(&'\n');
         if is_refused_char(c) && !line_break {
-            return Err(InvalidInput::MessageCharacter { found: c });
+            return Err(InvalidInput::MessageCharacter(c));
         }
     }
     let chars = body.chars().count();
@@ -201,7 +202,7 @@ mod tests {
 
     #[test]
     fn message_bodies_refuse_control_characters_and_direction_overrides() {
-        let refused = |found: char| Err(InvalidInput::MessageCharacter { found });
+        let refused = |found: char| Err(InvalidInput::MessageCharacter(found));
         assert_eq!(message_body("a\u{0}b"), refused('\u{0}'));
         assert_eq!(message_body("bell\u{7}"), refused('\u{7}'));
         assert_eq!(message_body("esc\u{1b}[2J"), refused('\u{1b}'));
@@ -209,7 +210,7 @@ mod tests {
         assert_eq!(message_body("abc\u{202E}gnp.exe"), refused('\u{202E}'));
         assert_eq!(message_body("x\u{2067}y"), refused('\u{2067}'));
         assert_eq!(
-            InvalidInput::MessageCharacter { found: '\u{202E}' }.to_string(),
+            InvalidInput::MessageCharacter('\u{202E}').to_string(),
             "Messages cannot contain control characters or text-direction overrides (U+202E found)"
         );
         // Lines, tabs, emoji joined with zero-width joiners and right-to-left scripts are text.

@@ -87,10 +87,11 @@ pub struct RoomSummary {
 }
 
 impl RoomSummary {
-    /// What a room's entry in a list shows (its name, online and unread counts): the key its row
-    /// is drawn again by when any of it changes. One key for every list, so they share its code.
-    pub fn shown(&self) -> (String, u32, Option<(u32, u32)>) {
-        (self.name.clone(), self.online, self.read.map(|read| (read.unread, read.mentions)))
+    /// What a room's entry in a list shows (its name, online and unread counts, and whether the
+    /// unread ones are counted): the key its row is drawn again by when any of it changes. One key
+    /// for every list, so they share its code.
+    pub fn shown(&self) -> (String, u32, Option<(u32, u32, NotifyLevel)>) {
+        (self.name.clone(), self.online, self.read.map(|read| (read.unread, read.mentions, read.notify)))
     }
 }
 
@@ -107,6 +108,68 @@ pub struct ReadState {
     /// Of those unread messages, how many mention the reader (up to 100, "99+").
     #[serde(default)]
     pub mentions: u32,
+    /// What the reader is told about this room.
+    #[serde(default)]
+    pub notify: NotifyLevel,
+}
+
+/// What a user is told about one of their rooms, chosen in its header and kept on the server
+/// (every device follows it): a notification for every message and a count of them, or for
+/// mentions only, or for nothing (both with only a dot for unread messages).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum NotifyLevel {
+    #[default]
+    All,
+    Mentions,
+    Nothing,
+}
+
+impl NotifyLevel {
+    pub const EVERY: [NotifyLevel; 3] = [NotifyLevel::All, NotifyLevel::Mentions, NotifyLevel::Nothing];
+
+    /// Its number, on the wire and in the database.
+    pub fn number(self) -> u8 {
+        self as u8
+    }
+
+    /// The level numbered `number`; anything unknown is the default.
+    pub fn from_number(number: u8) -> Self {
+        Self::EVERY.get(usize::from(number)).copied().unwrap_or_default()
+    }
+
+    /// Its name in the room header's choice.
+    pub fn label(self) -> &'static str {
+        match self {
+            NotifyLevel::All => "All messages",
+            NotifyLevel::Mentions => "Mentions",
+            NotifyLevel::Nothing => "Nothing",
+        }
+    }
+
+    /// Whether a new message in the room, which mentions the reader or not, is worth a
+    /// notification.
+    pub fn notifies(self, mentioned: bool) -> bool {
+        match self {
+            NotifyLevel::All => true,
+            NotifyLevel::Mentions => mentioned,
+            NotifyLevel::Nothing => false,
+        }
+    }
+}
+
+// As a number: a derived enum would cost the browser a decoder of names (and an `i64` one, which
+// ids need anyway, rather than one of its own).
+impl Serialize for NotifyLevel {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_i64(i64::from(self.number()))
+    }
+}
+
+impl<'de> Deserialize<'de> for NotifyLevel {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        i64::deserialize(deserializer)
+            .map(|number| Self::from_number(u8::try_from(number).unwrap_or_default()))
+    }
 }
 
 impl ReadState {
@@ -115,15 +178,20 @@ impl ReadState {
 
     /// "3", or "99+" at the cap.
     pub fn badge(&self) -> String {
-        Self::counted(self.unread)
+        Self::capped(self.unread)
+    }
+
+    /// Whether the unread messages are counted ("3"), or only shown to be there (a dot).
+    pub fn counted(&self) -> bool {
+        self.notify == NotifyLevel::All
     }
 
     /// The mention count, as [`Self::badge`] shows the unread one.
     pub fn mention_badge(&self) -> String {
-        Self::counted(self.mentions)
+        Self::capped(self.mentions)
     }
 
-    fn counted(n: u32) -> String {
+    fn capped(n: u32) -> String {
         if n >= Self::CAP {
             "99+".to_owned()
         } else {

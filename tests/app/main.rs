@@ -7,6 +7,7 @@ mod cluster;
 mod config_files;
 mod http;
 mod mentions;
+mod notify;
 mod pins;
 mod reactions;
 mod realtime;

@@ -21,12 +21,7 @@ async fn read_state(person: &Person) -> ReadState {
 
 async fn read(socket: &mut Socket, id: i64) -> ReadState {
     socket.send(&ClientFrame::Read { room: "general".into(), id }).await;
-    socket
-        .expect(|frame| match frame {
-            ServerFrame::Read { read, .. } => Some(read),
-            _ => None,
-        })
-        .await
+    socket.next_read().await
 }
 
 async fn suggestions(socket: &mut Socket, room: &str, prefix: &str) -> Vec<String> {

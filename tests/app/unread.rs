@@ -17,15 +17,6 @@ fn read_state(directory: &RoomDirectory, room: &str) -> Option<ReadState> {
     directory.rooms.iter().find(|summary| summary.name == room).and_then(|summary| summary.read)
 }
 
-async fn next_read(socket: &mut Socket) -> ReadState {
-    socket
-        .expect(|frame| match frame {
-            ServerFrame::Read { read, .. } => Some(read),
-            _ => None,
-        })
-        .await
-}
-
 async fn post(socket: &mut Socket, nonce: &str, body: &str) -> i64 {
     socket
         .send(&ClientFrame::Send {
@@ -55,12 +46,15 @@ async fn unread_counts_follow_what_each_user_read_on_every_device() {
     let mut laptop = alice.socket().await;
     laptop.join("general").await;
     laptop.send(&ClientFrame::Read { room: "general".into(), id: 0 }).await;
-    assert_eq!(next_read(&mut laptop).await, ReadState { last_read: 0, unread: 0, newest: 0, mentions: 0 });
+    assert_eq!(
+        laptop.next_read().await,
+        ReadState { last_read: 0, unread: 0, newest: 0, mentions: 0, ..ReadState::default() }
+    );
     let listed = directory(&alice).await;
     assert_eq!(listed.me, "alice");
     assert_eq!(
         read_state(&listed, "general"),
-        Some(ReadState { last_read: 0, unread: 0, newest: 0, mentions: 0 })
+        Some(ReadState { last_read: 0, unread: 0, newest: 0, mentions: 0, ..ReadState::default() })
     );
     assert_eq!(read_state(&listed, "random"), None);
 
@@ -88,28 +82,29 @@ async fn unread_counts_follow_what_each_user_read_on_every_device() {
 
     // Reading on the laptop moves the count on both devices.
     laptop.send(&ClientFrame::Read { room: "general".into(), id: second }).await;
-    let expected = ReadState { last_read: second, unread: 1, newest: third, mentions: 0 };
-    assert_eq!(next_read(&mut laptop).await, expected);
-    assert_eq!(next_read(&mut phone).await, expected);
+    let expected =
+        ReadState { last_read: second, unread: 1, newest: third, mentions: 0, ..ReadState::default() };
+    assert_eq!(laptop.next_read().await, expected);
+    assert_eq!(phone.next_read().await, expected);
     assert_eq!(read_state(&directory(&phone_login).await, "general"), Some(expected));
 
     // A marker never goes back, and never past the newest message.
     laptop.send(&ClientFrame::Read { room: "general".into(), id: first }).await;
-    assert_eq!(next_read(&mut laptop).await.last_read, second);
+    assert_eq!(laptop.next_read().await.last_read, second);
     laptop.send(&ClientFrame::Read { room: "general".into(), id: i64::MAX }).await;
     assert_eq!(
-        next_read(&mut laptop).await,
-        ReadState { last_read: third, unread: 0, newest: third, mentions: 0 }
+        laptop.next_read().await,
+        ReadState { last_read: third, unread: 0, newest: third, mentions: 0, ..ReadState::default() }
     );
 
     // One's own messages are never unread.
     bob_socket.send(&ClientFrame::Read { room: "general".into(), id: first }).await;
-    assert_eq!(next_read(&mut bob_socket).await.unread, 0);
+    assert_eq!(bob_socket.next_read().await.unread, 0);
 
     // After unfollowing, the phone hears the read marker but no more messages.
     phone.send(&ClientFrame::Unfollow { rooms: vec!["general".into()] }).await;
-    let _ = next_read(&mut phone).await;
-    let _ = next_read(&mut phone).await;
+    let _ = phone.next_read().await;
+    let _ = phone.next_read().await;
     let fourth = post(&mut bob_socket, "b4", "four").await;
     laptop.send(&ClientFrame::Read { room: "general".into(), id: fourth }).await;
     let next = phone
@@ -191,7 +186,7 @@ async fn a_room_page_carries_the_rooms_one_has_opened_not_every_room() {
     let mut socket = alice.socket().await;
     socket.join("garden").await;
     socket.send(&ClientFrame::Read { room: "garden".into(), id: 0 }).await;
-    next_read(&mut socket).await;
+    socket.next_read().await;
 
     let html = alice.get("/rooms/kitchen").await.text().await.expect("body");
     assert!(html.contains("#garden"), "the sidebar lists the room alice has read");

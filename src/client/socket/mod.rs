@@ -250,6 +250,14 @@ impl ChatSocket {
         self.transmit(&ClientFrame::Typing { room: room.to_owned() }, Intent::Transient);
     }
 
+    /// Chooses what the user is told about a joined room, on every device: each gets the room's
+    /// `read` frame with the level.
+    pub fn set_notify(&self, room: &str, notify: crate::shared::views::NotifyLevel) {
+        let _ = (room, notify);
+        #[cfg(feature = "hydrate")]
+        self.transmit(&ClientFrame::Notify { room: room.to_owned(), notify }, Intent::Transient);
+    }
+
     /// Asks who of a joined room "@`prefix`" may mention: the answer comes as a
     /// `mention_suggestions` frame. Only on a live connection: a stale question is not asked again.
     pub fn suggest_mentions(&self, room: &str, prefix: &str) {

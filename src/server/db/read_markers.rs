@@ -17,7 +17,7 @@ use super::{
     now_ms,
     rooms::Room,
 };
-use crate::shared::views::ReadState;
+use crate::shared::views::{NotifyLevel, ReadState};
 
 /// Unread counts stop here (shown as "99+"): counting further would make a page load as slow
 /// as the backlog is long, and nobody reads a count of 40,000.
@@ -37,9 +37,9 @@ pub async fn mark_read(
     let newest = newest_id(db, room.id).await?;
     let upto = upto.clamp(0, newest);
     let now = now_ms();
-    let current =
-        ReadMarkers::find_by_id((user_id, room.id)).one(db).await?.map(|marker| marker.last_read_id);
-    let last_read = match current {
+    let current = ReadMarkers::find_by_id((user_id, room.id)).one(db).await?;
+    let notify = current.as_ref().map_or(NotifyLevel::All, |marker| level(marker.notify));
+    let last_read = match current.map(|marker| marker.last_read_id) {
         Some(at) if at >= upto => at,
         Some(_) => {
             let moved = ReadMarkers::update_many()
@@ -63,6 +63,7 @@ pub async fn mark_read(
                 room_id: Set(room.id),
                 last_read_id: Set(upto),
                 updated_at: Set(now),
+                notify: Set(0),
             };
             ReadMarkers::insert(first)
                 .on_conflict(
@@ -76,7 +77,40 @@ pub async fn mark_read(
             further(db, user_id, room.id, upto).await?
         }
     };
-    state_at(db, room.id, last_read, newest, user_id).await
+    state_at(db, room.id, last_read, newest, user_id, notify).await
+}
+
+/// Sets what a user is told about a room, making it one of theirs first if it was not (read up
+/// to its newest message: they are looking at it). Returns their state there now.
+pub async fn set_notify(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+    room: &Room,
+    notify: NotifyLevel,
+) -> Result<ReadState, DbErr> {
+    let newest = newest_id(db, room.id).await?;
+    let first = read_markers::ActiveModel {
+        user_id: Set(user_id),
+        room_id: Set(room.id),
+        last_read_id: Set(newest),
+        updated_at: Set(now_ms()),
+        notify: Set(i16::from(notify.number())),
+    };
+    ReadMarkers::insert(first)
+        .on_conflict(
+            OnConflict::columns([read_markers::Column::UserId, read_markers::Column::RoomId])
+                .update_column(read_markers::Column::Notify)
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    let last_read = further(db, user_id, room.id, newest).await?;
+    state_at(db, room.id, last_read, newest, user_id, notify).await
+}
+
+/// A stored level's number as a level.
+fn level(stored: i16) -> NotifyLevel {
+    NotifyLevel::from_number(u8::try_from(stored).unwrap_or_default())
 }
 
 /// Where a marker stands after a write that may have lost a race: the stored one, or `upto`.
@@ -122,7 +156,8 @@ async fn states(
         let newest = newest_id(db, marker.room_id).await?;
         states.insert(
             marker.room_id,
-            state_at(db, marker.room_id, marker.last_read_id, newest, marker.user_id).await?,
+            state_at(db, marker.room_id, marker.last_read_id, newest, marker.user_id, level(marker.notify))
+                .await?,
         );
     }
     Ok(states)
@@ -152,6 +187,7 @@ async fn state_at(
     last_read: i64,
     newest: i64,
     reader: i64,
+    notify: NotifyLevel,
 ) -> Result<ReadState, DbErr> {
     let capped = Messages::find()
         .select_only()
@@ -180,7 +216,7 @@ async fn state_at(
             .into_query();
         count_capped(db, mentioning).await?
     };
-    Ok(ReadState { last_read, unread, newest, mentions })
+    Ok(ReadState { last_read, unread, newest, mentions, notify })
 }
 
 /// How many rows `capped` (limited to UNREAD_CAP) selects.

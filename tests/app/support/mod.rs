@@ -8,7 +8,7 @@ use mini_discord::{
     server::{config::Config, db, router, state::AppState},
     shared::{
         protocol::{ClientFrame, ServerFrame},
-        views::MessageView,
+        views::{MessageView, ReadState},
     },
 };
 use reqwest::cookie::{CookieStore, Jar};
@@ -241,6 +241,15 @@ impl Socket {
     pub async fn message(&mut self, body: &str) -> MessageView {
         self.expect(|frame| match frame {
             ServerFrame::Message { message } if message.body == body => Some(message),
+            _ => None,
+        })
+        .await
+    }
+
+    /// The next state of one of the user's rooms (a `read` frame) to reach this socket.
+    pub async fn next_read(&mut self) -> ReadState {
+        self.expect(|frame| match frame {
+            ServerFrame::Read { read, .. } => Some(read),
             _ => None,
         })
         .await

@@ -10,6 +10,8 @@ pub struct Model {
     pub room_id: i64,
     pub last_read_id: i64,
     pub updated_at: i64,
+    /// `shared::views::NotifyLevel` as its number.
+    pub notify: i16,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

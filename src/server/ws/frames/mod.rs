@@ -33,6 +33,7 @@ impl Peer<'_> {
             ClientFrame::Pin { room, id } => self.pin(room, id, true).await,
             ClientFrame::Unpin { room, id } => self.pin(room, id, false).await,
             ClientFrame::SuggestMentions { room, prefix } => self.suggest_mentions(room, prefix).await,
+            ClientFrame::Notify { room, notify } => self.notify(room, notify).await,
         }
     }
 }
