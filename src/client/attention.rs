@@ -100,9 +100,9 @@ impl Attention {
         web_sys::window()?.document()
     }
 
-    /// A message from someone else arrived in this room; `notify`: the room's level allows a
+    /// A message from someone else arrived in this room; `notifies`: the room's level allows a
     /// notification for it (the title counts it either way).
-    pub fn message_arrived(&self, author: &str, body: &str, notify: bool) {
+    pub fn message_arrived(&self, author: &str, body: &str, notifies: bool) {
         let Some(document) = Self::document() else { return };
         if !document.hidden() {
             return;
@@ -111,8 +111,8 @@ impl Attention {
         self.unseen.set(unseen);
         let base = self.title.borrow_mut().get_or_insert_with(|| document.title()).clone();
         document.set_title(&format!("({unseen}) {base}"));
-        if notify {
-            self::notify(&self.room, author, body);
+        if notifies {
+            notify(&self.room, author, body);
         }
     }
 

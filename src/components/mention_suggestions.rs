@@ -108,10 +108,12 @@ impl MentionSuggestions {
             "ArrowDown" => self.move_to((chosen + 1) % count),
             "ArrowUp" => self.move_to((chosen + count - 1) % count),
             "Enter" | "Tab" if !event.shift_key() => self.choose(chosen, input, text),
-            // Closed until the name typed changes.
-            "Escape" => {
-                self.state.borrow_mut().names.clear();
-                self.show();
+            // Closed until the name typed changes (an answer still on its way is dropped).
+            "Escape" => self.close(),
+            // The cursor leaves the name: what Enter or Tab would replace is no longer there.
+            "ArrowLeft" | "ArrowRight" | "Home" | "End" => {
+                self.close();
+                return false;
             }
             _ => return false,
         }

@@ -1,7 +1,10 @@
 use leptos::prelude::*;
 
 use crate::{
-    client::{room_directory::use_live_rooms, socket::use_socket},
+    client::{
+        room_directory::use_live_rooms,
+        socket::{use_socket, ConnState},
+    },
     shared::{protocol::ServerFrame, views::NotifyLevel},
 };
 
@@ -38,15 +41,9 @@ pub fn NotifyChoice(room: String) -> impl IntoView {
     let followed = room.clone();
     let listener = socket.on_frame(move |frame| {
         let ServerFrame::Read { room, read } = frame else { return };
-        #[cfg(feature = "hydrate")]
         if *room == followed {
-            use wasm_bindgen::JsCast;
-            if let Some(select) = document().get_element_by_id(SELECT_ID) {
-                let value = i64::from(read.notify.number()).to_string();
-                select.unchecked_into::<leptos::web_sys::HtmlSelectElement>().set_value(&value);
-            }
+            show_level(read.notify);
         }
-        let _ = (room, read, &followed);
     });
     on_cleanup(move || socket.off(listener));
     view! {
@@ -55,9 +52,27 @@ pub fn NotifyChoice(room: String) -> impl IntoView {
             inner_html=html
             on:change=move |event| {
                 let level = NotifyLevel::from_number(event_target_value(&event).parse().unwrap_or_default());
-                live.choose_level(&room, level);
-                socket.set_notify(&room, level);
+                if socket.state().get_untracked() == ConnState::Connected {
+                    live.choose_level(&room, level);
+                    socket.set_notify(&room, level);
+                } else {
+                    // Nothing reaches the server offline: the choice goes back to what it has.
+                    show_level(live.notify_level(&room));
+                }
             }
         ></div>
     }
+}
+
+/// Puts the select on `level` (in the browser).
+fn show_level(level: NotifyLevel) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        if let Some(select) = document().get_element_by_id(SELECT_ID) {
+            let value = i64::from(level.number()).to_string();
+            select.unchecked_into::<leptos::web_sys::HtmlSelectElement>().set_value(&value);
+        }
+    }
+    let _ = level;
 }

@@ -49,17 +49,18 @@ pub fn names(body: &str) -> Vec<&str> {
     found
 }
 
-/// `body` with each mention of `written` (ignoring case) naming `now` instead: a person renamed
-/// since the message named them.
-pub fn renamed(body: &str, written: &str, now: &str) -> String {
+/// `body` with each mention named as `now_named` says: the name a person has now, for a name
+/// as written (`None` leaves it as it is). In one pass, so that names which moved between people
+/// (bob renamed robert, then alice renamed bob) each end where they belong.
+pub fn renamed<'a>(body: &str, now_named: impl Fn(&str) -> Option<&'a str>) -> String {
     let mut out = String::with_capacity(body.len());
     let mut copied = 0;
-    for (start, len) in
-        spans(body).filter(|&(start, len)| body[start..start + len].eq_ignore_ascii_case(written))
-    {
-        out.push_str(&body[copied..start]);
-        out.push_str(now);
-        copied = start + len;
+    for (start, len) in spans(body) {
+        if let Some(now) = now_named(&body[start..start + len]) {
+            out.push_str(&body[copied..start]);
+            out.push_str(now);
+            copied = start + len;
+        }
     }
     out.push_str(&body[copied..]);
     out
@@ -100,12 +101,20 @@ mod tests {
 
     #[test]
     fn a_renamed_person_is_named_as_they_are_now() {
+        let bob_is_robert = |name: &str| name.eq_ignore_ascii_case("bob").then_some("robert");
         assert_eq!(
-            renamed("hi @Bob and @bob, not bob or @bobby", "bob", "robert"),
+            renamed("hi @Bob and @bob, not bob or @bobby", bob_is_robert),
             "hi @robert and @robert, not bob or @bobby"
         );
-        assert_eq!(renamed("é @bob é", "bob", "rob"), "é @rob é");
-        assert_eq!(renamed("x@bob", "bob", "rob"), "x@bob", "inside a word");
+        assert_eq!(renamed("é @bob é", bob_is_robert), "é @robert é");
+        assert_eq!(renamed("x@bob", bob_is_robert), "x@bob", "inside a word");
+        // Bob became robert, then alice took the name bob.
+        let moved = |name: &str| match name {
+            "alice" => Some("bob"),
+            "bob" => Some("robert"),
+            _ => None,
+        };
+        assert_eq!(renamed("@alice @bob", moved), "@bob @robert");
     }
 
     #[test]

@@ -147,8 +147,8 @@ tag_first_enum! {
             #[serde(default)]
             changes: i64,
         },
-        /// The user's read marker in a room moved (on this device or another): sent to each of the
-        /// user's connections.
+        /// The user's read marker in a room moved, or its notification level changed (on this
+        /// device or another): sent to each of the user's connections.
         "read" => Read { room: String, read: ReadState },
         /// The people of a room whose names start with the `prefix` asked for (ignoring case),
         /// alphabetical, at most eight: the answer to `suggest_mentions`.

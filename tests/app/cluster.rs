@@ -884,7 +884,7 @@ async fn edits_deletions_reactions_and_pins_reach_the_other_instance_and_a_tab_b
 #[tokio::test]
 #[ignore = "needs PostgreSQL and Redis: scripts/test.sh runs it"]
 async fn a_mention_numbered_on_one_instance_is_stored_shown_and_counted_on_the_other() {
-    use mini_discord::shared::views::{HistoryPage, RoomDirectory};
+    use mini_discord::shared::views::{HistoryPage, NotifyLevel, RoomDirectory};
     let pair = Pair::start().await;
     let Lobby { alice, alice_socket: mut a, other: bob, other_socket: mut b, .. } = lobby(&pair, "bob").await;
     for socket in [&mut a, &mut b] {
@@ -925,6 +925,23 @@ async fn a_mention_numbered_on_one_instance_is_stored_shown_and_counted_on_the_o
         })
         .await;
     assert_eq!(names, ["alice"], "alice opened the room; the prefix ignores case");
+    b.send(&ClientFrame::SuggestMentions { room: "lobby".into(), prefix: "a_".into() }).await;
+    let names = b
+        .expect(|frame| match frame {
+            ServerFrame::MentionSuggestions { names, .. } => Some(names),
+            _ => None,
+        })
+        .await;
+    assert!(names.is_empty(), "`_` is a letter, not a wildcard: {names:?}");
+    // A notification level chosen on bob's instance is stored and told to his sockets.
+    b.send(&ClientFrame::Notify { room: "lobby".into(), notify: NotifyLevel::Mentions }).await;
+    assert_eq!(b.next_read().await.notify, NotifyLevel::Mentions);
+    b.send(&ClientFrame::Notify { room: "lobby".into(), notify: NotifyLevel::Nothing }).await;
+    assert_eq!(b.next_read().await.notify, NotifyLevel::Nothing);
+    let listed: RoomDirectory = bob.post_form("/api/rooms", &[]).await.json().await.expect("rooms");
+    let read =
+        listed.rooms.iter().find(|room| room.name == "lobby").and_then(|room| room.read).expect("bob's room");
+    assert_eq!(read.notify, NotifyLevel::Nothing);
     let _ = alice;
     pair.finish().await;
 }

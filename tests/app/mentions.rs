@@ -84,15 +84,33 @@ async fn a_mention_follows_its_person_through_a_rename() {
     use sea_orm::{ConnectionTrait, Statement};
     let app = spawn_app().await;
     let (_alice, bob, mut a, mut b) = app.alice_and_bob_in_general().await;
-    a.post("general", "1", "thanks @Bob, and (@bob)!").await;
-    b.message("thanks @Bob, and (@bob)!").await;
+    let thanks = a.post("general", "1", "thanks @Bob, and (@bob)!").await;
+    let meet = a.post("general", "2", "@Alice meet @bob").await;
+    b.send(&ClientFrame::Send {
+        room: "general".into(),
+        nonce: "r".into(),
+        body: "hello".into(),
+        reply_to: Some(meet),
+    })
+    .await;
+    b.message("hello").await;
 
+    // Bob becomes robert, then alice takes the name bob.
     let db = &app.state.db;
-    let rename = "UPDATE users SET username = 'robert', username_key = 'robert' WHERE username = 'bob'";
-    db.execute_raw(Statement::from_string(db.get_database_backend(), rename)).await.expect("renamed");
-    let shown = history(&bob).await.pop().expect("the message");
-    assert_eq!(shown.body, "thanks @robert, and (@robert)!");
-    assert_eq!(shown.mentions, ["robert"]);
+    for rename in [
+        "UPDATE users SET username = 'robert', username_key = 'robert' WHERE username = 'bob'",
+        "UPDATE users SET username = 'bob', username_key = 'bob' WHERE username = 'alice'",
+    ] {
+        db.execute_raw(Statement::from_string(db.get_database_backend(), rename)).await.expect("renamed");
+    }
+    let shown = history(&bob).await;
+    let find = |id| shown.iter().find(|m| m.id == id).expect("the message");
+    assert_eq!(find(thanks).body, "thanks @robert, and (@robert)!");
+    assert_eq!(find(thanks).mentions, ["robert"]);
+    assert_eq!(find(meet).body, "@bob meet @robert", "each name where it belongs now");
+    assert_eq!(find(meet).mentions, ["bob", "robert"]);
+    let quote = shown.iter().find_map(|m| m.reply.clone()).expect("the reply's quote");
+    assert_eq!(quote.excerpt, "@bob meet @robert", "the quote follows too");
 }
 
 #[tokio::test]

@@ -5,7 +5,7 @@ use super::{policy, Actor, Chat, ChatError};
 use crate::server::db::{mentions, rooms::Room};
 
 impl Chat {
-    /// The people of `room` whose names start with `prefix`: at most eight, alphabetical. Only for
+    /// The people of `room` whose names start with `prefix` (`mentions::suggestions`). Only for
     /// someone who may post there (it is what they would mention).
     pub async fn mention_suggestions(
         &self,

@@ -5,7 +5,7 @@ use crate::{
     server::{
         db::{mentions, messages, rooms::Room},
         subscribers::Outbox,
-        writer::References,
+        writer::{self, References},
     },
     shared::{
         protocol::ServerFrame,
@@ -51,7 +51,11 @@ impl Chat {
                 },
             },
         };
-        let mentions = mentions::resolve(&self.db, body).await?;
+        // The names of the text as it will be stored (checked, in one Unicode spelling).
+        let mentions = match body.contains('@') {
+            true => mentions::resolve(&self.db, &writer::message_text(body)?).await?,
+            false => Vec::new(),
+        };
         self.writer.post(room, actor.author(), body, nonce, References { reply, mentions }, ack_to).await
     }
 

@@ -7,7 +7,10 @@ use crate::{
         db::{read_markers, rooms::Room},
         hub::user_topic,
     },
-    shared::{protocol::ServerFrame, views::NotifyLevel},
+    shared::{
+        protocol::ServerFrame,
+        views::{NotifyLevel, ReadState},
+    },
 };
 
 impl Chat {
@@ -29,7 +32,7 @@ impl Chat {
         Ok(())
     }
 
-    async fn tell_devices(&self, actor: &Actor, room: &Room, read: crate::shared::views::ReadState) {
+    async fn tell_devices(&self, actor: &Actor, room: &Room, read: ReadState) {
         // Transient: the state is stored, and a tab that misses this frame fetches the counts
         // when it reconnects; no reason for a cluster-wide catch-up.
         let frame = ServerFrame::Read { room: room.name.clone(), read };

@@ -36,9 +36,8 @@ pub async fn current(db: &impl ConnectionTrait, id: i64) -> Result<Option<messag
 }
 
 /// Replaces a message's text with `body` (which mentions `mentioned`), keeping the text it had as
-/// an earlier version. `None`
-/// when the message is no longer as `was` shows it (deleted, or edited meanwhile): nothing
-/// changed.
+/// an earlier version. `None` when the message is no longer as `was` shows it (deleted, or edited
+/// meanwhile): nothing changed.
 pub async fn edit(
     db: &(impl ConnectionTrait + TransactionTrait),
     was: &messages::Model,

@@ -131,21 +131,25 @@ pub async fn show(db: &impl ConnectionTrait, views: &mut [MessageView]) -> Resul
     }
     for view in views {
         let Some(mut found) = by_message.remove(&view.id) else { continue };
-        // In the order the text names them.
+        // `mentions` lists people as the text names them, as it did when the message was sent.
         let order = mentions::names(&view.body);
         found.sort_by_key(|(written, _)| order.iter().position(|name| name.eq_ignore_ascii_case(written)));
-        for (written, name) in &found {
-            if !written.eq_ignore_ascii_case(name) {
-                view.body = mentions::renamed(&view.body, written, name);
-            }
+        let renamed = |(written, name): &&(String, String)| !written.eq_ignore_ascii_case(name);
+        if found.iter().any(|one| renamed(&one)) {
+            // Only the renamed: the text keeps the case it was written in for the others.
+            let now_named = |typed: &str| {
+                let one = found.iter().find(|(written, _)| written.eq_ignore_ascii_case(typed));
+                one.filter(renamed).map(|(_, name)| name.as_str())
+            };
+            view.body = mentions::renamed(&view.body, now_named);
         }
         view.mentions = found.into_iter().map(|(_, name)| name).collect();
     }
     Ok(())
 }
 
-/// Up to SUGGESTIONS_MAX people of a room (those who opened it) whose names start with `prefix`
-/// (ignoring case), alphabetical: what "@" offers in its message box.
+/// Up to SUGGESTIONS_MAX people of a room (those who opened it; no disabled account) whose names
+/// start with `prefix` (ignoring case), alphabetical: what "@" offers in its message box.
 pub async fn suggestions(
     db: &impl ConnectionTrait,
     room_id: i64,
@@ -161,6 +165,7 @@ pub async fn suggestions(
         .select_only()
         .column(users::Column::Username)
         .filter(users::Column::Id.in_subquery(members))
+        .filter(users::Column::Disabled.eq(false))
         .filter(Expr::col(users::Column::UsernameKey).like(starts))
         .order_by_asc(users::Column::UsernameKey)
         .limit(SUGGESTIONS_MAX)

@@ -424,7 +424,11 @@ pub async fn quotable(db: &impl ConnectionTrait, ids: &[i64]) -> Result<HashMap<
         return Ok(HashMap::new());
     }
     let query = Messages::find().filter(messages::Column::Id.is_in(ids.iter().copied()));
-    Ok(shown(query).all(db).await?.into_iter().map(|shown| (shown.id, MessageView::from(shown))).collect())
+    let mut originals: Vec<MessageView> =
+        shown(query).all(db).await?.into_iter().map(MessageView::from).collect();
+    // Quoted as the original shows now: "@name" of whoever was renamed since.
+    mentions::show(db, &mut originals).await?;
+    Ok(originals.into_iter().map(|original| (original.id, original)).collect())
 }
 
 /// These messages as readers see them, in id order.

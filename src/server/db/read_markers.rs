@@ -37,9 +37,9 @@ pub async fn mark_read(
     let newest = newest_id(db, room.id).await?;
     let upto = upto.clamp(0, newest);
     let now = now_ms();
-    let current = ReadMarkers::find_by_id((user_id, room.id)).one(db).await?;
-    let notify = current.as_ref().map_or(NotifyLevel::All, |marker| level(marker.notify));
-    let last_read = match current.map(|marker| marker.last_read_id) {
+    let current =
+        ReadMarkers::find_by_id((user_id, room.id)).one(db).await?.map(|marker| marker.last_read_id);
+    let last_read = match current {
         Some(at) if at >= upto => at,
         Some(_) => {
             let moved = ReadMarkers::update_many()
@@ -77,6 +77,11 @@ pub async fn mark_read(
             further(db, user_id, room.id, upto).await?
         }
     };
+    // Read after the write: a level another device set meanwhile is the one every device is told.
+    let notify = ReadMarkers::find_by_id((user_id, room.id))
+        .one(db)
+        .await?
+        .map_or(NotifyLevel::All, |marker| level(marker.notify));
     state_at(db, room.id, last_read, newest, user_id, notify).await
 }
 
@@ -108,7 +113,7 @@ pub async fn set_notify(
     state_at(db, room.id, last_read, newest, user_id, notify).await
 }
 
-/// A stored level's number as a level.
+/// A stored level (anything unknown, say from a newer version's rows, is the default).
 fn level(stored: i16) -> NotifyLevel {
     NotifyLevel::from_number(u8::try_from(stored).unwrap_or_default())
 }

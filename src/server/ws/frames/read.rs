@@ -12,9 +12,7 @@ impl Peer<'_> {
             self.refuse(&err, "Could not save how far you have read", None).await;
         }
     }
-}
 
-impl Peer<'_> {
     pub(super) async fn notify(&self, room: String, notify: NotifyLevel) {
         let Some(room) = self.rooms.get(&room_key(&room)) else {
             return self.reply_error("Join the room before choosing its notifications", None).await;
