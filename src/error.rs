@@ -38,6 +38,29 @@ pub enum AppError {
     /// The rooms one person may create per hour.
     #[error("You have created {0} rooms in the last hour, the most allowed. Try again later.")]
     TooManyRooms(u32),
+    // Membership answers only ever reach a plain HTML form (the membership controls and the
+    // room form have no island), which the server renders: the browser never decodes them.
+    #[error("Only the room's moderators and owner can do that")]
+    #[cfg_attr(feature = "hydrate", serde(skip_deserializing))]
+    ModeratorsOnly,
+    #[error("Only the room's owner can do that")]
+    #[cfg_attr(feature = "hydrate", serde(skip_deserializing))]
+    OwnersOnly,
+    #[error("The owner cannot leave the room: make someone else the owner first")]
+    #[cfg_attr(feature = "hydrate", serde(skip_deserializing))]
+    OwnerStays,
+    #[error("The room's owner cannot be removed")]
+    #[cfg_attr(feature = "hydrate", serde(skip_deserializing))]
+    OwnerRemoved,
+    #[error("That person is not a member of this room")]
+    #[cfg_attr(feature = "hydrate", serde(skip_deserializing))]
+    NotAMember,
+    #[error("That person is already a member of this room")]
+    #[cfg_attr(feature = "hydrate", serde(skip_deserializing))]
+    AlreadyAMember,
+    #[error("That room name is taken: please choose another")]
+    #[cfg_attr(feature = "hydrate", serde(skip_deserializing))]
+    RoomNameTaken,
     /// Every password check is taken: answered at once rather than queued without end.
     #[error("The server is busy. Please try again in a moment.")]
     Busy,
@@ -59,6 +82,10 @@ pub enum Missing {
     Message,
     #[error("User")]
     User,
+    /// A role a form named that no member can have (only a crafted post names one).
+    #[error("Role")]
+    #[cfg_attr(feature = "hydrate", serde(skip_deserializing))]
+    Role,
 }
 
 /// Shown when an error answer (or an error in the address) is not one of ours.
@@ -69,7 +96,10 @@ impl AppError {
     pub fn status_code(&self) -> u16 {
         match self {
             AppError::Invalid(_) | AppError::UsernameTaken => 400,
-            AppError::OwnAccount => 400,
+            AppError::OwnAccount | AppError::OwnerStays | AppError::OwnerRemoved => 400,
+            AppError::NotAMember | AppError::AlreadyAMember => 400,
+            AppError::ModeratorsOnly | AppError::OwnersOnly => 403,
+            AppError::RoomNameTaken => 409,
             AppError::InvalidCredentials | AppError::NotLoggedIn => 401,
             AppError::AccountDisabled | AppError::Forbidden => 403,
             AppError::NotFound(_) => 404,

@@ -26,9 +26,13 @@ test('an invalid room name shows an alert and stays on /rooms', async ({ person 
   const { page } = await person();
   const box = page.getByLabel('Room name', { exact: true });
   await box.fill('no spaces allowed!');
+  await page.getByRole('checkbox', { name: 'Private room' }).check();
   await box.press('Enter');
   await expect(alert(page, /Room names are 1.64 characters/)).toBeVisible();
   await expect(page).toHaveURL(/\/rooms(\?.*)?$/);
+  // What was typed and ticked is still there to mend.
+  await expect(page.getByLabel('Room name', { exact: true })).toHaveValue('no spaces allowed!');
+  await expect(page.getByRole('checkbox', { name: 'Private room' })).toBeChecked();
 });
 
 test('the Room list shows new rooms and online counts live', async ({ person }) => {

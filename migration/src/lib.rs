@@ -20,6 +20,8 @@ mod m20261207_000015_add_message_reply_to;
 mod m20261207_000016_create_message_mentions;
 mod m20261207_000017_index_read_markers_by_room;
 mod m20261207_000018_add_read_marker_notify;
+mod m20261207_000019_create_room_members;
+mod m20261207_000020_add_room_private;
 
 pub struct Migrator;
 
@@ -45,6 +47,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000016_create_message_mentions::Migration),
             Box::new(m20261207_000017_index_read_markers_by_room::Migration),
             Box::new(m20261207_000018_add_read_marker_notify::Migration),
+            Box::new(m20261207_000019_create_room_members::Migration),
+            Box::new(m20261207_000020_add_room_private::Migration),
         ]
     }
 }

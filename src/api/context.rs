@@ -50,19 +50,51 @@ pub async fn client_address() -> Result<std::net::IpAddr, AppError> {
     Ok(crate::server::client_address::client_address(peer, &parts.headers, trusted))
 }
 
+/// Whether the request is a plain HTML form's post (no JavaScript): the browser is shown whatever
+/// page the answer leads to.
+pub fn from_html_form() -> bool {
+    use_context::<axum::http::request::Parts>().is_some_and(|parts| {
+        parts
+            .headers
+            .get(axum::http::header::ACCEPT)
+            .and_then(|accept| accept.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"))
+    })
+}
+
+/// Ends a server function a plain HTML form posts to: on success the browser goes where `done`
+/// says; refused, it goes back to `back` with the error in the address (`refused=`, one of our
+/// own errors as JSON: the page decodes it, so a crafted link cannot make it say anything else)
+/// and the page shows it. Called from a script, the error is answered as any other.
+pub fn form_outcome(done: Result<String, AppError>, back: &str) -> Result<(), AppError> {
+    match done {
+        Ok(to) => {
+            leptos_axum::redirect(&to);
+            Ok(())
+        }
+        Err(err) if from_html_form() => {
+            let json = serde_json::to_string(&err).unwrap_or_default();
+            let join = if back.contains('?') { '&' } else { '?' };
+            let encoded = crate::shared::paths::encode_component(&json);
+            leptos_axum::redirect(&format!("{back}{join}refused={encoded}"));
+            Ok(())
+        }
+        Err(err) => with_status(Err(err)),
+    }
+}
+
+/// The error a page's address carries back from a refused form (see [`form_outcome`]): only our
+/// own errors decode.
+pub fn refused_in(address_value: Option<String>) -> Option<AppError> {
+    address_value.and_then(|json| serde_json::from_str::<AppError>(&json).ok())
+}
+
 /// Gives a server function's error answer the HTTP status that fits it (400 for bad input, 403
 /// for a refusal, …) rather than a blanket 500. A plain HTML form post (no JavaScript) is left
 /// alone: it must stay a redirect back to the form, which then shows the error.
 pub fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     if let Err(err) = &result {
-        let from_html_form = use_context::<axum::http::request::Parts>().is_some_and(|parts| {
-            parts
-                .headers
-                .get(axum::http::header::ACCEPT)
-                .and_then(|accept| accept.to_str().ok())
-                .is_some_and(|accept| accept.contains("text/html"))
-        });
-        if from_html_form {
+        if from_html_form() {
             return result;
         }
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {

@@ -6,4 +6,5 @@ pub mod auth;
 pub mod codec;
 #[cfg(feature = "ssr")]
 pub mod context;
+pub mod members;
 pub mod rooms;

@@ -6,7 +6,10 @@ use leptos::prelude::*;
 use super::codec::TextJson;
 use crate::{
     error::AppError,
-    shared::views::{HistoryPage, MessageVersion, MessageView, RoomDirectory, RoomPageData},
+    shared::{
+        room_page::RoomPageContent,
+        views::{HistoryPage, MessageVersion, MessageView, RoomDirectory},
+    },
 };
 
 /// A page of the room list (names containing `filter`), with online counts, and the asking
@@ -37,18 +40,18 @@ pub async fn my_rooms() -> Result<RoomDirectory, AppError> {
     )
 }
 
-/// Creates the room if it does not exist yet, then goes there.
+/// Creates the room (public, or `private`) if it does not exist yet, then goes there. Posted by a
+/// plain form: refused, it goes back to the room list's form with the name and choice kept.
 #[server(prefix = "/api", endpoint = "open_room", output = TextJson)]
-pub async fn open_room(name: String) -> Result<(), AppError> {
-    super::context::with_status(
-        async move {
-            let (chat, actor) = super::context::chat_user().await?;
-            let room = chat.open_room(&actor, &name).await?;
-            leptos_axum::redirect(&crate::shared::paths::room(&room.name));
-            Ok(())
-        }
-        .await,
-    )
+pub async fn open_room(name: String, #[server(default)] private: bool) -> Result<(), AppError> {
+    use crate::shared::paths;
+    let done = async {
+        let (chat, actor) = super::context::chat_user().await?;
+        let room = chat.open_room(&actor, &name, private).await?;
+        Ok(paths::room(&room.name))
+    }
+    .await;
+    super::context::form_outcome(done, &paths::open_room_form(&name, private))
 }
 
 /// A room's page: its latest messages, or with `linked` the messages around that one.
@@ -56,7 +59,7 @@ pub async fn open_room(name: String) -> Result<(), AppError> {
 pub async fn room_page(
     name: String,
     #[server(default)] linked: Option<i64>,
-) -> Result<RoomPageData, AppError> {
+) -> Result<RoomPageContent, AppError> {
     super::context::with_status(
         async move {
             let (chat, actor) = super::context::chat_user().await?;

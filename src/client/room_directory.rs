@@ -172,7 +172,7 @@ impl LiveRooms {
                     summary.online = *online;
                 }
             }),
-            ServerFrame::RoomDeleted { room } => {
+            ServerFrame::RoomGone { room, .. } => {
                 self.rooms.update(|list| list.retain(|summary| &summary.name != room));
                 self.counted.update_value(|counted| {
                     counted.remove(room);

@@ -16,6 +16,7 @@ pub mod reaction_picker;
 pub mod reactions;
 pub mod reply_quote;
 pub mod room_entries;
+pub mod room_membership;
 pub mod room_sidebar;
 pub mod timestamp;
 pub mod typing_indicator;

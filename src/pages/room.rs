@@ -15,6 +15,7 @@ use crate::{
         notify_choice::NotifyChoice,
         online_list::OnlineList,
         pinned_messages::PinnedMessages,
+        room_membership::RoomMembership,
         room_sidebar::RoomSidebar,
         typing_indicator::{TypingIndicator, Typist},
     },
@@ -22,6 +23,7 @@ use crate::{
     shared::{
         protocol::ServerFrame,
         replies::{unquote, Recent},
+        room_page::RoomPageContent,
         timings,
         views::{MessageView, ReplyQuote, RoomDirectory, RoomPageData},
     },
@@ -36,15 +38,32 @@ pub fn RoomPage() -> impl IntoView {
     let linked = params.read_untracked().get("id").map(|id| id.parse::<i64>().unwrap_or(0));
     let asked = name.clone();
     let data = Resource::new(move || (name.clone(), linked), |(name, linked)| room_page(name, linked));
+    // A refused membership form comes back here with its error in the address.
+    #[cfg(feature = "ssr")]
+    let refused = crate::api::context::refused_in(
+        leptos_router::hooks::use_query_map().read_untracked().get("refused"),
+    )
+    .map(|err| err.to_string());
+    #[cfg(not(feature = "ssr"))]
+    let refused: Option<String> = None;
     // The sidebar's rooms and unread counts: only the rooms the user has opened.
     let directory = Resource::new(|| (), |_| my_rooms());
     view! {
         <Suspense fallback=|| view! { <p>"Loading the room…"</p> }>
             {move || {
                 let asked = asked.clone();
+                let refused = refused.clone();
                 Suspend::new(async move {
                 match (data.await, directory.await) {
-                    (Ok(data), Ok(directory)) => view! { <Room data directory/> }.into_any(),
+                    (Ok(RoomPageContent { data, access }), Ok(directory)) => {
+                        let (room, me) = (data.name.clone(), data.me.clone());
+                        view! {
+                            <Room data directory>
+                                <RoomMembership room me access refused/>
+                            </Room>
+                        }
+                        .into_any()
+                    }
                     (Err(AppError::NotFound(Missing::Room)), _) => view! { <NoSuchRoom name=asked/> }.into_any(),
                     (Err(err), _) | (_, Err(err)) => view! {
                         <section class="page">
@@ -84,7 +103,7 @@ const HELD_MAX: usize = 500;
 /// A live room: history from the page load, then whatever the socket brings. The island that
 /// holds the page's socket and its list of rooms (for the sidebar).
 #[island]
-fn Room(data: RoomPageData, directory: RoomDirectory) -> impl IntoView {
+fn Room(data: RoomPageData, directory: RoomDirectory, children: Children) -> impl IntoView {
     let socket = ChatSocket::provide(&data.me);
     let live = LiveRooms::provide(socket);
     live.seed(directory);
@@ -307,11 +326,11 @@ fn Room(data: RoomPageData, directory: RoomDirectory) -> impl IntoView {
             #[cfg(feature = "hydrate")]
             let _ = window().location().reload();
         }
-        ServerFrame::RoomDeleted { room: r } if r == &room => {
+        ServerFrame::RoomGone { room: r, why } if r == &room => {
             #[cfg(feature = "hydrate")]
-            let _ = window()
-                .location()
-                .set_href(&format!("/rooms?deleted={}", crate::shared::paths::encode_component(r)));
+            let _ = window().location().set_href(&crate::shared::paths::room_gone(r, *why));
+            #[cfg(not(feature = "hydrate"))]
+            let _ = why;
         }
         _ => {}
     });
@@ -366,6 +385,7 @@ fn Room(data: RoomPageData, directory: RoomDirectory) -> impl IntoView {
         <section class="room">
             <header class="room-header">
                 <h1>{format!("#{name}")}</h1>
+                {children()}
                 <PinnedMessages room=name.clone() highlighted/>
                 <NotifyChoice room=name.clone()/>
                 <NotificationOffer/>

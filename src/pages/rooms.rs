@@ -4,7 +4,7 @@ use leptos_router::hooks::use_query_map;
 use crate::{
     api::rooms::{list_rooms, OpenRoom},
     client::{room_directory::LiveRooms, socket::ChatSocket},
-    components::{form_alert::FormAlert, room_entries::RoomEntries},
+    components::room_entries::RoomEntries,
     shared::{
         paths,
         views::{RoomDirectory, RoomQuery},
@@ -17,15 +17,21 @@ pub fn RoomsPage() -> impl IntoView {
     let filter = params.get("q").unwrap_or_default();
     // Page 1 is the first in the address, as people count.
     let page = params.get("page").and_then(|page| page.parse::<u64>().ok()).unwrap_or(1).max(1) - 1;
-    let deleted = params.get("deleted").is_some();
+    let gone = gone_notice(params.get("gone").as_deref(), &params.get("room").unwrap_or_default());
+    let asked = params.get("name").unwrap_or_default();
+    let private = params.get("private").is_some_and(|ticked| ticked == "true");
+    #[cfg(feature = "ssr")]
+    let refused = crate::api::context::refused_in(params.get("refused")).map(|err| err.to_string());
+    #[cfg(not(feature = "ssr"))]
+    let refused = None;
     let query = RoomQuery { filter: filter.clone(), page };
     let rooms = Resource::new(move || query.clone(), |query| list_rooms(query.filter, query.page));
 
     view! {
         <section class="page rooms">
             <h1>"Rooms"</h1>
-            {deleted.then(|| view! { <p role="status" class="notice">"This room was deleted"</p> })}
-            <OpenRoomForm/>
+            {gone.map(|notice| view! { <p role="status" class="notice">{notice}</p> })}
+            <OpenRoomForm name=asked private refused/>
             // A plain form: the filter is part of the address, so it works without JavaScript
             // and a filtered list can be bookmarked.
             <form method="get" action="/rooms" class="room-filter" role="search" aria-label="Rooms">
@@ -67,26 +73,38 @@ fn Pages(query: RoomQuery, has_more: bool) -> impl IntoView {
     })
 }
 
-/// An island so a refused name shows its error in place, the name kept for mending.
-#[island]
-fn OpenRoomForm() -> impl IntoView {
-    let open = ServerAction::<OpenRoom>::new();
-    let error = Signal::derive(move || open.value().get().and_then(Result::err).map(|e| e.to_string()));
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        let field = crate::client::form_submit::take_over(&ev);
-        open.dispatch(OpenRoom { name: field("name") });
-    };
+/// Opening or creating a room. A plain form (no island): a refused name comes back in the
+/// address with the name and the choice kept for mending, and the bundle carries none of it.
+#[component]
+fn OpenRoomForm(name: String, private: bool, refused: Option<String>) -> impl IntoView {
+    let action = <OpenRoom as leptos::server_fn::ServerFn>::url();
     view! {
-        <form class="open-room" method="post" action={<OpenRoom as leptos::server_fn::ServerFn>::url()} on:submit=submit>
-            <FormAlert message=error/>
+        <form class="open-room" method="post" action=action>
+            {refused.map(|message| view! { <p role="alert" class="alert">{message}</p> })}
             <label for="room-name">"Room name"</label>
             <div class="row">
-                <input id="room-name" name="name" autocomplete="off" required
+                <input id="room-name" name="name" autocomplete="off" required value=name
                     placeholder="general" aria-describedby="room-name-hint"/>
+                <label class="checkbox">
+                    <input type="checkbox" name="private" value="true" checked=private/>
+                    "Private room"
+                </label>
                 <button type="submit">"Open room"</button>
             </div>
-            <p id="room-name-hint" class="hint">"Type a name and press Enter to create or join a room."</p>
+            <p id="room-name-hint" class="hint">
+                "Type a name and press Enter to create or join a room. A private room is for the people you add."
+            </p>
         </form>
+    }
+}
+
+/// What the room list says about a room that went away for the user (`/rooms?gone=…&room=…`).
+fn gone_notice(why: Option<&str>, room: &str) -> Option<String> {
+    match why? {
+        "deleted" => Some("This room was deleted".to_owned()),
+        "left" => Some(format!("You left #{room}")),
+        "removed" => Some(format!("You were removed from #{room}")),
+        _ => None,
     }
 }
 

@@ -10,6 +10,7 @@ use super::{
     cluster::numbering::NumberedFrame,
     subscribers::{CloseReason, Frame, Subscribers},
 };
+use crate::shared::protocol::Gone;
 
 /// Ends a user's sockets (or one session's), wherever they are connected.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -29,6 +30,25 @@ impl SignOut {
     }
 }
 
+/// Takes a user out of a room, wherever they are connected: each of their sockets is told why
+/// (`room_gone`) and closed, and reconnects to the rooms it still may be in. Closing rather than
+/// unsubscribing keeps the rule in one place: the reconnecting socket joins through the same
+/// checks as any other, and nothing of the room lingers in a connection's own state.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Eviction {
+    pub user_id: i64,
+    pub room: String,
+    pub why: Gone,
+}
+
+impl Eviction {
+    /// Closes the user's sockets on this process; returns how many.
+    pub fn apply(&self, subscribers: &Subscribers) -> usize {
+        let reason = CloseReason::Evicted { room: self.room.clone(), why: self.why };
+        subscribers.close_user(self.user_id, None, reason)
+    }
+}
+
 #[async_trait]
 pub trait Bus: Send + Sync + 'static {
     /// Delivers `frame` to every subscriber of `topic`, wherever it is connected.
@@ -41,6 +61,9 @@ pub trait Bus: Send + Sync + 'static {
 
     /// Ends sockets of a user on every instance.
     async fn sign_out(&self, sign_out: SignOut);
+
+    /// Takes a user out of a room on every instance.
+    async fn evict(&self, eviction: Eviction);
 
     /// Publishes frames in the order given, as one unit where the bus allows (one round trip).
     async fn publish_batch(&self, frames: Vec<(String, Frame)>) {
@@ -82,5 +105,9 @@ impl Bus for LocalBus {
 
     async fn sign_out(&self, sign_out: SignOut) {
         sign_out.apply(&self.subscribers);
+    }
+
+    async fn evict(&self, eviction: Eviction) {
+        eviction.apply(&self.subscribers);
     }
 }

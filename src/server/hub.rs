@@ -4,7 +4,7 @@
 //! swapped for multi-instance implementations without touching them.
 
 use std::{
-    collections::HashMap,
+    collections::{HashMap, HashSet},
     sync::{
         atomic::{AtomicU64, Ordering},
         Arc, Mutex,
@@ -12,12 +12,16 @@ use std::{
 };
 
 use super::{
-    bus::{Bus, LocalBus, SignOut},
+    bus::{Bus, Eviction, LocalBus, SignOut},
     cluster::numbering::NumberedFrame,
     presence::{Change, LocalPresence, Presence},
     subscribers::{ConnId, Frame, Inbox, Outbox, Subscribers},
 };
-use crate::shared::{protocol::ServerFrame, timings::PRESENCE_GRACE, views::MessageView};
+use crate::shared::{
+    protocol::{Gone, ServerFrame},
+    timings::PRESENCE_GRACE,
+    views::MessageView,
+};
 
 /// The topic room-list watchers subscribe to. Room names cannot contain `#`, so it never
 /// collides with a room.
@@ -39,6 +43,9 @@ struct Inner {
     /// One lock per room, held from a presence change until its announcement is published, so
     /// two arrivals at once cannot announce their lists in the wrong order.
     room_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// Private rooms joined here: their online counts are never announced to the room lists,
+    /// which would name them to everyone.
+    unlisted: Mutex<HashSet<String>>,
 }
 
 /// One connected socket of one user, as the hub knows it.
@@ -70,6 +77,7 @@ impl Hub {
                 next_conn: AtomicU64::new(1),
                 queue_capacity,
                 room_locks: Mutex::default(),
+                unlisted: Mutex::default(),
             }),
         }
     }
@@ -101,10 +109,12 @@ impl Hub {
 
     /// Subscribes a connection to a room and counts its user as online there. The newcomer gets
     /// the whole list; everyone else only hears who arrived, so a room filling up costs one
-    /// small frame per member per arrival, not the whole list each time.
-    pub async fn join(&self, conn: &Connection, room: &str) {
+    /// small frame per member per arrival, not the whole list each time. `listed`: a public
+    /// room, whose online count the room lists hear.
+    pub async fn join(&self, conn: &Connection, room: &str, listed: bool) {
         let lock = self.room_lock(room);
         let _announcing = lock.lock().await;
+        self.list_room(room, listed);
         // Subscribed first, so no message falls between the list and the live feed; presence
         // changes wait for the room lock, so none can slip in before the list either.
         self.inner.subscribers.subscribe(room, &conn.outbox);
@@ -156,11 +166,20 @@ impl Hub {
         self.inner.subscribers.unsubscribe(room, conn.outbox.id);
     }
 
-    /// Subscribes a connection to live online counts of every room, starting with the current ones.
-    pub async fn watch_rooms(&self, conn: &Connection) {
+    /// Subscribes a connection to live online counts of every room, starting with the current
+    /// ones of the rooms `listed` keeps (the public ones: the caller asks the database).
+    pub async fn watch_rooms<F, Fut>(&self, conn: &Connection, listed: F)
+    where
+        F: FnOnce(Vec<String>) -> Fut,
+        Fut: std::future::Future<Output = Vec<String>>,
+    {
         self.inner.subscribers.subscribe(ROOM_LIST_TOPIC, &conn.outbox);
-        for (room, online) in self.inner.presence.counts().await {
-            conn.outbox.send(encode(&ServerFrame::RoomActivity { room, online })).await;
+        let counts = self.inner.presence.counts().await;
+        let public: HashSet<String> = listed(counts.keys().cloned().collect()).await.into_iter().collect();
+        for (room, online) in counts {
+            if public.contains(&room) {
+                conn.outbox.send(encode(&ServerFrame::RoomActivity { room, online })).await;
+            }
         }
     }
 
@@ -240,11 +259,14 @@ impl Hub {
         self.inner.presence.counts().await
     }
 
-    /// Tells a deleted room's readers and the room list, then forgets its presence.
-    pub async fn close_room(&self, room: &str) {
-        let frame = ServerFrame::RoomDeleted { room: room.to_owned() };
+    /// Tells a deleted room's readers and (a `listed` room's) the room lists, then forgets its
+    /// presence. A private room's name is never told to the room lists.
+    pub async fn close_room(&self, room: &str, listed: bool) {
+        let frame = ServerFrame::RoomGone { room: room.to_owned(), why: Gone::Deleted };
         self.publish(room, &frame).await;
-        self.publish(ROOM_LIST_TOPIC, &frame).await;
+        if listed {
+            self.publish(ROOM_LIST_TOPIC, &frame).await;
+        }
         self.inner.presence.forget_room(room).await;
         self.inner.room_locks.lock().unwrap_or_else(|poison| poison.into_inner()).remove(room);
     }
@@ -252,6 +274,12 @@ impl Hub {
     fn room_lock(&self, room: &str) -> Arc<tokio::sync::Mutex<()>> {
         let mut locks = self.inner.room_locks.lock().unwrap_or_else(|poison| poison.into_inner());
         locks.entry(room.to_owned()).or_default().clone()
+    }
+
+    /// Takes a user out of a room (they left, or were removed), on every instance: their sockets
+    /// leave its page and reconnect without it (see [`Eviction`]).
+    pub async fn evict(&self, user_id: i64, room: &str, why: Gone) {
+        self.inner.bus.evict(Eviction { user_id, room: room.to_owned(), why }).await;
     }
 
     /// Ends every socket of a user, on every instance, telling each why.
@@ -268,8 +296,23 @@ impl Hub {
         self.inner.bus.sign_out(sign_out).await;
     }
 
-    /// Tells room-list watchers a room's new online count.
+    /// Whether a room's online count is told to the room lists (it is public), as this instance
+    /// knows it: a room made private stops being announced here at once, and on other instances
+    /// from its next join there.
+    pub fn list_room(&self, room: &str, listed: bool) {
+        let mut unlisted = self.inner.unlisted.lock().unwrap_or_else(|poison| poison.into_inner());
+        if listed {
+            unlisted.remove(room);
+        } else if !unlisted.contains(room) {
+            unlisted.insert(room.to_owned());
+        }
+    }
+
+    /// Tells room-list watchers a (public) room's new online count.
     async fn announce_count(&self, room: &str) {
+        if self.inner.unlisted.lock().unwrap_or_else(|poison| poison.into_inner()).contains(room) {
+            return;
+        }
         let online = self.inner.presence.count(room).await;
         self.publish(ROOM_LIST_TOPIC, &ServerFrame::RoomActivity { room: room.to_owned(), online }).await;
     }

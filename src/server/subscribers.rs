@@ -58,6 +58,8 @@ pub enum CloseReason {
     CatchUp { after: i64, changes: i64 },
     /// Its session ended (account disabled, logged out); the user should log in again.
     SignedOut(String),
+    /// Its user is no longer in `room`: it should leave that room's page, then reconnect.
+    Evicted { room: String, why: crate::shared::protocol::Gone },
 }
 
 /// The sending side of one connection, as the hub holds it.

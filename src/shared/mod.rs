@@ -4,11 +4,13 @@
 
 pub mod excerpt;
 pub mod markup;
+pub mod membership;
 pub mod mentions;
 pub mod paths;
 pub mod protocol;
 pub mod reactions;
 pub mod replies;
+pub mod room_page;
 pub mod tag_first;
 pub mod timings;
 pub mod validate;

@@ -40,6 +40,17 @@ pub fn rooms_page(filter: &str, page: u64) -> String {
     address
 }
 
+/// The room list, saying a room went away for the user (`/rooms?gone=left&room=…`).
+pub fn room_gone(room: &str, why: super::protocol::Gone) -> String {
+    format!("/rooms?gone={}&room={}", why.as_str(), encode_component(room))
+}
+
+/// The room list's "Open room" form, filled in with `name` (and "Private room" ticked).
+pub fn open_room_form(name: &str, private: bool) -> String {
+    let ticked = if private { "&private=true" } else { "" };
+    format!("/rooms?name={}{ticked}", encode_component(name))
+}
+
 pub fn login_then(next: &str) -> String {
     format!("/login?next={}", encode_component(next))
 }

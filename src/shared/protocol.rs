@@ -18,6 +18,29 @@ pub const CLOSE_SIGNED_OUT: u16 = 4001;
 /// reconnecting succeeds once one of them closes.
 pub const CLOSE_TOO_MANY_SOCKETS: u16 = 4002;
 
+/// Why a room went away for someone (`room_gone`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Gone {
+    /// An administrator deleted it, for everyone.
+    Deleted,
+    /// The user left it.
+    Left,
+    /// Its owner or a moderator removed the user.
+    Removed,
+}
+
+impl Gone {
+    /// As the room list's address carries it (`/rooms?gone=…`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Gone::Deleted => "deleted",
+            Gone::Left => "left",
+            Gone::Removed => "removed",
+        }
+    }
+}
+
 /// What a browser tab sends.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -155,8 +178,11 @@ tag_first_enum! {
         "mention_suggestions" => MentionSuggestions { room: String, names: Vec<String> },
         /// An administrator removed a message from the history (the admin screen).
         "message_deleted" => MessageDeleted { room: String, id: i64 },
-        /// An administrator removed a room; its pages should go back to the room list.
-        "room_deleted" => RoomDeleted { room: String },
+        /// A room is gone for this user: deleted by an administrator, left (in another tab), or
+        /// they were removed from it. Its pages go back to the room list, which drops it; for
+        /// `left` and `removed` the socket then closes with 4000, and the tab reconnects to its
+        /// other rooms.
+        "room_gone" => RoomGone { room: String, why: Gone },
         /// The session behind this socket ended (log-out elsewhere, account disabled); the socket
         /// closes after this frame.
         "signed_out" => SignedOut { reason: String },
@@ -288,7 +314,8 @@ mod tests {
             ServerFrame::Rewind { after: 41, changes: 7 },
             ServerFrame::Read { room: "general".into(), read },
             ServerFrame::MessageDeleted { room: "general".into(), id: 7 },
-            ServerFrame::RoomDeleted { room: "general".into() },
+            ServerFrame::RoomGone { room: "general".into(), why: Gone::Deleted },
+            ServerFrame::RoomGone { room: "general".into(), why: Gone::Removed },
             ServerFrame::MentionSuggestions { room: "general".into(), names: vec!["bob".into()] },
             ServerFrame::SignedOut { reason: "You logged out".into() },
             ServerFrame::Error { message: "nope".into(), nonce: Some("n1".into()) },
@@ -309,7 +336,7 @@ mod tests {
                 | ServerFrame::Rewind { .. }
                 | ServerFrame::Read { .. }
                 | ServerFrame::MessageDeleted { .. }
-                | ServerFrame::RoomDeleted { .. }
+                | ServerFrame::RoomGone { .. }
                 | ServerFrame::MentionSuggestions { .. }
                 | ServerFrame::SignedOut { .. }
                 | ServerFrame::Error { .. } => {}

@@ -945,3 +945,15 @@ async fn a_mention_numbered_on_one_instance_is_stored_shown_and_counted_on_the_o
     let _ = alice;
     pair.finish().await;
 }
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL and Redis: scripts/test.sh runs it"]
+async fn a_private_room_is_for_its_members_only_on_postgresql_across_instances() {
+    let pair = Pair::start().await;
+    // Bob is removed on A while his socket is on B: the eviction crosses through Redis.
+    let alice = signed_up(&pair.a.base, "alice").await;
+    let bob = signed_up(&pair.b.base, "bob").await;
+    let carol = signed_up(&pair.b.base, "carol").await;
+    crate::membership::a_private_room_is_for_its_members_only(alice, bob, carol).await;
+    pair.finish().await;
+}

@@ -217,7 +217,7 @@ async fn admin_actions_reach_everyone_at_once() {
     assert!(admin.post_form("/api/admin/delete_room", &[("name", "general")]).await.status().is_success());
     let room = socket
         .expect(|f| match f {
-            ServerFrame::RoomDeleted { room } => Some(room),
+            ServerFrame::RoomGone { room, .. } => Some(room),
             _ => None,
         })
         .await;

@@ -6,6 +6,7 @@ mod changes;
 mod cluster;
 mod config_files;
 mod http;
+mod membership;
 mod mentions;
 mod notify;
 mod pins;

@@ -329,23 +329,32 @@ async fn a_read_marker_is_written_only_when_it_moves() {
 pub(crate) async fn rooms_differing_only_by_case_are_renamed_keeping_their_history(url: &str) {
     use migration::{Migrator, MigratorTrait};
     use mini_discord::server::db::entities::rooms as room_rows;
-    use sea_orm::{ActiveModelTrait, Set};
+    use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 
     let db = sea_orm::Database::connect(url).await.expect("database opens");
     Migrator::up(&db, Some(7)).await.expect("the migrations before the rule");
     let alice = users::create(&db, "alice", "hash".into()).await.expect("user");
     let author = Author { id: alice.id, username: alice.username.clone() };
     for name in ["Games", "games", "GAMES", "games-2", "other"] {
-        let room = room_rows::ActiveModel {
+        // Inserted naming only the columns this early schema has (a model would read back
+        // columns that come later).
+        let created_at = db::now_ms();
+        let row = room_rows::ActiveModel {
             name: Set(name.to_owned()),
             created_by: Set(Some(alice.id)),
-            created_at: Set(db::now_ms()),
+            created_at: Set(created_at),
             last_seq: Set(0),
             ..Default::default()
-        }
-        .insert(&db)
-        .await
-        .expect("room");
+        };
+        let id = room_rows::Entity::insert(row).exec(&db).await.expect("room").last_insert_id;
+        let room = room_rows::Model {
+            id,
+            name: name.to_owned(),
+            created_by: Some(alice.id),
+            created_at,
+            last_seq: 0,
+            private: false,
+        };
         // The batch insert names only the columns this early schema has.
         let body = format!("said in {name}");
         let message = messages::NewMessage::new(&room, &author, &body, name);

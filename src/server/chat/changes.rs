@@ -1,7 +1,7 @@
 //! Changing stored messages: edits and deletions, published to the room
 //! at once and replayed to tabs that were away.
 
-use super::{policy, Actor, Chat, ChatError};
+use super::{policy, standing::Standing, Actor, Chat, ChatError};
 use crate::{
     server::{
         db::{
@@ -19,8 +19,9 @@ use crate::{
 impl Chat {
     /// Replaces the text of the actor's own message `id` in `room`, under the same rules as a new
     /// message, keeping the old text as an earlier version. The new text's mentions replace the old.
-    pub async fn edit(&self, actor: &Actor, room: &Room, id: i64, body: &str) -> Result<(), ChatError> {
+    pub async fn edit(&self, actor: &Actor, room: &Standing, id: i64, body: &str) -> Result<(), ChatError> {
         let body = writer::message_text(body)?;
+        self.still_in(actor, room).await?;
         let message = self.stored_in(room, id).await?;
         policy::may_edit(actor, message.as_ref().map(|m| row(room, m)).as_ref())?;
         let message = message.ok_or(ChatError::NoSuchMessage)?;
@@ -37,7 +38,8 @@ impl Chat {
 
     /// Deletes message `id` in `room` for everyone: its text and earlier versions go, its place
     /// stays as "Message deleted". Deleting a deleted message changes nothing.
-    pub async fn retract(&self, actor: &Actor, room: &Room, id: i64) -> Result<(), ChatError> {
+    pub async fn retract(&self, actor: &Actor, room: &Standing, id: i64) -> Result<(), ChatError> {
+        self.still_in(actor, room).await?;
         let message = self.stored_in(room, id).await?;
         policy::may_retract(actor, room, message.as_ref().map(|m| row(room, m)).as_ref())?;
         let message = message.ok_or(ChatError::NoSuchMessage)?;
@@ -52,7 +54,7 @@ impl Chat {
     pub async fn changes_missed(
         &self,
         actor: &Actor,
-        room: &Room,
+        room: &Standing,
         after: i64,
         up_to: Option<i64>,
     ) -> Result<Option<Vec<MessageView>>, ChatError> {

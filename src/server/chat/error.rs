@@ -17,6 +17,17 @@ pub enum Denied {
     OwnAccount,
     #[error("That is not your message")]
     NotYourMessage,
+    /// A private room, to someone not in it: the same words as for a room that does not exist.
+    #[error("No such room")]
+    Hidden,
+    #[error("{}", AppError::ModeratorsOnly)]
+    ModeratorsOnly,
+    #[error("{}", AppError::OwnersOnly)]
+    OwnersOnly,
+    #[error("{}", AppError::OwnerStays)]
+    OwnerStays,
+    #[error("{}", AppError::OwnerRemoved)]
+    OwnerRemoved,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -41,6 +52,12 @@ pub enum ChatError {
     TooManyPinned { most: u64 },
     #[error("No such user")]
     NoSuchUser,
+    #[error("{}", AppError::NotAMember)]
+    NotAMember,
+    #[error("{}", AppError::AlreadyAMember)]
+    AlreadyAMember,
+    #[error("{}", AppError::RoomNameTaken)]
+    RoomNameTaken,
     #[error("This room no longer exists")]
     RoomGone,
     #[error("{}", AppError::TooManyRooms(*per_hour))]
@@ -69,6 +86,14 @@ impl From<ChatError> for AppError {
             ChatError::Denied(Denied::AdminsOnly) => AppError::Forbidden,
             ChatError::Denied(Denied::OwnAccount) => AppError::OwnAccount,
             ChatError::Denied(Denied::NotYourMessage) => AppError::Forbidden,
+            ChatError::Denied(Denied::Hidden) => AppError::NotFound(Missing::Room),
+            ChatError::Denied(Denied::ModeratorsOnly) => AppError::ModeratorsOnly,
+            ChatError::Denied(Denied::OwnersOnly) => AppError::OwnersOnly,
+            ChatError::Denied(Denied::OwnerStays) => AppError::OwnerStays,
+            ChatError::Denied(Denied::OwnerRemoved) => AppError::OwnerRemoved,
+            ChatError::NotAMember => AppError::NotAMember,
+            ChatError::AlreadyAMember => AppError::AlreadyAMember,
+            ChatError::RoomNameTaken => AppError::RoomNameTaken,
             ChatError::NoSuchRoom | ChatError::RoomGone => AppError::NotFound(Missing::Room),
             ChatError::NoSuchMessage | ChatError::MessageDeleted | ChatError::ReplyElsewhere => {
                 AppError::NotFound(Missing::Message)

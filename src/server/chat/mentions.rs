@@ -1,8 +1,8 @@
 //! Mentions: who a room's message box offers after "@". Resolving the names a message mentions
 //! happens where it is posted or edited (`messages`, `changes`).
 
-use super::{policy, Actor, Chat, ChatError};
-use crate::server::db::{mentions, rooms::Room};
+use super::{policy, standing::Standing, Actor, Chat, ChatError};
+use crate::server::db::mentions;
 
 impl Chat {
     /// The people of `room` whose names start with `prefix` (`mentions::suggestions`). Only for
@@ -10,7 +10,7 @@ impl Chat {
     pub async fn mention_suggestions(
         &self,
         actor: &Actor,
-        room: &Room,
+        room: &Standing,
         prefix: &str,
     ) -> Result<Vec<String>, ChatError> {
         policy::may_post(actor, room)?;

@@ -1,6 +1,6 @@
 //! Messages: posting (through the writer), what a rejoining tab missed, deleting.
 
-use super::{policy, Actor, Chat, ChatError};
+use super::{policy, standing::Standing, Actor, Chat, ChatError};
 use crate::{
     server::{
         db::{mentions, messages, rooms::Room},
@@ -32,13 +32,14 @@ impl Chat {
     pub async fn post(
         &self,
         actor: &Actor,
-        room: &Room,
+        room: &Standing,
         body: &str,
         nonce: &str,
         reply_to: Option<i64>,
         ack_to: Option<&Outbox>,
     ) -> Result<MessageView, ChatError> {
         policy::may_post(actor, room)?;
+        self.still_in(actor, room).await?;
         let reply = match reply_to {
             None => None,
             Some(id) => match self.quote(room, id).await {
@@ -69,7 +70,7 @@ impl Chat {
     }
 
     /// A room's messages after `after`, up to the replay limit.
-    pub async fn missed(&self, actor: &Actor, room: &Room, after: i64) -> Result<Replay, ChatError> {
+    pub async fn missed(&self, actor: &Actor, room: &Standing, after: i64) -> Result<Replay, ChatError> {
         policy::may_read(actor, room)?;
         let limit = self.limits.replay_limit;
         let missed = messages::after(&self.db, room, after, limit + 1).await?;

@@ -9,6 +9,7 @@ pub mod actor;
 mod admin;
 mod changes;
 pub mod error;
+mod members;
 mod mentions;
 mod messages;
 mod pins;
@@ -16,12 +17,13 @@ pub mod policy;
 mod reactions;
 mod reads;
 mod rooms;
+pub mod standing;
 
 use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
 
-pub use self::{actor::Actor, error::ChatError, messages::Replay};
+pub use self::{actor::Actor, error::ChatError, messages::Replay, standing::Standing};
 use super::{auth::DbSessionStore, config::Limits, hub::Hub, writer::Writer};
 
 /// A cheap handle (clones share everything).

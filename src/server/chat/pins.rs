@@ -1,11 +1,10 @@
 //! Pinning messages to their room, and the room's pinned list.
 
-use super::{policy, Actor, Chat, ChatError};
+use super::{policy, standing::Standing, Actor, Chat, ChatError};
 use crate::{
     server::db::{
         messages,
         pins::{self, Pinned},
-        rooms::Room,
     },
     shared::views::MessageView,
 };
@@ -16,8 +15,9 @@ pub const MOST_PINNED: u64 = 50;
 impl Chat {
     /// Pins (`on`) or unpins message `id` in `room`. Asking for what already is (a second tab
     /// pressing too) changes nothing and is not an error.
-    pub async fn pin(&self, actor: &Actor, room: &Room, id: i64, on: bool) -> Result<(), ChatError> {
+    pub async fn pin(&self, actor: &Actor, room: &Standing, id: i64, on: bool) -> Result<(), ChatError> {
         policy::may_pin(actor, room)?;
+        self.still_in(actor, room).await?;
         let message = self.stored_in(room, id).await?.ok_or(ChatError::NoSuchMessage)?;
         if message.deleted_at.is_some() {
             return Err(ChatError::MessageDeleted);

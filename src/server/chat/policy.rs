@@ -1,33 +1,45 @@
 //! Who may do what: one function per action, answering `Ok(())` or why not. Every path (socket
 //! frames, server functions, pages) asks here before it acts, so a rule changes in one place.
 //!
-//! Today every room is open to every signed-in user, and only administrators remove things or
-//! look across everyone's data. Private rooms, roles and "delete your own message" change these
-//! functions, not their callers. Whether one connection has joined a room (which marking it read
-//! and saying you type there also need) is that connection's own state, kept in `ws::peer`.
+//! A public room is open to everyone signed in (opening it makes you a member); a private one to
+//! its members, and to anyone else it does not exist ([`Denied::Hidden`] reads "No such room").
+//! Within a room, moderators and the owner run it ([`Role`]); site administrators can do
+//! everything everywhere. Whether one connection has joined a room (which marking it read and
+//! saying you type there also need) is that connection's own state, kept in `ws::peer`.
 
-use super::{actor::Actor, error::Denied};
-use crate::server::db::{messages::MessageRow, rooms::Room};
+use super::{actor::Actor, error::Denied, standing::Standing};
+use crate::{
+    server::db::{messages::MessageRow, rooms::Room},
+    shared::membership::Role,
+};
 
 /// Reading a room: its history, its live messages, who is online, joining it.
-pub fn may_read(_actor: &Actor, _room: &Room) -> Result<(), Denied> {
+pub fn may_read(actor: &Actor, room: &Standing) -> Result<(), Denied> {
+    if room.private && room.role.is_none() && !actor.is_admin {
+        return Err(Denied::Hidden);
+    }
     Ok(())
 }
 
-/// Posting a message in a room (and saying you are typing there).
-pub fn may_post(actor: &Actor, room: &Room) -> Result<(), Denied> {
+/// Posting a message in a room (and saying you are typing there). In a public room, whoever may
+/// read it (opening it made them a member).
+pub fn may_post(actor: &Actor, room: &Standing) -> Result<(), Denied> {
     may_read(actor, room)
 }
 
 /// Reacting to a room's messages: whoever may post there.
-pub fn may_react(actor: &Actor, room: &Room) -> Result<(), Denied> {
+pub fn may_react(actor: &Actor, room: &Standing) -> Result<(), Denied> {
     may_post(actor, room)
 }
 
-/// Pinning a room's messages (and unpinning them): whoever may post there, as in Slack. Room
-/// roles may narrow this to moderators; callers ask here either way.
-pub fn may_pin(actor: &Actor, room: &Room) -> Result<(), Denied> {
+/// Pinning a room's messages (and unpinning them): whoever may post there, as in Slack.
+pub fn may_pin(actor: &Actor, room: &Standing) -> Result<(), Denied> {
     may_post(actor, room)
+}
+
+/// Keeping a read marker and a notification level in a room: its readers.
+pub fn may_keep_place(actor: &Actor, room: &Standing) -> Result<(), Denied> {
+    may_read(actor, room)
 }
 
 /// Creating a room that does not exist yet.
@@ -46,17 +58,62 @@ pub fn may_edit(actor: &Actor, message: Option<&MessageRow>) -> Result<(), Denie
 
 /// Deleting a message for everyone while its place stays ("Message deleted"): its author, or a
 /// moderator of its room (`None` as above).
-pub fn may_retract(actor: &Actor, room: &Room, message: Option<&MessageRow>) -> Result<(), Denied> {
+pub fn may_retract(actor: &Actor, room: &Standing, message: Option<&MessageRow>) -> Result<(), Denied> {
     match message {
         Some(message) if message.author_id == actor.id || moderates(actor, room) => Ok(()),
         _ => Err(Denied::NotYourMessage),
     }
 }
 
-/// Whether the actor moderates a room: deletes anyone's messages there. Administrators do every
-/// room; room roles will add moderators of their own rooms here.
-pub fn moderates(actor: &Actor, _room: &Room) -> bool {
-    actor.is_admin
+/// Whether the actor moderates a room: its moderators and owner, and administrators.
+pub fn moderates(actor: &Actor, room: &Standing) -> bool {
+    actor.is_admin || room.holds(Role::Moderator)
+}
+
+/// Adding someone to a room by name: its moderators (and owner, and administrators).
+pub fn may_add_member(actor: &Actor, room: &Standing) -> Result<(), Denied> {
+    may_read(actor, room)?;
+    if moderates(actor, room) {
+        Ok(())
+    } else {
+        Err(Denied::ModeratorsOnly)
+    }
+}
+
+/// Removing a member whose role is `target`: a moderator removes members, the owner moderators
+/// too, an administrator anyone but the owner. Nobody removes the owner (they hand the room over
+/// first).
+pub fn may_remove(actor: &Actor, room: &Standing, target: Role) -> Result<(), Denied> {
+    may_add_member(actor, room)?;
+    if target == Role::Owner {
+        return Err(Denied::OwnerRemoved);
+    }
+    if actor.is_admin || room.role.is_some_and(|role| role > target) {
+        Ok(())
+    } else {
+        Err(Denied::OwnersOnly)
+    }
+}
+
+/// Making a room public or private, appointing moderators, handing the room over: its owner
+/// (and administrators).
+pub fn may_govern(actor: &Actor, room: &Standing) -> Result<(), Denied> {
+    may_read(actor, room)?;
+    if actor.is_admin || room.holds(Role::Owner) {
+        Ok(())
+    } else {
+        Err(Denied::OwnersOnly)
+    }
+}
+
+/// Leaving a room: any member but its owner, who hands it over first (a room is never without
+/// someone to run it).
+pub fn may_leave(room: &Standing) -> Result<(), Denied> {
+    match room.role {
+        None => Err(Denied::Hidden),
+        Some(Role::Owner) => Err(Denied::OwnerStays),
+        Some(_) => Ok(()),
+    }
 }
 
 /// Removing a message from its room's history, for everyone. `None`: there is no such message;
@@ -105,6 +162,12 @@ mod tests {
         MessageRow { id: 7, room_id: 1, room: "general".into(), author_id: author }
     }
 
+    fn room(private: bool, role: Option<Role>) -> Standing {
+        let room =
+            Room { id: 1, name: "general".into(), created_by: None, created_at: 0, last_seq: 0, private };
+        Standing { room, role }
+    }
+
     #[test]
     fn only_administrators_delete_messages_even_their_own() {
         assert_eq!(may_delete_message(&actor(1, false), Some(&message(1))), Err(Denied::AdminsOnly));
@@ -117,21 +180,19 @@ mod tests {
         assert_eq!(may_delete_message(&actor(3, true), Some(&message(1))), Ok(()));
     }
 
-    fn room() -> Room {
-        Room { id: 1, name: "general".into(), created_by: None, created_at: 0, last_seq: 0 }
-    }
-
     #[test]
     fn only_the_author_edits_and_the_author_or_a_moderator_deletes() {
         let (alice, bob, admin) = (actor(1, false), actor(2, false), actor(3, true));
+        let member = room(false, Some(Role::Member));
         assert_eq!(may_edit(&alice, Some(&message(1))), Ok(()));
         assert_eq!(may_edit(&bob, Some(&message(1))), Err(Denied::NotYourMessage));
         assert_eq!(may_edit(&admin, Some(&message(1))), Err(Denied::NotYourMessage), "not even an admin");
         assert_eq!(may_edit(&alice, None), Err(Denied::NotYourMessage), "existence is not told");
-        assert_eq!(may_retract(&alice, &room(), Some(&message(1))), Ok(()));
-        assert_eq!(may_retract(&bob, &room(), Some(&message(1))), Err(Denied::NotYourMessage));
-        assert_eq!(may_retract(&admin, &room(), Some(&message(1))), Ok(()));
-        assert_eq!(may_retract(&bob, &room(), None), Err(Denied::NotYourMessage));
+        assert_eq!(may_retract(&alice, &member, Some(&message(1))), Ok(()));
+        assert_eq!(may_retract(&bob, &member, Some(&message(1))), Err(Denied::NotYourMessage));
+        assert_eq!(may_retract(&bob, &room(false, Some(Role::Moderator)), Some(&message(1))), Ok(()));
+        assert_eq!(may_retract(&admin, &room(false, None), Some(&message(1))), Ok(()));
+        assert_eq!(may_retract(&bob, &member, None), Err(Denied::NotYourMessage));
     }
 
     #[test]
@@ -140,5 +201,69 @@ mod tests {
         assert_eq!(may_disable(&actor(1, true), 1, false), Ok(()));
         assert_eq!(may_disable(&actor(1, true), 2, true), Ok(()));
         assert_eq!(may_disable(&actor(1, false), 2, true), Err(Denied::AdminsOnly));
+    }
+
+    /// Every room action × every kind of person × public and private rooms: allowed (`A`) or
+    /// refused, and how (`H` hidden, as if the room did not exist; `M` moderators only; `O`
+    /// owners only; `S` the owner stays; `R` the owner cannot be removed).
+    #[test]
+    fn the_authorization_table() {
+        type Check = fn(&Actor, &Standing) -> Result<(), Denied>;
+        let actions: [(&str, Check); 11] = [
+            ("read", may_read),
+            ("post", may_post),
+            ("react", may_react),
+            ("pin", may_pin),
+            ("keep place", may_keep_place),
+            ("add member", may_add_member),
+            ("remove member", |a, r| may_remove(a, r, Role::Member)),
+            ("remove moderator", |a, r| may_remove(a, r, Role::Moderator)),
+            ("remove owner", |a, r| may_remove(a, r, Role::Owner)),
+            ("govern", may_govern),
+            ("leave", |_, r| may_leave(r)),
+        ];
+        let people: [(&str, bool, Option<Role>); 5] = [
+            ("outsider", false, None),
+            ("member", false, Some(Role::Member)),
+            ("moderator", false, Some(Role::Moderator)),
+            ("owner", false, Some(Role::Owner)),
+            ("admin", true, None),
+        ];
+        // One row per action; columns: the people above, in a public then a private room.
+        let expected = [
+            "AAAAA HAAAA",
+            "AAAAA HAAAA",
+            "AAAAA HAAAA",
+            "AAAAA HAAAA",
+            "AAAAA HAAAA",
+            "MMAAA HMAAA",
+            "MMAAA HMAAA",
+            "MMOAA HMOAA",
+            "MMRRR HMRRR",
+            "OOOAA HOOAA",
+            "HAASH HAASH",
+        ];
+        let code = |result: Result<(), Denied>| match result {
+            Ok(()) => 'A',
+            Err(Denied::Hidden) => 'H',
+            Err(Denied::ModeratorsOnly) => 'M',
+            Err(Denied::OwnersOnly) => 'O',
+            Err(Denied::OwnerStays) => 'S',
+            Err(Denied::OwnerRemoved) => 'R',
+            Err(other) => panic!("unexpected refusal {other:?}"),
+        };
+        for ((action, check), row) in actions.iter().zip(expected) {
+            let got: String = [false, true]
+                .iter()
+                .map(|&private| {
+                    people
+                        .iter()
+                        .map(|&(_, admin, role)| code(check(&actor(9, admin), &room(private, role))))
+                        .collect::<String>()
+                })
+                .collect::<Vec<_>>()
+                .join(" ");
+            assert_eq!(got, row, "{action}: {:?}", people.map(|p| p.0));
+        }
     }
 }

@@ -1,11 +1,8 @@
 //! Reacting to messages: adding and taking back one's reactions.
 
-use super::{policy, Actor, Chat, ChatError};
+use super::{policy, standing::Standing, Actor, Chat, ChatError};
 use crate::{
-    server::db::{
-        reactions::{self, Reacted},
-        rooms::Room,
-    },
+    server::db::reactions::{self, Reacted},
     shared::reactions::{emoji, MAX_PER_MESSAGE},
 };
 
@@ -16,13 +13,14 @@ impl Chat {
     pub async fn react(
         &self,
         actor: &Actor,
-        room: &Room,
+        room: &Standing,
         id: i64,
         typed: &str,
         on: bool,
     ) -> Result<(), ChatError> {
         let chosen = emoji(typed)?;
         policy::may_react(actor, room)?;
+        self.still_in(actor, room).await?;
         let message = self.stored_in(room, id).await?.ok_or(ChatError::NoSuchMessage)?;
         if message.deleted_at.is_some() {
             return Err(ChatError::MessageDeleted);

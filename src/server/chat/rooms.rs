@@ -2,68 +2,121 @@
 
 use std::collections::HashMap;
 
-use super::{policy, Actor, Chat, ChatError};
+use super::{error::Denied, policy, standing::Standing, Actor, Chat, ChatError};
 use crate::{
     server::{
-        db::{changes, messages, now_ms, read_markers, rooms, rooms::Room},
+        db::{changes, members, messages, now_ms, read_markers, rooms, rooms::Room},
         hub::ROOM_LIST_TOPIC,
     },
     shared::{
+        membership::Role,
         protocol::ServerFrame,
+        room_page::RoomPageContent,
         validate,
         views::{HistoryPage, ReadState, RoomDirectory, RoomPageData, RoomQuery, RoomSummary},
     },
 };
 
 impl Chat {
-    /// An existing room the actor may read.
-    pub async fn room(&self, actor: &Actor, name: &str) -> Result<Room, ChatError> {
+    /// An existing room the actor may read, and where they stand in it.
+    pub async fn room(&self, actor: &Actor, name: &str) -> Result<Standing, ChatError> {
         let name = validate::room_name(name)?;
         let room = rooms::by_name(&self.db, name).await?.ok_or(ChatError::NoSuchRoom)?;
-        policy::may_read(actor, &room)?;
-        Ok(room)
+        self.standing_in(actor, room).await
+    }
+
+    /// Where the actor stands in `room`, if they may read it.
+    pub(super) async fn standing_in(&self, actor: &Actor, room: Room) -> Result<Standing, ChatError> {
+        let role = members::role_of(&self.db, room.id, actor.id).await?;
+        let standing = Standing { room, role };
+        policy::may_read(actor, &standing)?;
+        Ok(standing)
+    }
+
+    /// Going into a room (its page, a socket joining it): as [`Chat::room`], and opening a public
+    /// room makes the actor a member of it (it stays in "Your rooms" until they leave).
+    pub async fn enter(&self, actor: &Actor, name: &str) -> Result<Standing, ChatError> {
+        let mut standing = self.room(actor, name).await?;
+        if standing.role.is_none() && !standing.private {
+            members::add(&self.db, standing.id, actor.id, Role::Member).await?;
+            standing.role = members::role_of(&self.db, standing.id, actor.id).await?;
+        }
+        Ok(standing)
     }
 
     /// The rooms among `names` whose messages the actor may receive without joining them (a room
     /// list's unread counts): those that exist and that they may read, in one query, by the names
     /// they are stored under.
     pub async fn followable(&self, actor: &Actor, names: Vec<String>) -> Result<Vec<String>, ChatError> {
+        // Public rooms, and the private rooms the actor is in (or all, for an administrator).
         let found = rooms::by_names(&self.db, &names).await?;
+        let private: Vec<i64> = found.iter().filter(|room| room.private).map(|room| room.id).collect();
+        let theirs = match private.is_empty() || actor.is_admin {
+            true => Vec::new(),
+            false => members::among(&self.db, actor.id, &private).await?,
+        };
         Ok(found
             .into_iter()
-            .filter(|room| policy::may_read(actor, room).is_ok())
+            .filter(|room| !room.private || actor.is_admin || theirs.contains(&room.id))
             .map(|room| room.name)
             .collect())
     }
 
+    /// The public rooms among `names` (room lists hear only their online counts).
+    pub async fn public_rooms(&self, names: Vec<String>) -> Vec<String> {
+        match rooms::by_names(&self.db, &names).await {
+            Ok(found) => found.into_iter().filter(|room| !room.private).map(|room| room.name).collect(),
+            Err(err) => {
+                tracing::error!(error = %err, "listing public rooms failed");
+                Vec::new()
+            }
+        }
+    }
+
     /// Tells a room's members the actor is typing there.
-    pub async fn typing(&self, actor: &Actor, room: &Room) -> Result<(), ChatError> {
+    pub async fn typing(&self, actor: &Actor, room: &Standing) -> Result<(), ChatError> {
         policy::may_post(actor, room)?;
         let frame = ServerFrame::Typing { room: room.name.clone(), user: actor.username.clone() };
         self.hub.publish_transient(&room.name, &frame).await;
         Ok(())
     }
 
-    /// A room the actor may read, created first if it does not exist yet (room lists already
-    /// open show a new room at once).
-    pub async fn open_room(&self, actor: &Actor, name: &str) -> Result<Room, ChatError> {
+    /// A room the actor may read, created first (public, or `private`) if it does not exist yet
+    /// (room lists already open show a new public room at once). Asking to create a room whose
+    /// name another room has is refused, rather than opening that one instead: the asker chose
+    /// "private" and would be posting in the open, or the name is of a private room they may not
+    /// see.
+    pub async fn open_room(&self, actor: &Actor, name: &str, private: bool) -> Result<Standing, ChatError> {
         let name = validate::room_name(name)?;
         let room = match rooms::by_name(&self.db, name).await? {
-            Some(room) => room,
+            Some(room) => {
+                let standing = self.standing_in(actor, room).await;
+                match standing {
+                    Ok(standing) if !private => return self.enter(actor, &standing.name).await,
+                    Ok(_) | Err(ChatError::Denied(Denied::Hidden)) => return Err(ChatError::RoomNameTaken),
+                    Err(err) => return Err(err),
+                }
+            }
             None => {
                 policy::may_create_room(actor)?;
                 let _one_at_a_time = self.creating.lock().await;
                 self.within_hourly_rooms(actor).await?;
-                let (room, created) = rooms::get_or_create(&self.db, name, actor.id).await?;
-                if created {
+                let (room, created) = rooms::open(&self.db, name, actor.id, private).await?;
+                if created && !room.private {
                     let frame = ServerFrame::RoomActivity { room: room.name.clone(), online: 0 };
                     self.hub.publish(ROOM_LIST_TOPIC, &frame).await;
                 }
                 room
             }
         };
-        policy::may_read(actor, &room)?;
-        Ok(room)
+        let standing = self.standing_in(actor, room).await;
+        match standing {
+            // Created by someone else at the same moment, as a private room.
+            Err(ChatError::Denied(Denied::Hidden)) => Err(ChatError::RoomNameTaken),
+            Ok(standing) if standing.private != private => Err(ChatError::RoomNameTaken),
+            Ok(standing) => self.enter(actor, &standing.name).await,
+            Err(err) => Err(err),
+        }
     }
 
     /// Anyone may create rooms, but not without end: `rooms_created_per_hour` each, counted from
@@ -86,32 +139,29 @@ impl Chat {
     /// rooms as with ten.
     pub async fn directory(&self, actor: &Actor, query: RoomQuery) -> Result<RoomDirectory, ChatError> {
         let query = RoomQuery { page: query.page.min(rooms::LAST_PAGE), ..query };
-        let page = rooms::page(&self.db, &query.filter, query.page, self.limits.rooms_page).await?;
+        let page = rooms::page(&self.db, actor.id, &query.filter, query.page, self.limits.rooms_page).await?;
         let ids: Vec<i64> = page.items.iter().map(|room| room.id).collect();
         let read = read_markers::for_user_in(&self.db, actor.id, &ids).await?;
-        let rooms = self.summaries(actor, page.items, read).await;
+        let rooms = self.summaries(page.items, read).await;
         Ok(RoomDirectory { me: actor.username.clone(), rooms, query: Some(query), has_more: page.has_more })
     }
 
-    /// The rooms the actor has read most recently (a room page's sidebar: a page of them at
-    /// most, however many they ever opened), with their counts.
+    /// The rooms the actor is a member of, most recently read or joined first (a room page's
+    /// sidebar: a page of them at most, however many they are in), with their counts. A room
+    /// they have not read yet (just created, or added to) is there too, with nothing unread.
     pub async fn my_rooms(&self, actor: &Actor) -> Result<RoomDirectory, ChatError> {
-        let read = read_markers::recent_for_user(&self.db, actor.id, self.limits.rooms_page).await?;
-        let opened = rooms::by_ids(&self.db, read.keys().copied()).await?;
-        let rooms = self.summaries(actor, opened, read).await;
+        let ids = members::recent_rooms(&self.db, actor.id, self.limits.rooms_page).await?;
+        let read = read_markers::for_rooms_of(&self.db, actor.id, &ids).await?;
+        let theirs = rooms::by_ids(&self.db, ids).await?;
+        let rooms = self.summaries(theirs, read).await;
         Ok(RoomDirectory { me: actor.username.clone(), rooms, query: None, has_more: false })
     }
 
-    async fn summaries(
-        &self,
-        actor: &Actor,
-        rooms: Vec<Room>,
-        mut read: HashMap<i64, ReadState>,
-    ) -> Vec<RoomSummary> {
+    /// Rooms with their counts. The callers pass only rooms the actor may see (public, or theirs).
+    async fn summaries(&self, rooms: Vec<Room>, mut read: HashMap<i64, ReadState>) -> Vec<RoomSummary> {
         let counts = self.hub.online_counts().await;
         rooms
             .into_iter()
-            .filter(|room| policy::may_read(actor, room).is_ok())
             .map(|room| RoomSummary {
                 online: counts.get(&room.name).copied().unwrap_or(0),
                 read: read.remove(&room.id),
@@ -128,8 +178,8 @@ impl Chat {
         actor: &Actor,
         name: &str,
         linked: Option<i64>,
-    ) -> Result<RoomPageData, ChatError> {
-        let room = self.room(actor, name).await?;
+    ) -> Result<RoomPageContent, ChatError> {
+        let room = self.enter(actor, name).await?;
         // Read before the history, so every change the history may not show is after it.
         let changes_seen = changes::latest(&self.db).await?;
         let per_side = self.limits.history_page / 2;
@@ -148,8 +198,9 @@ impl Chat {
         let linked = linked.filter(|_| !linked_missing);
         let online = self.hub.online(&room.name).await;
         let moderator = policy::moderates(actor, &room);
-        Ok(RoomPageData {
-            name: room.name,
+        let access = self.access(actor, &room).await?;
+        let data = RoomPageData {
+            name: room.room.name,
             me: actor.username.clone(),
             history,
             has_older,
@@ -159,7 +210,8 @@ impl Chat {
             online,
             changes_seen,
             moderator,
-        })
+        };
+        Ok(RoomPageContent { data, access })
     }
 
     /// The page of a room's history just before message `before` (scrolling up).
@@ -185,7 +237,7 @@ impl Chat {
         if !rooms::delete(&self.db, room.id).await? {
             return Err(ChatError::NoSuchRoom);
         }
-        self.hub.close_room(&room.name).await;
+        self.hub.close_room(&room.name, !room.private).await;
         Ok(())
     }
 }

@@ -37,7 +37,7 @@ use super::{
 };
 use crate::{
     server::{
-        bus::{Bus, SignOut},
+        bus::{Bus, Eviction, SignOut},
         db::{changes, messages, now_ms},
         hub::encode,
         subscribers::{CloseReason, Frame, Subscribers},
@@ -69,6 +69,7 @@ const GAP_FILL_LIMIT: u64 = 1_000;
 #[serde(tag = "type", rename_all = "snake_case")]
 enum Control {
     SignOut(SignOut),
+    Evict(Eviction),
     /// Sockets may have missed messages stored since `since_ms`.
     CatchUp {
         since_ms: i64,
@@ -218,6 +219,9 @@ impl Shared {
         match serde_json::from_slice::<Control>(payload) {
             Ok(Control::SignOut(sign_out)) => {
                 sign_out.apply(&self.subscribers);
+            }
+            Ok(Control::Evict(eviction)) => {
+                eviction.apply(&self.subscribers);
             }
             Ok(Control::CatchUp { since_ms }) => {
                 let shared = self.clone();
@@ -489,6 +493,21 @@ impl Bus for RedisBus {
             }
         }
         sign_out.apply(&shared.subscribers);
+    }
+
+    async fn evict(&self, eviction: Eviction) {
+        let shared = &self.shared;
+        if shared.listening.load(Ordering::Acquire) {
+            match shared.publish_control(&Control::Evict(eviction.clone())).await {
+                Ok(()) => return,
+                // The membership is gone from the database: their sockets elsewhere are refused
+                // the room when they next reconnect, and post nothing more there meanwhile.
+                Err(err) => {
+                    tracing::warn!(error = %err, "publishing an eviction to Redis failed; closed this instance's sockets only")
+                }
+            }
+        }
+        eviction.apply(&shared.subscribers);
     }
 
     fn spans_instances(&self) -> bool {

@@ -12,7 +12,7 @@ use sea_orm::{
 use super::{
     entities::{
         message_mentions::{self, Entity as MessageMentions},
-        read_markers::{self, Entity as ReadMarkers},
+        room_members::{self, Entity as RoomMembers},
         users::{self, Entity as Users},
     },
     like_escaped,
@@ -148,7 +148,7 @@ pub async fn show(db: &impl ConnectionTrait, views: &mut [MessageView]) -> Resul
     Ok(())
 }
 
-/// Up to SUGGESTIONS_MAX people of a room (those who opened it; no disabled account) whose names
+/// Up to SUGGESTIONS_MAX people of a room (its members; no disabled account) whose names
 /// start with `prefix` (ignoring case), alphabetical: what "@" offers in its message box.
 pub async fn suggestions(
     db: &impl ConnectionTrait,
@@ -156,9 +156,9 @@ pub async fn suggestions(
     prefix: &str,
 ) -> Result<Vec<String>, DbErr> {
     let members = Query::select()
-        .column(read_markers::Column::UserId)
-        .from(ReadMarkers)
-        .and_where(Expr::col(read_markers::Column::RoomId).eq(room_id))
+        .column(room_members::Column::UserId)
+        .from(RoomMembers)
+        .and_where(Expr::col(room_members::Column::RoomId).eq(room_id))
         .to_owned();
     let starts = LikeExpr::new(format!("{}%", like_escaped(&username_key(prefix)))).escape('\\');
     Users::find()

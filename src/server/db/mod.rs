@@ -3,6 +3,7 @@
 
 pub mod changes;
 pub mod entities;
+pub mod members;
 pub mod mentions;
 pub mod messages;
 pub mod pins;

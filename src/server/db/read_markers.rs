@@ -1,5 +1,5 @@
-//! Read markers: how far each user has read in each room they opened. A room with a marker is
-//! one of "your rooms"; its unread count is the messages of others after the marker.
+//! Read markers: how far each user has read in each room they opened; a room's unread count is
+//! the messages of others after the marker. Which rooms are "yours" is membership (`members`).
 
 use std::collections::HashMap;
 
@@ -123,20 +123,6 @@ async fn further(db: &impl ConnectionTrait, user_id: i64, room_id: i64, upto: i6
     Ok(ReadMarkers::find_by_id((user_id, room_id)).one(db).await?.map_or(upto, |marker| marker.last_read_id))
 }
 
-/// The read state of every room the user has opened, by room id.
-/// The user's read state in the `most` rooms they read most recently.
-pub async fn recent_for_user(
-    db: &impl ConnectionTrait,
-    user_id: i64,
-    most: u64,
-) -> Result<HashMap<i64, ReadState>, DbErr> {
-    let markers = ReadMarkers::find()
-        .filter(read_markers::Column::UserId.eq(user_id))
-        .order_by_desc(read_markers::Column::UpdatedAt)
-        .limit(most);
-    states(db, markers).await
-}
-
 /// The user's read state in those of `rooms` they have opened (a page of the room list).
 pub async fn for_user_in(
     db: &impl ConnectionTrait,
@@ -147,6 +133,30 @@ pub async fn for_user_in(
         .filter(read_markers::Column::UserId.eq(user_id))
         .filter(read_markers::Column::RoomId.is_in(rooms.iter().copied()));
     states(db, markers).await
+}
+
+/// The user's read state in each of `rooms` (theirs): where they have no marker yet (a room they
+/// just created, or were added to), everything so far counts as read.
+pub async fn for_rooms_of(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+    rooms: &[i64],
+) -> Result<HashMap<i64, ReadState>, DbErr> {
+    let mut states = for_user_in(db, user_id, rooms).await?;
+    for &room_id in rooms {
+        if !states.contains_key(&room_id) {
+            let newest = newest_id(db, room_id).await?;
+            let fresh = ReadState {
+                last_read: newest,
+                unread: 0,
+                newest,
+                mentions: 0,
+                notify: NotifyLevel::default(),
+            };
+            states.insert(room_id, fresh);
+        }
+    }
+    Ok(states)
 }
 
 async fn states(

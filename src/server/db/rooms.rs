@@ -4,17 +4,19 @@ use std::collections::HashMap;
 
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, SqlErr,
+    QueryOrder, QuerySelect, Set, SqlErr, TransactionSession, TransactionTrait,
 };
 
 use super::{
     contains_ignoring_case,
     entities::{
         messages::{self, Entity as Messages},
+        room_members::{self, Entity as RoomMembers},
         rooms::{self, Entity as Rooms},
     },
-    now_ms, Page,
+    members, now_ms, Page,
 };
+use crate::shared::membership::Role;
 
 pub type Room = rooms::Model;
 
@@ -31,7 +33,8 @@ pub async fn by_name(db: &impl ConnectionTrait, name: &str) -> Result<Option<Roo
     Rooms::find().filter(lower_name().eq(name.to_lowercase())).one(db).await
 }
 
-/// The rooms among `names` that exist (with their names as stored).
+/// The rooms among `names` that exist (with their names as stored), private ones included: the
+/// caller decides who may see them.
 pub async fn by_names(db: &impl ConnectionTrait, names: &[String]) -> Result<Vec<Room>, DbErr> {
     use sea_orm::sea_query::ExprTrait;
     if names.is_empty() {
@@ -40,11 +43,22 @@ pub async fn by_names(db: &impl ConnectionTrait, names: &[String]) -> Result<Vec
     Rooms::find().filter(lower_name().is_in(names.iter().map(|name| name.to_lowercase()))).all(db).await
 }
 
-/// Opens a room, creating it on first use. The caller has validated the name.
-pub async fn get_or_create(
-    db: &impl ConnectionTrait,
+/// Opens a public room, creating it on first use. The caller has validated the name.
+pub async fn get_or_create<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
     name: &str,
     created_by: i64,
+) -> Result<(Room, bool), DbErr> {
+    open(db, name, created_by, false).await
+}
+
+/// Opens a room, creating it (public or `private`) on first use, its creator its owner. The
+/// caller has validated the name. True: it was created now.
+pub async fn open<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    name: &str,
+    created_by: i64,
+    private: bool,
 ) -> Result<(Room, bool), DbErr> {
     if let Some(room) = by_name(db, name).await? {
         return Ok((room, false));
@@ -54,17 +68,35 @@ pub async fn get_or_create(
         created_by: Set(Some(created_by)),
         created_at: Set(now_ms()),
         last_seq: Set(0),
+        private: Set(private),
         ..Default::default()
     };
-    match row.insert(db).await {
-        Ok(room) => Ok((room, true)),
+    // The room and its owner together: a private room is never without a member.
+    let txn = db.begin().await?;
+    match row.insert(&txn).await {
+        Ok(room) => {
+            members::add(&txn, room.id, created_by, Role::Owner).await?;
+            txn.commit().await?;
+            Ok((room, true))
+        }
         // Someone else created it between our lookup and our insert: theirs is as good as ours.
         Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            txn.rollback().await?;
             let room = by_name(db, name).await?.ok_or(err)?;
             Ok((room, false))
         }
         Err(err) => Err(err),
     }
+}
+
+/// Makes a room private or public.
+pub async fn set_private(db: &impl ConnectionTrait, id: i64, private: bool) -> Result<(), DbErr> {
+    Rooms::update_many()
+        .col_expr(rooms::Column::Private, sea_orm::sea_query::Expr::val(private))
+        .filter(rooms::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 /// How many rooms `user` has created since `since_ms`.
@@ -80,17 +112,27 @@ pub async fn created_by_since(db: &impl ConnectionTrait, user: i64, since_ms: i6
 /// would only cost a scan, or overflow.
 pub const LAST_PAGE: u64 = 100_000;
 
-/// One page of the room list, alphabetical ignoring case (the same order on every database, and
+/// One page of the room list as `viewer` sees it, alphabetical ignoring case (the same order on every database, and
 /// the one the browser keeps), optionally only names containing `filter` (ignoring case). The
 /// unique index on `LOWER(name)` serves the order.
 pub async fn page(
     db: &impl ConnectionTrait,
+    viewer: i64,
     filter: &str,
     page: u64,
     per_page: u64,
 ) -> Result<Page<Room>, DbErr> {
+    use sea_orm::{sea_query::Query, Condition};
     let page = page.min(LAST_PAGE);
-    let mut query = Rooms::find().order_by(lower_name(), sea_orm::Order::Asc);
+    // Public rooms, and the private rooms the viewer is a member of.
+    let theirs = Query::select()
+        .column(room_members::Column::RoomId)
+        .from(RoomMembers)
+        .and_where(room_members::Column::UserId.eq(viewer))
+        .to_owned();
+    let visible =
+        Condition::any().add(rooms::Column::Private.eq(false)).add(rooms::Column::Id.in_subquery(theirs));
+    let mut query = Rooms::find().filter(visible).order_by(lower_name(), sea_orm::Order::Asc);
     let filter = filter.trim();
     if !filter.is_empty() {
         query = query.filter(contains_ignoring_case((rooms::Entity, rooms::Column::Name), filter));

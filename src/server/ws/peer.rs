@@ -8,8 +8,7 @@ use std::{
 
 use crate::{
     server::{
-        chat::{Actor, Chat, ChatError},
-        db::rooms::Room,
+        chat::{Actor, Chat, ChatError, Standing},
         hub::{encode, Connection},
         state::AppState,
     },
@@ -22,7 +21,7 @@ pub struct Peer<'a> {
     pub conn: &'a Connection,
     pub actor: &'a Actor,
     /// The rooms joined, by [`room_key`]: a frame may spell a name in any case.
-    pub rooms: HashMap<String, Room>,
+    pub rooms: HashMap<String, Standing>,
     /// Rooms whose messages it receives without being in them (see `ClientFrame::Follow`).
     pub followed: HashSet<String>,
     /// When this connection last said its user was typing.
@@ -50,7 +49,7 @@ impl<'a> Peer<'a> {
 
     /// What to leave when the connection ends: the rooms joined, and the rooms followed.
     pub fn into_subscriptions(self) -> (Vec<String>, HashSet<String>) {
-        (self.rooms.into_values().map(|room| room.name).collect(), self.followed)
+        (self.rooms.into_values().map(|room| room.room.name).collect(), self.followed)
     }
 
     /// Refuses a frame with the chat service's reason, or, when the database failed, with

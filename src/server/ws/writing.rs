@@ -126,6 +126,11 @@ async fn say_goodbye<Tx: Sink<Message> + Unpin>(sink: &mut Tx, reason: Option<Cl
         Some(CloseReason::CatchUp { after, changes }) => {
             (CLOSE_TOO_SLOW, "reconnect to catch up".to_owned(), Some(ServerFrame::Rewind { after, changes }))
         }
+        Some(CloseReason::Evicted { room, why }) => (
+            CLOSE_TOO_SLOW,
+            "reconnect without the room".to_owned(),
+            Some(ServerFrame::RoomGone { room, why }),
+        ),
         Some(CloseReason::TooSlow) | None => (CLOSE_TOO_SLOW, "too slow".to_owned(), None),
     };
     let goodbye = async {

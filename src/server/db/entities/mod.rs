@@ -6,6 +6,7 @@ pub mod message_mentions;
 pub mod message_reactions;
 pub mod messages;
 pub mod read_markers;
+pub mod room_members;
 pub mod rooms;
 pub mod sessions;
 pub mod users;

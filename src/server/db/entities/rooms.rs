@@ -11,6 +11,8 @@ pub struct Model {
     pub created_at: i64,
     /// How many messages instances sharing rooms have numbered here (`cluster::numbering`).
     pub last_seq: i64,
+    /// For its members only (and administrators): to anyone else it does not exist.
+    pub private: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -2,7 +2,7 @@
 //! `changed` frame; a refusal comes back as an `error` and changes nothing.
 
 use super::super::peer::{room_key, Peer};
-use crate::server::{chat::ChatError, db::rooms::Room};
+use crate::server::chat::{ChatError, Standing};
 
 impl Peer<'_> {
     pub(super) async fn edit(&self, room: String, id: i64, body: String) {
@@ -46,7 +46,7 @@ impl Peer<'_> {
     }
 
     /// A joined room, or one the actor may read.
-    async fn room_named(&self, name: &str) -> Result<Room, ChatError> {
+    async fn room_named(&self, name: &str) -> Result<Standing, ChatError> {
         match self.rooms.get(&room_key(name)) {
             Some(room) => Ok(room.clone()),
             None => self.chat.room(self.actor, name).await,

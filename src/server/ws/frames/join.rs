@@ -3,7 +3,7 @@
 use super::super::peer::{room_key, Peer};
 use crate::{
     server::{
-        chat::{ChatError, Replay},
+        chat::{ChatError, Replay, Standing},
         db::rooms::Room,
         hub::encode,
     },
@@ -12,7 +12,7 @@ use crate::{
 
 impl Peer<'_> {
     pub(super) async fn join(&mut self, room: String, after: Option<i64>, changes: Option<i64>) {
-        let room = match self.chat.room(self.actor, &room).await {
+        let room = match self.chat.enter(self.actor, &room).await {
             Ok(room) => room,
             Err(err) => return self.refuse(&err, "Could not join the room. Please try again.", None).await,
         };
@@ -25,7 +25,7 @@ impl Peer<'_> {
         }
         // Subscribe before replaying, so nothing falls between the two; the client drops the
         // few messages it may then see twice by id.
-        self.state.hub.join(self.conn, &room.name).await;
+        self.state.hub.join(self.conn, &room.name, !room.private).await;
         // Past the replay limit the tab reloads the room, changes and all.
         let replayed = match after {
             Some(after) => self.replay(&room, after).await,
@@ -38,7 +38,7 @@ impl Peer<'_> {
     }
 
     /// Sends the messages after `after`; false when the tab was told to reload instead.
-    async fn replay(&self, room: &Room, after: i64) -> bool {
+    async fn replay(&self, room: &Standing, after: i64) -> bool {
         match self.chat.missed(self.actor, room, after).await {
             Ok(Replay::TooMany) => {
                 self.resync(room).await;
@@ -56,7 +56,7 @@ impl Peer<'_> {
 
     /// Sends the final state of the messages (up to `up_to`: later ones were just replayed as they
     /// are now) changed after change `after`.
-    async fn replay_changes(&self, room: &Room, after: i64, up_to: Option<i64>) {
+    async fn replay_changes(&self, room: &Standing, after: i64, up_to: Option<i64>) {
         match self.chat.changes_missed(self.actor, room, after, up_to).await {
             Ok(None) => self.resync(room).await,
             Ok(Some(changed)) => {

@@ -4,7 +4,8 @@ use super::super::peer::Peer;
 
 impl Peer<'_> {
     pub(super) async fn watch_rooms(&self) {
-        self.state.hub.watch_rooms(self.conn).await;
+        let chat = self.chat;
+        self.state.hub.watch_rooms(self.conn, |names| async move { chat.public_rooms(names).await }).await;
     }
 
     pub(super) fn unwatch_rooms(&self) {

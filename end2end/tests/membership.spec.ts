@@ -1,0 +1,102 @@
+// Private rooms and membership, with three people: a private room is invisible and unopenable to
+// an outsider until they are added by name; removed, their open tab leaves at once; a member
+// leaves a public room; the owner appoints a moderator.
+import { test, expect } from './support/fixtures';
+import { createRoom, openRoom, roomList, roomPage, roomsMatching, sendMessage, uniqueRoom, waitForRoom } from './support/rooms';
+import { settle } from './support/users';
+import type { Page } from '@playwright/test';
+
+async function createPrivateRoom(page: Page, room: string): Promise<void> {
+  await page.goto('/rooms');
+  await settle(page);
+  await page.getByLabel('Room name', { exact: true }).fill(room);
+  await page.getByRole('checkbox', { name: 'Private room' }).check();
+  await page.getByRole('button', { name: 'Open room', exact: true }).click();
+  await waitForRoom(page, room);
+}
+
+function members(page: Page) {
+  return page.locator('details.members');
+}
+
+async function openMembers(page: Page, count: number) {
+  const summary = page.getByText(`Members (${count})`, { exact: true });
+  await summary.click();
+  return members(page);
+}
+
+test('a private room is hidden from outsiders until they are added, and removal takes their tab out', async ({ person }) => {
+  const a = await person('a');
+  const b = await person('b');
+  const c = await person('c');
+  const room = uniqueRoom('priv');
+  await createPrivateRoom(a.page, room);
+  await expect(a.page.getByText('Private', { exact: true })).toBeVisible();
+
+  // Outsiders: no page, no entry in the list.
+  for (const outsider of [b.page, c.page]) {
+    await outsider.goto(`/rooms/${room}`);
+    await expect(outsider.getByRole('heading', { name: `No room named “${room}”` })).toBeVisible();
+    await roomsMatching(outsider, room);
+    await expect(roomList(outsider).entry(room)).toHaveCount(0);
+  }
+
+  // Added by name, B finds it in "Your rooms" before ever opening it.
+  const list = await openMembers(a.page, 1);
+  await list.getByLabel('Username', { exact: true }).fill(b.name);
+  await list.getByRole('button', { name: 'Add member', exact: true }).click();
+  await expect(a.page.getByText('Members (2)', { exact: true })).toBeVisible();
+  const own = uniqueRoom('own');
+  await createRoom(b.page, own);
+  const sidebar = b.page.getByRole('navigation', { name: 'Your rooms' });
+  await expect(sidebar.getByRole('link', { name: `#${room}`, exact: true })).toBeVisible();
+  await sidebar.getByRole('link', { name: `#${room}`, exact: true }).click();
+  await waitForRoom(b.page, room);
+  const said = `between us ${Date.now()}`;
+  await sendMessage(b.page, said);
+  await expect(roomPage(a.page).message(said)).toBeVisible();
+
+  // C is still outside.
+  await c.page.goto(`/rooms/${room}`);
+  await expect(c.page.getByRole('heading', { name: `No room named “${room}”` })).toBeVisible();
+
+  // Removed, B's open tab leaves the room at once, and cannot come back.
+  const again = await openMembers(a.page, 2);
+  await again.getByRole('button', { name: `Remove ${b.name} from the room` }).click();
+  await expect(b.page).toHaveURL(/\/rooms\?gone=removed/);
+  await expect(b.page.getByRole('status').filter({ hasText: `You were removed from #${room}` })).toBeVisible();
+  await b.page.goto(`/rooms/${room}`);
+  await expect(b.page.getByRole('heading', { name: `No room named “${room}”` })).toBeVisible();
+  await expect(a.page.getByText('Members (1)', { exact: true })).toBeVisible();
+});
+
+test('the owner appoints a moderator, who adds people; a member leaves a public room', async ({ person }) => {
+  const a = await person('a');
+  const b = await person('b');
+  const c = await person('c');
+  const room = uniqueRoom('pub');
+  await createRoom(a.page, room);
+  await openRoom(b.page, room);
+  await expect(b.page.getByRole('button', { name: 'Add member' })).toHaveCount(0);
+
+  await a.page.reload();
+  const list = await openMembers(a.page, 2);
+  await list.getByRole('button', { name: `Make ${b.name} a moderator` }).click();
+  await expect(members(a.page).getByText('moderator', { exact: true })).toHaveCount(1);
+
+  // Now a moderator, B adds C; C, a plain member, leaves.
+  await b.page.reload();
+  await waitForRoom(b.page, room);
+  const theirs = await openMembers(b.page, 2);
+  await theirs.getByLabel('Username', { exact: true }).fill(c.name);
+  await theirs.getByRole('button', { name: 'Add member', exact: true }).click();
+  await expect(b.page.getByText('Members (3)', { exact: true })).toBeVisible();
+  await openRoom(c.page, room);
+  await c.page.getByRole('button', { name: 'Leave room', exact: true }).click();
+  await expect(c.page).toHaveURL(/\/rooms\?gone=left/);
+  await expect(c.page.getByRole('status').filter({ hasText: `You left #${room}` })).toBeVisible();
+  await b.page.reload();
+  await expect(b.page.getByText('Members (2)', { exact: true })).toBeVisible();
+  // The owner cannot leave without handing the room over.
+  await expect(a.page.getByRole('button', { name: 'Leave room', exact: true })).toHaveCount(0);
+});

@@ -1,0 +1,75 @@
+//! Membership of a room: leaving, adding and removing people, roles, visibility. Posted by the
+//! room page's plain forms (no island: they work without JavaScript and cost the bundle
+//! nothing), so each answers with where the browser goes next.
+
+use leptos::prelude::*;
+
+use super::codec::TextJson;
+use crate::error::AppError;
+
+/// The actor leaves `room`, and goes back to the room list.
+#[server(prefix = "/api", endpoint = "leave_room", output = TextJson)]
+pub async fn leave_room(room: String) -> Result<(), AppError> {
+    use crate::shared::{paths, protocol::Gone};
+    let done = async {
+        let (chat, actor) = super::context::chat_user().await?;
+        let left = chat.leave_room(&actor, &room).await?;
+        Ok(paths::room_gone(&left, Gone::Left))
+    }
+    .await;
+    super::context::form_outcome(done, &crate::shared::paths::room(&room))
+}
+
+/// Adds `username` to `room` (its moderators and owner).
+#[server(prefix = "/api", endpoint = "add_member", output = TextJson)]
+pub async fn add_member(room: String, username: String) -> Result<(), AppError> {
+    let done = async {
+        let (chat, actor) = super::context::chat_user().await?;
+        chat.add_member(&actor, &room, &username).await?;
+        Ok(crate::shared::paths::room(&room))
+    }
+    .await;
+    super::context::form_outcome(done, &crate::shared::paths::room(&room))
+}
+
+/// Takes `username` out of `room`.
+#[server(prefix = "/api", endpoint = "remove_member", output = TextJson)]
+pub async fn remove_member(room: String, username: String) -> Result<(), AppError> {
+    let done = async {
+        let (chat, actor) = super::context::chat_user().await?;
+        chat.remove_member(&actor, &room, &username).await?;
+        Ok(crate::shared::paths::room(&room))
+    }
+    .await;
+    super::context::form_outcome(done, &crate::shared::paths::room(&room))
+}
+
+/// Gives `username` the role named `role` in `room` ("member", "moderator", or "owner": hands the
+/// room over).
+#[server(prefix = "/api", endpoint = "appoint", output = TextJson)]
+pub async fn appoint(room: String, username: String, role: String) -> Result<(), AppError> {
+    use crate::shared::membership::Role;
+    let done = async {
+        let (chat, actor) = super::context::chat_user().await?;
+        let role = [Role::Member, Role::Moderator, Role::Owner]
+            .into_iter()
+            .find(|known| known.label() == role)
+            .ok_or(AppError::NotFound(crate::error::Missing::Role))?;
+        chat.appoint(&actor, &room, &username, role).await?;
+        Ok(crate::shared::paths::room(&room))
+    }
+    .await;
+    super::context::form_outcome(done, &crate::shared::paths::room(&room))
+}
+
+/// Makes `room` private (`true`) or public.
+#[server(prefix = "/api", endpoint = "set_room_private", output = TextJson)]
+pub async fn set_room_private(room: String, private: bool) -> Result<(), AppError> {
+    let done = async {
+        let (chat, actor) = super::context::chat_user().await?;
+        chat.set_private(&actor, &room, private).await?;
+        Ok(crate::shared::paths::room(&room))
+    }
+    .await;
+    super::context::form_outcome(done, &crate::shared::paths::room(&room))
+}

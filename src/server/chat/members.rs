@@ -1,0 +1,118 @@
+//! Membership: leaving a room, adding and removing people, roles, a room's visibility. Whoever
+//! stops being in a room leaves it at once on every device (`Hub::evict`).
+
+use super::{error::Denied, policy, standing::Standing, Actor, Chat, ChatError};
+use crate::{
+    server::db::{members, rooms, users},
+    shared::{
+        membership::{Role, RoomAccess, MEMBERS_SHOWN},
+        protocol::Gone,
+        validate,
+    },
+};
+
+impl Chat {
+    /// What the actor's room page shows about membership: the room's visibility, their role,
+    /// what they may do, and the members.
+    pub async fn access(&self, actor: &Actor, room: &Standing) -> Result<RoomAccess, ChatError> {
+        Ok(RoomAccess {
+            private: room.private,
+            role: room.role,
+            manages: policy::may_add_member(actor, room).is_ok(),
+            governs: policy::may_govern(actor, room).is_ok(),
+            members: members::list(&self.db, room.id, MEMBERS_SHOWN).await?,
+            member_count: members::count(&self.db, room.id).await?,
+        })
+    }
+
+    /// Whether the actor is still in a private room they hold a standing in (a socket keeps its
+    /// standing while it stays joined; the moment they are removed, what it still sends must not
+    /// land). Public rooms, and administrators, need no check: whoever may read them may post.
+    pub(super) async fn still_in(&self, actor: &Actor, room: &Standing) -> Result<(), ChatError> {
+        if !room.private || actor.is_admin {
+            return Ok(());
+        }
+        match members::role_of(&self.db, room.id, actor.id).await? {
+            Some(_) => Ok(()),
+            None => Err(Denied::Hidden.into()),
+        }
+    }
+
+    /// The actor leaves a room: it goes from "Your rooms", and every tab of theirs showing it
+    /// goes back to the room list. The owner hands the room over first.
+    pub async fn leave_room(&self, actor: &Actor, name: &str) -> Result<String, ChatError> {
+        let room = self.room(actor, name).await?;
+        policy::may_leave(&room)?;
+        members::remove(&self.db, room.id, actor.id).await?;
+        self.hub.evict(actor.id, &room.name, Gone::Left).await;
+        Ok(room.room.name)
+    }
+
+    /// Adds someone to a room by username, as a member (a private room's way in).
+    pub async fn add_member(&self, actor: &Actor, room: &str, username: &str) -> Result<(), ChatError> {
+        let room = self.room(actor, room).await?;
+        policy::may_add_member(actor, &room)?;
+        let username = validate::username(username)?;
+        let user = users::by_name(&self.db, username).await?.ok_or(ChatError::NoSuchUser)?;
+        if !members::add(&self.db, room.id, user.id, Role::Member).await? {
+            return Err(ChatError::AlreadyAMember);
+        }
+        Ok(())
+    }
+
+    /// Takes someone out of a room; their open tabs leave it at once. From a public room they can
+    /// come back by opening it again.
+    pub async fn remove_member(&self, actor: &Actor, room: &str, username: &str) -> Result<(), ChatError> {
+        let room = self.room(actor, room).await?;
+        policy::may_add_member(actor, &room)?;
+        let (user, role) = self.member_named(&room, username).await?;
+        policy::may_remove(actor, &room, role)?;
+        if members::remove(&self.db, room.id, user).await?.is_some() {
+            self.hub.evict(user, &room.name, Gone::Removed).await;
+        }
+        Ok(())
+    }
+
+    /// Gives a member another role: moderator or member again, or (`Role::Owner`) hands the room
+    /// over, its owner until now staying on as a moderator.
+    pub async fn appoint(
+        &self,
+        actor: &Actor,
+        room: &str,
+        username: &str,
+        role: Role,
+    ) -> Result<(), ChatError> {
+        let room = self.room(actor, room).await?;
+        policy::may_govern(actor, &room)?;
+        let (user, current) = self.member_named(&room, username).await?;
+        if current == Role::Owner {
+            // The owner changes only by being handed over from.
+            return match role {
+                Role::Owner => Ok(()),
+                _ => Err(Denied::OwnerRemoved.into()),
+            };
+        }
+        match role {
+            Role::Owner => members::hand_over(&self.db, room.id, user).await?,
+            other => members::set_role(&self.db, room.id, user, other).await?,
+        };
+        Ok(())
+    }
+
+    /// Makes a room private (for its members only) or public (listed, open to everyone).
+    pub async fn set_private(&self, actor: &Actor, room: &str, private: bool) -> Result<(), ChatError> {
+        let room = self.room(actor, room).await?;
+        policy::may_govern(actor, &room)?;
+        rooms::set_private(&self.db, room.id, private).await?;
+        self.hub.list_room(&room.name, !private);
+        Ok(())
+    }
+
+    /// A member of `room` by username: their id and role.
+    async fn member_named(&self, room: &Standing, username: &str) -> Result<(i64, Role), ChatError> {
+        let username = validate::username(username).map_err(|_| ChatError::NotAMember)?;
+        let user = users::by_name(&self.db, username).await?.ok_or(ChatError::NotAMember)?;
+        let role = members::role_of(&self.db, room.id, user.id).await?.ok_or(ChatError::NotAMember)?;
+        Ok((user.id, role))
+    }
+}

@@ -1,0 +1,166 @@
+//! Room membership: who is in which room, and their role there.
+
+use sea_orm::{
+    sea_query::{Expr, OnConflict},
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    Set, TransactionSession, TransactionTrait,
+};
+
+use super::{
+    entities::{
+        read_markers::{self, Entity as ReadMarkers},
+        room_members::{self, Entity as RoomMembers},
+        users::{self, Entity as Users},
+    },
+    now_ms,
+};
+use crate::shared::membership::{Member, Role};
+
+/// The user's role in the room; `None`: not a member.
+pub async fn role_of(db: &impl ConnectionTrait, room_id: i64, user_id: i64) -> Result<Option<Role>, DbErr> {
+    let found = RoomMembers::find_by_id((room_id, user_id)).one(db).await?;
+    Ok(found.map(|member| Role::from_number(member.role)))
+}
+
+/// Makes the user a member with `role`. False if they already were one (their role unchanged).
+pub async fn add(db: &impl ConnectionTrait, room_id: i64, user_id: i64, role: Role) -> Result<bool, DbErr> {
+    let row = room_members::ActiveModel {
+        room_id: Set(room_id),
+        user_id: Set(user_id),
+        role: Set(role.number()),
+        joined_at: Set(now_ms()),
+    };
+    let inserted = RoomMembers::insert(row)
+        .on_conflict(
+            OnConflict::columns([room_members::Column::RoomId, room_members::Column::UserId])
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    Ok(inserted > 0)
+}
+
+/// Changes a member's role. False if they are not a member.
+pub async fn set_role(
+    db: &impl ConnectionTrait,
+    room_id: i64,
+    user_id: i64,
+    role: Role,
+) -> Result<bool, DbErr> {
+    let changed = RoomMembers::update_many()
+        .col_expr(room_members::Column::Role, Expr::val(role.number()))
+        .filter(room_members::Column::RoomId.eq(room_id))
+        .filter(room_members::Column::UserId.eq(user_id))
+        .exec(db)
+        .await?;
+    Ok(changed.rows_affected > 0)
+}
+
+/// Makes `to` (a member) the room's owner and its owner until now a moderator, in one step: a
+/// room never has two owners or none. False (and nothing changed) if `to` is not a member.
+pub async fn hand_over<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    room_id: i64,
+    to: i64,
+) -> Result<bool, DbErr> {
+    let txn = db.begin().await?;
+    if role_of(&txn, room_id, to).await?.is_none() {
+        return Ok(false);
+    }
+    RoomMembers::update_many()
+        .col_expr(room_members::Column::Role, Expr::val(Role::Moderator.number()))
+        .filter(room_members::Column::RoomId.eq(room_id))
+        .filter(room_members::Column::Role.eq(Role::Owner.number()))
+        .exec(&txn)
+        .await?;
+    set_role(&txn, room_id, to, Role::Owner).await?;
+    txn.commit().await?;
+    Ok(true)
+}
+
+/// Takes the user out of the room, with their read marker (a room they left counts nothing
+/// unread for them). Returns the role they had; `None`: they were not a member.
+pub async fn remove<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    room_id: i64,
+    user_id: i64,
+) -> Result<Option<Role>, DbErr> {
+    let txn = db.begin().await?;
+    let role = role_of(&txn, room_id, user_id).await?;
+    if role.is_some() {
+        RoomMembers::delete_by_id((room_id, user_id)).exec(&txn).await?;
+        ReadMarkers::delete_many()
+            .filter(read_markers::Column::RoomId.eq(room_id))
+            .filter(read_markers::Column::UserId.eq(user_id))
+            .exec(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(role)
+}
+
+/// A room's first `most` members: the owner, moderators, then everyone else, each by name.
+pub async fn list(db: &impl ConnectionTrait, room_id: i64, most: u64) -> Result<Vec<Member>, DbErr> {
+    let rows: Vec<(String, i16)> = RoomMembers::find()
+        .select_only()
+        .column(users::Column::Username)
+        .column(room_members::Column::Role)
+        .inner_join(Users)
+        .filter(room_members::Column::RoomId.eq(room_id))
+        .order_by_desc(room_members::Column::Role)
+        .order_by_asc(users::Column::UsernameKey)
+        .limit(most)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|(name, role)| Member { name, role: Role::from_number(role) }).collect())
+}
+
+/// How many members a room has.
+pub async fn count(db: &impl ConnectionTrait, room_id: i64) -> Result<u64, DbErr> {
+    RoomMembers::find().filter(room_members::Column::RoomId.eq(room_id)).count(db).await
+}
+
+/// The rooms the user is a member of, most recently read (or joined) first, `most` at most:
+/// "Your rooms".
+pub async fn recent_rooms(db: &impl ConnectionTrait, user_id: i64, most: u64) -> Result<Vec<i64>, DbErr> {
+    use sea_orm::sea_query::{Alias, ExprTrait, Func, JoinType, Order, Query};
+    let member = Alias::new("m");
+    let marker = Alias::new("r");
+    let last_active = Func::coalesce([
+        Expr::col((marker.clone(), read_markers::Column::UpdatedAt)),
+        Expr::col((member.clone(), room_members::Column::JoinedAt)),
+    ]);
+    let query = Query::select()
+        .column((member.clone(), room_members::Column::RoomId))
+        .from_as(RoomMembers, member.clone())
+        .join_as(
+            JoinType::LeftJoin,
+            ReadMarkers,
+            marker.clone(),
+            Expr::col((marker.clone(), read_markers::Column::RoomId))
+                .equals((member.clone(), room_members::Column::RoomId))
+                .and(Expr::col((marker, read_markers::Column::UserId)).eq(user_id)),
+        )
+        .and_where(Expr::col((member.clone(), room_members::Column::UserId)).eq(user_id))
+        .order_by_expr(last_active.into(), Order::Desc)
+        // Ties (joined in the same millisecond) in a fixed order.
+        .order_by((member, room_members::Column::RoomId), Order::Desc)
+        .limit(most)
+        .to_owned();
+    let rows = db.query_all(&query).await?;
+    rows.iter().map(|row| row.try_get_by_index::<i64>(0)).collect()
+}
+
+/// Those of `rooms` the user is a member of.
+pub async fn among(db: &impl ConnectionTrait, user_id: i64, rooms: &[i64]) -> Result<Vec<i64>, DbErr> {
+    RoomMembers::find()
+        .select_only()
+        .column(room_members::Column::RoomId)
+        .filter(room_members::Column::UserId.eq(user_id))
+        .filter(room_members::Column::RoomId.is_in(rooms.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await
+}
