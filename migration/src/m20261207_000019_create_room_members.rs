@@ -44,15 +44,24 @@ impl MigrationTrait for Migration {
                 Index::create()
                     .name("idx_room_members_user")
                     .table(RoomMembers::Table)
+                    .if_not_exists()
                     .col(RoomMembers::UserId)
                     .to_owned(),
             )
             .await?;
         let db = manager.get_connection();
+        // One owner per room, whatever runs at the same moment (the same words on both
+        // databases: a partial index).
+        db.execute_unprepared(
+            "CREATE UNIQUE INDEX IF NOT EXISTS idx_room_members_one_owner ON room_members (room_id) \
+             WHERE role = 2",
+        )
+        .await?;
         // Readers become members, creators owners (a creator who also read is an owner).
         db.execute_unprepared(
             "INSERT INTO room_members (room_id, user_id, role, joined_at) \
-             SELECT id, created_by, 2, created_at FROM rooms WHERE created_by IS NOT NULL",
+             SELECT id, created_by, 2, created_at FROM rooms WHERE created_by IS NOT NULL \
+             AND NOT EXISTS (SELECT 1 FROM room_members m WHERE m.room_id = rooms.id)",
         )
         .await?;
         db.execute_unprepared(

@@ -1,7 +1,7 @@
-//! A room's membership, in its header: "Private", the members and their roles, and what the
+//! A room's membership, in a bar above it: "Private", the members and their roles, and what the
 //! viewer may do about them ("Add member", "Make moderator", "Remove from room", "Make room
-//! private", "Leave room"). Rendered by the server only, as plain forms, and handed to the room's
-//! island as children: it works without JavaScript and adds nothing to the bundle.
+//! private", "Leave room"). Rendered by the server only, as plain forms beside the room's island:
+//! it works without JavaScript and adds nothing to the bundle.
 
 use leptos::{prelude::*, server_fn::ServerFn};
 
@@ -17,13 +17,18 @@ pub fn RoomMembership(
     access: RoomAccess,
     refused: Option<String>,
 ) -> impl IntoView {
-    let RoomAccess { private, role, manages, governs, members, member_count } = access;
+    let RoomAccess { private, role, manages, admin, governs, members, member_count } = access;
     let leaves = role.is_some_and(|role| role != Role::Owner);
     let rows = members
         .into_iter()
         .map(|member| {
             let mine = member.name == me;
-            view! { <MemberRow room=room.clone() member mine manages governs viewer=role/> }
+            // An administrator removes anyone but the owner; others only those below them.
+            let removable = manages
+                && !mine
+                && member.role != Role::Owner
+                && (admin || role.is_some_and(|viewer| viewer > member.role));
+            view! { <MemberRow room=room.clone() member governs removable/> }
         })
         .collect_view();
     let visibility = governs.then(|| {
@@ -73,14 +78,7 @@ pub fn RoomMembership(
 
 /// One member: their name and role, and the actions the viewer has on them.
 #[component]
-fn MemberRow(
-    room: String,
-    member: Member,
-    mine: bool,
-    manages: bool,
-    governs: bool,
-    viewer: Option<Role>,
-) -> impl IntoView {
+fn MemberRow(room: String, member: Member, governs: bool, removable: bool) -> impl IntoView {
     let Member { name, role } = member;
     let appoint = |to: Role, text: &'static str, label: String| {
         view! {
@@ -100,9 +98,6 @@ fn MemberRow(
         let hand_over = appoint(Role::Owner, "Make owner", format!("Make {name} the owner"));
         view! { {promote} {hand_over} }
     });
-    // An administrator (no role of their own) removes anyone but the owner; others only those
-    // below them.
-    let removable = manages && !mine && role != Role::Owner && viewer.is_none_or(|viewer| viewer > role);
     let removing = removable.then(|| {
         view! {
             <form method="post" action=RemoveMember::url()>

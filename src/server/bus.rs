@@ -30,22 +30,27 @@ impl SignOut {
     }
 }
 
-/// Takes a user out of a room, wherever they are connected: each of their sockets is told why
-/// (`room_gone`) and closed, and reconnects to the rooms it still may be in. Closing rather than
-/// unsubscribing keeps the rule in one place: the reconnecting socket joins through the same
-/// checks as any other, and nothing of the room lingers in a connection's own state.
+/// Sends sockets in a room back through its checks, wherever they are connected: each is closed
+/// (after a `room_gone` saying `why`, when there is one) and reconnects to the rooms it still may
+/// be in. Closing rather than unsubscribing keeps every rule in one place: the reconnecting socket
+/// joins through the same checks as any other, and no connection acts on a standing that changed.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Eviction {
-    pub user_id: i64,
+    /// Whose sockets; `None`: every socket receiving the room (its visibility changed).
+    pub user_id: Option<i64>,
     pub room: String,
-    pub why: Gone,
+    /// `None`: they stay in the room, with another role; the page stays.
+    pub why: Option<Gone>,
 }
 
 impl Eviction {
-    /// Closes the user's sockets on this process; returns how many.
+    /// Closes the matching sockets of this process; returns how many.
     pub fn apply(&self, subscribers: &Subscribers) -> usize {
         let reason = CloseReason::Evicted { room: self.room.clone(), why: self.why };
-        subscribers.close_user(self.user_id, None, reason)
+        match self.user_id {
+            Some(user_id) => subscribers.close_user(user_id, None, reason),
+            None => subscribers.close_topic(&self.room, reason),
+        }
     }
 }
 

@@ -43,9 +43,10 @@ struct Inner {
     /// One lock per room, held from a presence change until its announcement is published, so
     /// two arrivals at once cannot announce their lists in the wrong order.
     room_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
-    /// Private rooms joined here: their online counts are never announced to the room lists,
-    /// which would name them to everyone.
-    unlisted: Mutex<HashSet<String>>,
+    /// Public rooms joined here: only their online counts are announced to the room lists. A
+    /// room this instance knows nothing of (presence kept in Redis for another instance's
+    /// sockets, say) may be private, and announcing it would name it to everyone.
+    listed: Mutex<HashSet<String>>,
 }
 
 /// One connected socket of one user, as the hub knows it.
@@ -77,7 +78,7 @@ impl Hub {
                 next_conn: AtomicU64::new(1),
                 queue_capacity,
                 room_locks: Mutex::default(),
-                unlisted: Mutex::default(),
+                listed: Mutex::default(),
             }),
         }
     }
@@ -268,6 +269,7 @@ impl Hub {
             self.publish(ROOM_LIST_TOPIC, &frame).await;
         }
         self.inner.presence.forget_room(room).await;
+        self.list_room(room, false);
         self.inner.room_locks.lock().unwrap_or_else(|poison| poison.into_inner()).remove(room);
     }
 
@@ -279,7 +281,21 @@ impl Hub {
     /// Takes a user out of a room (they left, or were removed), on every instance: their sockets
     /// leave its page and reconnect without it (see [`Eviction`]).
     pub async fn evict(&self, user_id: i64, room: &str, why: Gone) {
-        self.inner.bus.evict(Eviction { user_id, room: room.to_owned(), why }).await;
+        self.inner
+            .bus
+            .evict(Eviction { user_id: Some(user_id), room: room.to_owned(), why: Some(why) })
+            .await;
+    }
+
+    /// A user's role in a room changed: their sockets reconnect, and rejoin with it.
+    pub async fn restand(&self, user_id: i64, room: &str) {
+        self.inner.bus.evict(Eviction { user_id: Some(user_id), room: room.to_owned(), why: None }).await;
+    }
+
+    /// A room's visibility changed: every socket receiving it, on every instance, reconnects,
+    /// and rejoins or follows it again only if it still may.
+    pub async fn restand_all(&self, room: &str) {
+        self.inner.bus.evict(Eviction { user_id: None, room: room.to_owned(), why: None }).await;
     }
 
     /// Ends every socket of a user, on every instance, telling each why.
@@ -300,17 +316,17 @@ impl Hub {
     /// knows it: a room made private stops being announced here at once, and on other instances
     /// from its next join there.
     pub fn list_room(&self, room: &str, listed: bool) {
-        let mut unlisted = self.inner.unlisted.lock().unwrap_or_else(|poison| poison.into_inner());
-        if listed {
-            unlisted.remove(room);
-        } else if !unlisted.contains(room) {
-            unlisted.insert(room.to_owned());
+        let mut known = self.inner.listed.lock().unwrap_or_else(|poison| poison.into_inner());
+        if !listed {
+            known.remove(room);
+        } else if !known.contains(room) {
+            known.insert(room.to_owned());
         }
     }
 
     /// Tells room-list watchers a (public) room's new online count.
     async fn announce_count(&self, room: &str) {
-        if self.inner.unlisted.lock().unwrap_or_else(|poison| poison.into_inner()).contains(room) {
+        if !self.inner.listed.lock().unwrap_or_else(|poison| poison.into_inner()).contains(room) {
             return;
         }
         let online = self.inner.presence.count(room).await;

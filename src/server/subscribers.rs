@@ -58,8 +58,9 @@ pub enum CloseReason {
     CatchUp { after: i64, changes: i64 },
     /// Its session ended (account disabled, logged out); the user should log in again.
     SignedOut(String),
-    /// Its user is no longer in `room`: it should leave that room's page, then reconnect.
-    Evicted { room: String, why: crate::shared::protocol::Gone },
+    /// Its user's standing in `room` changed: it reconnects, and with `why` (they are no longer
+    /// in it) leaves that room's page first.
+    Evicted { room: String, why: Option<crate::shared::protocol::Gone> },
 }
 
 /// The sending side of one connection, as the hub holds it.
@@ -219,6 +220,18 @@ impl Subscribers {
             closed += 1;
         }
         closed
+    }
+
+    /// Closes every connection of this process subscribed to `topic`; returns how many.
+    pub fn close_topic(&self, topic: &str, reason: CloseReason) -> usize {
+        let topics = self.shard(topic).read().unwrap_or_else(|poison| poison.into_inner());
+        let Some(subscribers) = topics.get(topic) else {
+            return 0;
+        };
+        for outbox in subscribers.values() {
+            outbox.close(reason.clone());
+        }
+        subscribers.len()
     }
 
     pub fn close_user(&self, user_id: i64, session: Option<&str>, reason: CloseReason) -> usize {

@@ -57,6 +57,8 @@ pub struct RoomAccess {
     pub role: Option<Role>,
     /// The viewer adds and removes members (a moderator, the owner or an administrator).
     pub manages: bool,
+    /// The viewer is a site administrator: they remove anyone but the owner.
+    pub admin: bool,
     /// The viewer appoints moderators and changes the room's visibility (the owner or an
     /// administrator).
     pub governs: bool,

@@ -89,6 +89,10 @@ pub async fn a_private_room_is_for_its_members_only(alice: Person, bob: Person, 
     let appoint = [("room", "secret"), ("username", "bob"), ("role", "moderator")];
     assert_eq!(status_of(&bob, "/api/appoint", &appoint).await, 403, "nobody appoints themselves");
     assert_eq!(status_of(&alice, "/api/appoint", &appoint).await, 200);
+    // His sockets rejoin with the new role (none keeps acting on the old one); the page stays.
+    assert_eq!(bob_socket.closed().await, Some(CLOSE_TOO_SLOW));
+    let mut bob_socket = bob.socket().await;
+    bob_socket.join("secret").await;
     assert_eq!(status_of(&bob, "/api/add_member", &[("room", "secret"), ("username", "carol")]).await, 200);
     assert_eq!(
         status_of(&bob, "/api/remove_member", &[("room", "secret"), ("username", "carol")]).await,
@@ -187,6 +191,40 @@ async fn a_private_rooms_counts_and_creation_never_reach_the_room_lists() {
                 panic!("a private room's message reached an outsider: {message:?}")
             }
             _ => {}
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_room_made_private_stops_reaching_those_outside_it() {
+    let app = spawn_app().await;
+    let (alice, carol) = (app.signed_up("alice").await, app.signed_up("carol").await);
+    alice.open_room("open").await;
+    let mut alice_socket = alice.socket().await;
+    alice_socket.join("open").await;
+    // Carol follows it from a room list without being in it.
+    let mut follower = carol.socket().await;
+    follower.send(&ClientFrame::Follow { rooms: vec!["open".into()] }).await;
+    alice_socket.post("open", "o1", "still public").await;
+    follower.message("still public").await;
+
+    assert_eq!(
+        status_of(&alice, "/api/set_room_private", &[("room", "open"), ("private", "true")]).await,
+        200
+    );
+    assert_eq!(follower.closed().await, Some(CLOSE_TOO_SLOW), "every socket receiving it rejoins");
+    let mut follower = carol.socket().await;
+    follower.send(&ClientFrame::Follow { rooms: vec!["open".into()] }).await;
+    assert_eq!(join_refused(&mut follower, "open").await, "No such room");
+    let mut alice_socket = alice.socket().await;
+    alice_socket.join("open").await;
+    alice_socket.post("open", "o2", "now private").await;
+    follower.send(&ClientFrame::WatchRooms).await;
+    loop {
+        match follower.next_frame().await {
+            None => break,
+            Some(ServerFrame::Message { message }) => panic!("an outsider received {message:?}"),
+            Some(_) => {}
         }
     }
 }

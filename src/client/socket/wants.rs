@@ -160,6 +160,12 @@ impl Wants {
             ServerFrame::Ack { nonce, .. } | ServerFrame::Error { nonce: Some(nonce), .. } => {
                 self.unacked.retain(|(pending, _)| pending != nonce);
             }
+            // Gone for this user: the reconnect that follows must not ask for it again.
+            ServerFrame::RoomGone { room, .. } => {
+                self.rooms.remove(room);
+                self.followed.remove(room);
+                self.reads.remove(room);
+            }
             _ => {}
         }
     }

@@ -19,16 +19,19 @@ impl Chat {
             private: room.private,
             role: room.role,
             manages: policy::may_add_member(actor, room).is_ok(),
+            admin: actor.is_admin,
             governs: policy::may_govern(actor, room).is_ok(),
             members: members::list(&self.db, room.id, MEMBERS_SHOWN).await?,
             member_count: members::count(&self.db, room.id).await?,
         })
     }
 
-    /// Whether the actor is still in a private room they hold a standing in (a socket keeps its
-    /// standing while it stays joined; the moment they are removed, what it still sends must not
-    /// land). Public rooms, and administrators, need no check: whoever may read them may post.
-    pub(super) async fn still_in(&self, actor: &Actor, room: &Standing) -> Result<(), ChatError> {
+    /// Whether the actor is still in a private room they hold a standing in. A socket keeps its
+    /// standing while it stays joined, and is sent to rejoin when it changes (`Hub::evict`,
+    /// `restand`), but what it sends between the change and its close must not land. Public
+    /// rooms, and administrators, need no check: whoever may read them may post. (A room made
+    /// private meanwhile has every socket in it rejoin, on every instance.)
+    pub async fn still_in(&self, actor: &Actor, room: &Standing) -> Result<(), ChatError> {
         if !room.private || actor.is_admin {
             return Ok(());
         }
@@ -43,7 +46,9 @@ impl Chat {
     pub async fn leave_room(&self, actor: &Actor, name: &str) -> Result<String, ChatError> {
         let room = self.room(actor, name).await?;
         policy::may_leave(&room)?;
-        members::remove(&self.db, room.id, actor.id).await?;
+        if !members::remove(&self.db, room.id, actor.id).await? {
+            return Err(ChatError::NotAMember);
+        }
         self.hub.evict(actor.id, &room.name, Gone::Left).await;
         Ok(room.room.name)
     }
@@ -67,9 +72,10 @@ impl Chat {
         policy::may_add_member(actor, &room)?;
         let (user, role) = self.member_named(&room, username).await?;
         policy::may_remove(actor, &room, role)?;
-        if members::remove(&self.db, room.id, user).await?.is_some() {
-            self.hub.evict(user, &room.name, Gone::Removed).await;
+        if !members::remove(&self.db, room.id, user).await? {
+            return Err(ChatError::NotAMember);
         }
+        self.hub.evict(user, &room.name, Gone::Removed).await;
         Ok(())
     }
 
@@ -92,10 +98,19 @@ impl Chat {
                 _ => Err(Denied::OwnerRemoved.into()),
             };
         }
-        match role {
+        let changed = match role {
             Role::Owner => members::hand_over(&self.db, room.id, user).await?,
             other => members::set_role(&self.db, room.id, user, other).await?,
         };
+        if !changed {
+            return Err(ChatError::NotAMember);
+        }
+        // Their sockets (for a hand-over, everyone's: the owner until now may be anyone) rejoin
+        // with the new role, so none acts on the old one.
+        match role {
+            Role::Owner => self.hub.restand_all(&room.name).await,
+            _ => self.hub.restand(user, &room.name).await,
+        }
         Ok(())
     }
 
@@ -103,8 +118,15 @@ impl Chat {
     pub async fn set_private(&self, actor: &Actor, room: &str, private: bool) -> Result<(), ChatError> {
         let room = self.room(actor, room).await?;
         policy::may_govern(actor, &room)?;
+        if room.private == private {
+            return Ok(());
+        }
         rooms::set_private(&self.db, room.id, private).await?;
+        // Every socket receiving it rejoins or follows it again through the checks (made
+        // private, outsiders following it from a room list stop receiving it), and each
+        // instance learns whether to name it to the room lists.
         self.hub.list_room(&room.name, !private);
+        self.hub.restand_all(&room.name).await;
         Ok(())
     }
 

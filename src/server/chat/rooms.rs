@@ -90,12 +90,13 @@ impl Chat {
         let name = validate::room_name(name)?;
         let room = match rooms::by_name(&self.db, name).await? {
             Some(room) => {
-                let standing = self.standing_in(actor, room).await;
-                match standing {
-                    Ok(standing) if !private => return self.enter(actor, &standing.name).await,
-                    Ok(_) | Err(ChatError::Denied(Denied::Hidden)) => return Err(ChatError::RoomNameTaken),
-                    Err(err) => return Err(err),
-                }
+                return match self.standing_in(actor, room).await {
+                    // Asked for a private room, found a public one: not posting in the open.
+                    Ok(standing) if private && !standing.private => Err(ChatError::RoomNameTaken),
+                    Ok(standing) => self.enter(actor, &standing.name).await,
+                    Err(ChatError::Denied(Denied::Hidden)) => Err(ChatError::RoomNameTaken),
+                    Err(err) => Err(err),
+                };
             }
             None => {
                 policy::may_create_room(actor)?;
@@ -109,11 +110,10 @@ impl Chat {
                 room
             }
         };
-        let standing = self.standing_in(actor, room).await;
-        match standing {
-            // Created by someone else at the same moment, as a private room.
+        match self.standing_in(actor, room).await {
+            // Created by someone else at the same moment, the other way.
             Err(ChatError::Denied(Denied::Hidden)) => Err(ChatError::RoomNameTaken),
-            Ok(standing) if standing.private != private => Err(ChatError::RoomNameTaken),
+            Ok(standing) if private && !standing.private => Err(ChatError::RoomNameTaken),
             Ok(standing) => self.enter(actor, &standing.name).await,
             Err(err) => Err(err),
         }

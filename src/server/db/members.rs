@@ -41,7 +41,8 @@ pub async fn add(db: &impl ConnectionTrait, room_id: i64, user_id: i64, role: Ro
     Ok(inserted > 0)
 }
 
-/// Changes a member's role. False if they are not a member.
+/// Makes a member a moderator or a member again. False if they are not a member, or are the
+/// owner (who changes only by handing the room over).
 pub async fn set_role(
     db: &impl ConnectionTrait,
     room_id: i64,
@@ -52,52 +53,68 @@ pub async fn set_role(
         .col_expr(room_members::Column::Role, Expr::val(role.number()))
         .filter(room_members::Column::RoomId.eq(room_id))
         .filter(room_members::Column::UserId.eq(user_id))
+        .filter(room_members::Column::Role.lt(Role::Owner.number()))
         .exec(db)
         .await?;
     Ok(changed.rows_affected > 0)
 }
 
-/// Makes `to` (a member) the room's owner and its owner until now a moderator, in one step: a
-/// room never has two owners or none. False (and nothing changed) if `to` is not a member.
+/// Makes `to` (a member) the room's owner and its owner until now a moderator, in one step. False
+/// (and nothing changed) if `to` is not a member. Writes before it reads, so SQLite never finds
+/// its snapshot stale; on PostgreSQL the index of one owner per room refuses a second hand-over
+/// running at the same moment.
 pub async fn hand_over<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     room_id: i64,
     to: i64,
 ) -> Result<bool, DbErr> {
     let txn = db.begin().await?;
-    if role_of(&txn, room_id, to).await?.is_none() {
-        return Ok(false);
-    }
     RoomMembers::update_many()
         .col_expr(room_members::Column::Role, Expr::val(Role::Moderator.number()))
         .filter(room_members::Column::RoomId.eq(room_id))
         .filter(room_members::Column::Role.eq(Role::Owner.number()))
+        .filter(room_members::Column::UserId.ne(to))
         .exec(&txn)
         .await?;
-    set_role(&txn, room_id, to, Role::Owner).await?;
+    let promoted = RoomMembers::update_many()
+        .col_expr(room_members::Column::Role, Expr::val(Role::Owner.number()))
+        .filter(room_members::Column::RoomId.eq(room_id))
+        .filter(room_members::Column::UserId.eq(to))
+        .exec(&txn)
+        .await?;
+    if promoted.rows_affected == 0 {
+        txn.rollback().await?;
+        return Ok(false);
+    }
     txn.commit().await?;
     Ok(true)
 }
 
 /// Takes the user out of the room, with their read marker (a room they left counts nothing
-/// unread for them). Returns the role they had; `None`: they were not a member.
+/// unread for them). Never the owner. False: they were not a member (or are the owner).
 pub async fn remove<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     room_id: i64,
     user_id: i64,
-) -> Result<Option<Role>, DbErr> {
+) -> Result<bool, DbErr> {
     let txn = db.begin().await?;
-    let role = role_of(&txn, room_id, user_id).await?;
-    if role.is_some() {
-        RoomMembers::delete_by_id((room_id, user_id)).exec(&txn).await?;
-        ReadMarkers::delete_many()
-            .filter(read_markers::Column::RoomId.eq(room_id))
-            .filter(read_markers::Column::UserId.eq(user_id))
-            .exec(&txn)
-            .await?;
+    let removed = RoomMembers::delete_many()
+        .filter(room_members::Column::RoomId.eq(room_id))
+        .filter(room_members::Column::UserId.eq(user_id))
+        .filter(room_members::Column::Role.lt(Role::Owner.number()))
+        .exec(&txn)
+        .await?;
+    if removed.rows_affected == 0 {
+        txn.rollback().await?;
+        return Ok(false);
     }
+    ReadMarkers::delete_many()
+        .filter(read_markers::Column::RoomId.eq(room_id))
+        .filter(read_markers::Column::UserId.eq(user_id))
+        .exec(&txn)
+        .await?;
     txn.commit().await?;
-    Ok(role)
+    Ok(true)
 }
 
 /// A room's first `most` members: the owner, moderators, then everyone else, each by name.

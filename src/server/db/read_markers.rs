@@ -144,7 +144,7 @@ pub async fn for_rooms_of(
 ) -> Result<HashMap<i64, ReadState>, DbErr> {
     let mut states = for_user_in(db, user_id, rooms).await?;
     for &room_id in rooms {
-        if !states.contains_key(&room_id) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = states.entry(room_id) {
             let newest = newest_id(db, room_id).await?;
             let fresh = ReadState {
                 last_read: newest,
@@ -153,7 +153,7 @@ pub async fn for_rooms_of(
                 mentions: 0,
                 notify: NotifyLevel::default(),
             };
-            states.insert(room_id, fresh);
+            slot.insert(fresh);
         }
     }
     Ok(states)

@@ -128,8 +128,8 @@ async fn say_goodbye<Tx: Sink<Message> + Unpin>(sink: &mut Tx, reason: Option<Cl
         }
         Some(CloseReason::Evicted { room, why }) => (
             CLOSE_TOO_SLOW,
-            "reconnect without the room".to_owned(),
-            Some(ServerFrame::RoomGone { room, why }),
+            "reconnect: your place in a room changed".to_owned(),
+            why.map(|why| ServerFrame::RoomGone { room, why }),
         ),
         Some(CloseReason::TooSlow) | None => (CLOSE_TOO_SLOW, "too slow".to_owned(), None),
     };

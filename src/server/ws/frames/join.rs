@@ -26,6 +26,12 @@ impl Peer<'_> {
         // Subscribe before replaying, so nothing falls between the two; the client drops the
         // few messages it may then see twice by id.
         self.state.hub.join(self.conn, &room.name, !room.private).await;
+        // Removed from a private room between the check above and the subscription: the
+        // eviction closed the sockets it found, and this one was not subscribed yet.
+        if let Err(err) = self.chat.still_in(self.actor, &room).await {
+            self.state.hub.leave(self.conn, &room.name, self.followed.contains(&room.name)).await;
+            return self.refuse(&err, "Could not join the room. Please try again.", None).await;
+        }
         // Past the replay limit the tab reloads the room, changes and all.
         let replayed = match after {
             Some(after) => self.replay(&room, after).await,
