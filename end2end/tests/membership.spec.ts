@@ -100,3 +100,19 @@ test('the owner appoints a moderator, who adds people; a member leaves a public 
   // The owner cannot leave without handing the room over.
   await expect(a.page.getByRole('button', { name: 'Leave room', exact: true })).toHaveCount(0);
 });
+
+test('the owner sets a topic, shown above the room to everyone in it', async ({ person }) => {
+  const a = await person('a');
+  const b = await person('b');
+  const room = uniqueRoom('topic');
+  await createRoom(a.page, room);
+  await openRoom(b.page, room);
+  await expect(b.page.getByText('Edit topic', { exact: true })).toHaveCount(0);
+  await a.page.getByText('Edit topic', { exact: true }).click();
+  const topic = `Plans for the week ${Date.now()}`;
+  await a.page.getByLabel('Topic', { exact: true }).fill(topic);
+  await a.page.getByRole('button', { name: 'Save topic', exact: true }).click();
+  await expect(a.page.getByText(topic, { exact: true })).toBeVisible();
+  await b.page.reload();
+  await expect(b.page.getByText(topic, { exact: true })).toBeVisible();
+});

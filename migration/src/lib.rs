@@ -22,6 +22,7 @@ mod m20261207_000017_index_read_markers_by_room;
 mod m20261207_000018_add_read_marker_notify;
 mod m20261207_000019_create_room_members;
 mod m20261207_000020_add_room_private;
+mod m20261207_000021_add_room_topic;
 
 pub struct Migrator;
 
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000018_add_read_marker_notify::Migration),
             Box::new(m20261207_000019_create_room_members::Migration),
             Box::new(m20261207_000020_add_room_private::Migration),
+            Box::new(m20261207_000021_add_room_topic::Migration),
         ]
     }
 }

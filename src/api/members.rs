@@ -73,3 +73,15 @@ pub async fn set_room_private(room: String, private: bool) -> Result<(), AppErro
     .await;
     super::context::form_outcome(done, &crate::shared::paths::room(&room))
 }
+
+/// Sets `room`'s topic (its moderators and owner); empty clears it.
+#[server(prefix = "/api", endpoint = "set_room_topic", output = TextJson)]
+pub async fn set_room_topic(room: String, #[server(default)] topic: String) -> Result<(), AppError> {
+    let done = async {
+        let (chat, actor) = super::context::chat_user().await?;
+        chat.set_topic(&actor, &room, &topic).await?;
+        Ok(crate::shared::paths::room(&room))
+    }
+    .await;
+    super::context::form_outcome(done, &crate::shared::paths::room(&room))
+}

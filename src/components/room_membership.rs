@@ -1,12 +1,12 @@
-//! A room's membership, in a bar above it: "Private", the members and their roles, and what the
-//! viewer may do about them ("Add member", "Make moderator", "Remove from room", "Make room
-//! private", "Leave room"). Rendered by the server only, as plain forms beside the room's island:
+//! A room's membership, in a bar above it: its topic, "Private", the members and their roles,
+//! and what the viewer may do about them ("Edit topic", "Add member", "Make moderator", "Remove
+//! from room", "Make room private", "Leave room"). Rendered by the server only, as plain forms beside the room's island:
 //! it works without JavaScript and adds nothing to the bundle.
 
 use leptos::{prelude::*, server_fn::ServerFn};
 
 use crate::{
-    api::members::{AddMember, Appoint, LeaveRoom, RemoveMember, SetRoomPrivate},
+    api::members::{AddMember, Appoint, LeaveRoom, RemoveMember, SetRoomPrivate, SetRoomTopic},
     shared::membership::{Member, Role, RoomAccess},
 };
 
@@ -17,7 +17,7 @@ pub fn RoomMembership(
     access: RoomAccess,
     refused: Option<String>,
 ) -> impl IntoView {
-    let RoomAccess { private, role, manages, admin, governs, members, member_count } = access;
+    let RoomAccess { private, topic, role, manages, admin, governs, members, member_count } = access;
     let leaves = role.is_some_and(|role| role != Role::Owner);
     let rows = members
         .into_iter()
@@ -51,6 +51,21 @@ pub fn RoomMembership(
             </form>
         }
     });
+    let shown_topic = (!topic.is_empty()).then(|| view! { <p class="topic">{topic.clone()}</p> });
+    let editing_topic = manages.then(|| {
+        view! {
+            <details class="edit-topic">
+                <summary>"Edit topic"</summary>
+                <form method="post" action=SetRoomTopic::url() class="members-panel">
+                    <input type="hidden" name="room" value=room.clone()/>
+                    <label for="room-topic">"Topic"</label>
+                    <input id="room-topic" name="topic" value=topic.clone() autocomplete="off"
+                        maxlength=crate::shared::validate::TOPIC_MAX/>
+                    <button type="submit">"Save topic"</button>
+                </form>
+            </details>
+        }
+    });
     let leaving = leaves.then(|| {
         view! {
             <form method="post" action=LeaveRoom::url()>
@@ -61,6 +76,7 @@ pub fn RoomMembership(
     });
     view! {
         <div class="membership">
+            {shown_topic}
             {private.then(|| view! { <span class="badge">"Private"</span> })}
             {refused.map(|message| view! { <p role="alert" class="alert">{message}</p> })}
             <details class="members">
@@ -71,6 +87,7 @@ pub fn RoomMembership(
                     {visibility}
                 </div>
             </details>
+            {editing_topic}
             {leaving}
         </div>
     }

@@ -53,9 +53,12 @@ pub struct Member {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoomAccess {
     pub private: bool,
+    /// The room's topic (empty: none).
+    pub topic: String,
     /// The viewer's own role; `None`: not a member (an administrator looking in).
     pub role: Option<Role>,
-    /// The viewer adds and removes members (a moderator, the owner or an administrator).
+    /// The viewer adds and removes members and sets the topic (a moderator, the owner or an
+    /// administrator).
     pub manages: bool,
     /// The viewer is a site administrator: they remove anyone but the owner.
     pub admin: bool,

@@ -11,6 +11,8 @@ pub const PASSWORD_MIN: usize = 8;
 pub const PASSWORD_MAX: usize = 1024;
 pub const ROOM_NAME_MAX: usize = 64;
 pub const MESSAGE_MAX: usize = 2000;
+/// A room's topic: one line under its name.
+pub const TOPIC_MAX: usize = 200;
 
 pub const NONCE_MAX: usize = 64;
 
@@ -44,6 +46,17 @@ pub enum InvalidInput {
     /// See [`super::reactions::emoji`].
     #[error("A reaction is one emoji")]
     Reaction,
+    // A topic is set by a plain form the server renders: the browser never meets these, and
+    // leaving them out of its build keeps their texts out of the bundle.
+    #[cfg(feature = "ssr")]
+    #[error("A topic is at most {max} characters", max = TOPIC_MAX)]
+    TopicLength,
+    #[error(
+        "A topic is one line, without control characters or text-direction overrides (U+{code:04X} found)",
+        code = u32::from(*.0)
+    )]
+    #[cfg(feature = "ssr")]
+    TopicCharacter(char),
 }
 
 /// The sign-up form's hint under the username box.
@@ -132,6 +145,20 @@ pub fn message_body(body: &str) -> Result<&str, InvalidInput> {
     } else {
         Err(InvalidInput::MessageLength)
     }
+}
+
+/// A room's topic as it will be stored: trimmed, one line, at most TOPIC_MAX characters; empty
+/// clears it.
+#[cfg(feature = "ssr")]
+pub fn topic(text: &str) -> Result<&str, InvalidInput> {
+    let text = text.trim();
+    if let Some(c) = text.chars().find(|&c| c.is_control() || is_refused_char(c)) {
+        return Err(InvalidInput::TopicCharacter(c));
+    }
+    if text.chars().count() > TOPIC_MAX {
+        return Err(InvalidInput::TopicLength);
+    }
+    Ok(text)
 }
 
 /// The client's id for a message: short, printable, so it can be stored and echoed as is.

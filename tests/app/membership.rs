@@ -228,3 +228,33 @@ async fn a_room_made_private_stops_reaching_those_outside_it() {
         }
     }
 }
+
+#[tokio::test]
+async fn moderators_set_the_topic_members_do_not() {
+    let app = spawn_app().await;
+    let (alice, bob, carol) =
+        (app.signed_up("alice").await, app.signed_up("bob").await, app.signed_up("carol").await);
+    assert_eq!(status_of(&alice, "/api/open_room", &[("name", "team"), ("private", "true")]).await, 200);
+    assert_eq!(status_of(&alice, "/api/add_member", &[("room", "team"), ("username", "bob")]).await, 200);
+    let topic = |text: &'static str| [("room", "team"), ("topic", text)];
+    assert_eq!(status_of(&bob, "/api/set_room_topic", &topic("mine now")).await, 403);
+    assert_eq!(
+        status_of(&carol, "/api/set_room_topic", &topic("hello")).await,
+        404,
+        "not even told it exists"
+    );
+    assert_eq!(status_of(&alice, "/api/set_room_topic", &topic("  Release planning, Fridays  ")).await, 200);
+    let page = bob.get("/rooms/team").await.text().await.expect("page");
+    assert!(page.contains("Release planning, Fridays"), "the topic shows on the room's page");
+    assert!(!page.contains("Edit topic"), "a member is not offered it");
+    assert!(alice.get("/rooms/team").await.text().await.expect("page").contains("Edit topic"));
+
+    // One line, at most 200 characters; empty clears it.
+    assert_eq!(status_of(&alice, "/api/set_room_topic", &topic("two\nlines")).await, 400);
+    let long = "x".repeat(201);
+    assert_eq!(status_of(&alice, "/api/set_room_topic", &[("room", "team"), ("topic", &long)]).await, 400);
+    let appoint = [("room", "team"), ("username", "bob"), ("role", "moderator")];
+    assert_eq!(status_of(&alice, "/api/appoint", &appoint).await, 200);
+    assert_eq!(status_of(&bob, "/api/set_room_topic", &topic("")).await, 200);
+    assert!(!bob.get("/rooms/team").await.text().await.expect("page").contains("Release planning"));
+}

@@ -354,6 +354,7 @@ pub(crate) async fn rooms_differing_only_by_case_are_renamed_keeping_their_histo
             created_at,
             last_seq: 0,
             private: false,
+            topic: String::new(),
         };
         // The batch insert names only the columns this early schema has.
         let body = format!("said in {name}");

@@ -17,6 +17,7 @@ impl Chat {
     pub async fn access(&self, actor: &Actor, room: &Standing) -> Result<RoomAccess, ChatError> {
         Ok(RoomAccess {
             private: room.private,
+            topic: room.topic.clone(),
             role: room.role,
             manages: policy::may_add_member(actor, room).is_ok(),
             admin: actor.is_admin,

@@ -95,6 +95,11 @@ pub fn may_remove(actor: &Actor, room: &Standing, target: Role) -> Result<(), De
     }
 }
 
+/// Setting a room's topic: its moderators (and owner, and administrators).
+pub fn may_set_topic(actor: &Actor, room: &Standing) -> Result<(), Denied> {
+    may_add_member(actor, room)
+}
+
 /// Making a room public or private, appointing moderators, handing the room over: its owner
 /// (and administrators).
 pub fn may_govern(actor: &Actor, room: &Standing) -> Result<(), Denied> {
@@ -163,8 +168,15 @@ mod tests {
     }
 
     fn room(private: bool, role: Option<Role>) -> Standing {
-        let room =
-            Room { id: 1, name: "general".into(), created_by: None, created_at: 0, last_seq: 0, private };
+        let room = Room {
+            id: 1,
+            name: "general".into(),
+            created_by: None,
+            created_at: 0,
+            last_seq: 0,
+            private,
+            topic: String::new(),
+        };
         Standing { room, role }
     }
 
@@ -209,13 +221,14 @@ mod tests {
     #[test]
     fn the_authorization_table() {
         type Check = fn(&Actor, &Standing) -> Result<(), Denied>;
-        let actions: [(&str, Check); 11] = [
+        let actions: [(&str, Check); 12] = [
             ("read", may_read),
             ("post", may_post),
             ("react", may_react),
             ("pin", may_pin),
             ("keep place", may_keep_place),
             ("add member", may_add_member),
+            ("set topic", may_set_topic),
             ("remove member", |a, r| may_remove(a, r, Role::Member)),
             ("remove moderator", |a, r| may_remove(a, r, Role::Moderator)),
             ("remove owner", |a, r| may_remove(a, r, Role::Owner)),
@@ -236,6 +249,7 @@ mod tests {
             "AAAAA HAAAA",
             "AAAAA HAAAA",
             "AAAAA HAAAA",
+            "MMAAA HMAAA",
             "MMAAA HMAAA",
             "MMAAA HMAAA",
             "MMOAA HMOAA",

@@ -229,6 +229,16 @@ impl Chat {
         Ok(HistoryPage { messages: newer.items, has_more: newer.has_more })
     }
 
+    /// Sets a room's topic (empty clears it): its moderators and owner. Shown on the room's page
+    /// from its next load.
+    pub async fn set_topic(&self, actor: &Actor, name: &str, topic: &str) -> Result<(), ChatError> {
+        let room = self.room(actor, name).await?;
+        policy::may_set_topic(actor, &room)?;
+        let topic = validate::topic(topic)?;
+        rooms::set_topic(&self.db, room.id, topic).await?;
+        Ok(())
+    }
+
     /// Removes a room with its history; everyone in it is sent back to the room list.
     pub async fn delete_room(&self, actor: &Actor, name: &str) -> Result<(), ChatError> {
         let room = rooms::by_name(&self.db, name).await?;

@@ -69,6 +69,7 @@ pub async fn open<C: ConnectionTrait + TransactionTrait>(
         created_at: Set(now_ms()),
         last_seq: Set(0),
         private: Set(private),
+        topic: Set(String::new()),
         ..Default::default()
     };
     // The room and its owner together: a private room is never without a member.
@@ -87,6 +88,16 @@ pub async fn open<C: ConnectionTrait + TransactionTrait>(
         }
         Err(err) => Err(err),
     }
+}
+
+/// Sets a room's topic (the caller has validated it).
+pub async fn set_topic(db: &impl ConnectionTrait, id: i64, topic: &str) -> Result<(), DbErr> {
+    Rooms::update_many()
+        .col_expr(rooms::Column::Topic, sea_orm::sea_query::Expr::val(topic))
+        .filter(rooms::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 /// Makes a room private or public.

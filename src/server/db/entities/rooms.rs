@@ -13,6 +13,8 @@ pub struct Model {
     pub last_seq: i64,
     /// For its members only (and administrators): to anyone else it does not exist.
     pub private: bool,
+    /// One line under its name (empty: none).
+    pub topic: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
