@@ -205,6 +205,8 @@ async fn a_room_made_private_stops_reaching_those_outside_it() {
     // Carol follows it from a room list without being in it.
     let mut follower = carol.socket().await;
     follower.send(&ClientFrame::Follow { rooms: vec!["open".into()] }).await;
+    // A socket's frames are handled in order: once this refusal comes, the follow is in place.
+    assert_eq!(join_refused(&mut follower, "nowhere").await, "No such room");
     alice_socket.post("open", "o1", "still public").await;
     follower.message("still public").await;
 

@@ -195,6 +195,21 @@ impl Shared {
         self.commands.clone().publish(&self.control_channel, payload).await
     }
 
+    /// Publishes a control message to every instance, this one included (it hears its own
+    /// publish). False when it could not: the caller then acts on this instance alone.
+    async fn tell_every_instance(&self, control: Control, what: &str) -> bool {
+        if !self.listening.load(Ordering::Acquire) {
+            return false;
+        }
+        match self.publish_control(&control).await {
+            Ok(()) => true,
+            Err(err) => {
+                tracing::warn!(error = %err, "publishing {what} to Redis failed; acting on this instance only");
+                false
+            }
+        }
+    }
+
     /// After a divergence, once Redis works: every instance catches up from its start.
     async fn reconcile(&self) {
         let since = self.unshared_since.load(Ordering::Acquire);
@@ -481,33 +496,19 @@ impl Bus for RedisBus {
     }
 
     async fn sign_out(&self, sign_out: SignOut) {
-        let shared = &self.shared;
-        if shared.listening.load(Ordering::Acquire) {
-            match shared.publish_control(&Control::SignOut(sign_out.clone())).await {
-                Ok(()) => return,
-                // Other instances' sockets of this session are refused when they next reconnect:
-                // the session is gone from the database.
-                Err(err) => {
-                    tracing::warn!(error = %err, "publishing a sign-out to Redis failed; ended this instance's sockets only")
-                }
-            }
+        // Other instances' sockets of this session are refused when they next reconnect: the
+        // session is gone from the database.
+        if !self.shared.tell_every_instance(Control::SignOut(sign_out.clone()), "a sign-out").await {
+            sign_out.apply(&self.shared.subscribers);
         }
-        sign_out.apply(&shared.subscribers);
     }
 
     async fn evict(&self, eviction: Eviction) {
-        let shared = &self.shared;
-        if shared.listening.load(Ordering::Acquire) {
-            match shared.publish_control(&Control::Evict(eviction.clone())).await {
-                Ok(()) => return,
-                // The membership is gone from the database: their sockets elsewhere are refused
-                // the room when they next reconnect, and post nothing more there meanwhile.
-                Err(err) => {
-                    tracing::warn!(error = %err, "publishing an eviction to Redis failed; closed this instance's sockets only")
-                }
-            }
+        // The membership is gone from the database: their sockets elsewhere are refused the
+        // room when they next reconnect, and post nothing more there meanwhile.
+        if !self.shared.tell_every_instance(Control::Evict(eviction.clone()), "an eviction").await {
+            eviction.apply(&self.shared.subscribers);
         }
-        eviction.apply(&shared.subscribers);
     }
 
     fn spans_instances(&self) -> bool {

@@ -92,18 +92,22 @@ pub async fn open<C: ConnectionTrait + TransactionTrait>(
 
 /// Sets a room's topic (the caller has validated it).
 pub async fn set_topic(db: &impl ConnectionTrait, id: i64, topic: &str) -> Result<(), DbErr> {
-    Rooms::update_many()
-        .col_expr(rooms::Column::Topic, sea_orm::sea_query::Expr::val(topic))
-        .filter(rooms::Column::Id.eq(id))
-        .exec(db)
-        .await?;
-    Ok(())
+    set(db, id, rooms::Column::Topic, topic).await
 }
 
 /// Makes a room private or public.
 pub async fn set_private(db: &impl ConnectionTrait, id: i64, private: bool) -> Result<(), DbErr> {
+    set(db, id, rooms::Column::Private, private).await
+}
+
+async fn set(
+    db: &impl ConnectionTrait,
+    id: i64,
+    column: rooms::Column,
+    value: impl Into<sea_orm::Value>,
+) -> Result<(), DbErr> {
     Rooms::update_many()
-        .col_expr(rooms::Column::Private, sea_orm::sea_query::Expr::val(private))
+        .col_expr(column, sea_orm::sea_query::Expr::val(value))
         .filter(rooms::Column::Id.eq(id))
         .exec(db)
         .await?;
