@@ -38,29 +38,45 @@ pub enum AppError {
     /// The rooms one person may create per hour.
     #[error("You have created {0} rooms in the last hour, the most allowed. Try again later.")]
     TooManyRooms(u32),
-    // Membership answers only ever reach a plain HTML form (the membership controls and the
-    // room form have no island), which the server renders: the browser never decodes them.
+    // Membership answers only ever reach a plain HTML form (the membership controls, invite
+    // links and the room form have no island), which the server renders: the browser never
+    // decodes them, and building them for the server only keeps their texts out of the bundle.
     #[error("Only the room's moderators and owner can do that")]
-    #[cfg_attr(feature = "hydrate", serde(skip_deserializing))]
+    #[cfg(feature = "ssr")]
     ModeratorsOnly,
     #[error("Only the room's owner can do that")]
-    #[cfg_attr(feature = "hydrate", serde(skip_deserializing))]
+    #[cfg(feature = "ssr")]
     OwnersOnly,
     #[error("The owner cannot leave the room: make someone else the owner first")]
-    #[cfg_attr(feature = "hydrate", serde(skip_deserializing))]
+    #[cfg(feature = "ssr")]
     OwnerStays,
     #[error("The room's owner cannot be removed")]
-    #[cfg_attr(feature = "hydrate", serde(skip_deserializing))]
+    #[cfg(feature = "ssr")]
     OwnerRemoved,
     #[error("That person is not a member of this room")]
-    #[cfg_attr(feature = "hydrate", serde(skip_deserializing))]
+    #[cfg(feature = "ssr")]
     NotAMember,
     #[error("That person is already a member of this room")]
-    #[cfg_attr(feature = "hydrate", serde(skip_deserializing))]
+    #[cfg(feature = "ssr")]
     AlreadyAMember,
     #[error("That room name is taken: please choose another")]
-    #[cfg_attr(feature = "hydrate", serde(skip_deserializing))]
+    #[cfg(feature = "ssr")]
     RoomNameTaken,
+    #[error("You are banned from this room")]
+    #[cfg(feature = "ssr")]
+    Banned,
+    #[error("That person is banned from this room: unban them first")]
+    #[cfg(feature = "ssr")]
+    MemberBanned,
+    #[error("That person is not banned from this room")]
+    #[cfg(feature = "ssr")]
+    NotBanned,
+    #[error("This invite link is not valid: it may have expired, been used up or been revoked")]
+    #[cfg(feature = "ssr")]
+    InviteInvalid,
+    #[error("This room has as many invite links as it can hold ({0}): revoke one first")]
+    #[cfg(feature = "ssr")]
+    TooManyInvites(u64),
     /// Every password check is taken: answered at once rather than queued without end.
     #[error("The server is busy. Please try again in a moment.")]
     Busy,
@@ -84,7 +100,7 @@ pub enum Missing {
     User,
     /// A role a form named that no member can have (only a crafted post names one).
     #[error("Role")]
-    #[cfg_attr(feature = "hydrate", serde(skip_deserializing))]
+    #[cfg(feature = "ssr")]
     Role,
 }
 
@@ -95,10 +111,20 @@ impl AppError {
     /// The HTTP status a page or endpoint should answer with for this error.
     pub fn status_code(&self) -> u16 {
         match self {
-            AppError::Invalid(_) | AppError::UsernameTaken => 400,
-            AppError::OwnAccount | AppError::OwnerStays | AppError::OwnerRemoved => 400,
-            AppError::NotAMember | AppError::AlreadyAMember => 400,
-            AppError::ModeratorsOnly | AppError::OwnersOnly => 403,
+            AppError::Invalid(_) | AppError::UsernameTaken | AppError::OwnAccount => 400,
+            #[cfg(feature = "ssr")]
+            AppError::OwnerStays
+            | AppError::OwnerRemoved
+            | AppError::NotAMember
+            | AppError::AlreadyAMember
+            | AppError::MemberBanned
+            | AppError::NotBanned
+            | AppError::TooManyInvites(_) => 400,
+            #[cfg(feature = "ssr")]
+            AppError::InviteInvalid => 404,
+            #[cfg(feature = "ssr")]
+            AppError::ModeratorsOnly | AppError::OwnersOnly | AppError::Banned => 403,
+            #[cfg(feature = "ssr")]
             AppError::RoomNameTaken => 409,
             AppError::InvalidCredentials | AppError::NotLoggedIn => 401,
             AppError::AccountDisabled | AppError::Forbidden => 403,

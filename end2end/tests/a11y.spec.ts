@@ -93,6 +93,18 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await a.page.getByRole('button', { name: 'Pinned messages' }).click();
       await expect(a.page.getByRole('region', { name: 'Pinned messages' }).getByRole('link')).toHaveCount(1);
       expect(await seriousViolations(a.page), 'room, changing messages').toEqual([]);
+
+      // The owner's panels, each open in turn: members and bans, invite links (with one), the
+      // moderation log (with an entry).
+      await a.page.reload();
+      await a.page.getByText('Invite links (0)', { exact: true }).click();
+      await a.page.getByRole('button', { name: 'Create invite link', exact: true }).click();
+      for (const panel of ['Members (1)', 'Invite links (1)', 'Edit topic', 'Moderation log']) {
+        const summary = a.page.getByText(panel, { exact: true });
+        await summary.click();
+        expect(await seriousViolations(a.page), panel).toEqual([]);
+        await summary.click();
+      }
     });
   });
 }

@@ -116,3 +116,31 @@ test('the owner sets a topic, shown above the room to everyone in it', async ({ 
   await b.page.reload();
   await expect(b.page.getByText(topic, { exact: true })).toBeVisible();
 });
+
+test('a banned member leaves at once and cannot come back until unbanned', async ({ person }) => {
+  const a = await person('a');
+  const b = await person('b');
+  const room = uniqueRoom('ban');
+  await createRoom(a.page, room);
+  await openRoom(b.page, room);
+  await a.page.reload();
+  const list = await openMembers(a.page, 2);
+  await list.getByRole('button', { name: `Ban ${b.name} from the room` }).click();
+  await expect(b.page).toHaveURL(/\/rooms\?gone=banned/);
+  await expect(b.page.getByRole('status').filter({ hasText: `You were banned from #${room}` })).toBeVisible();
+  await b.page.goto(`/rooms/${room}`);
+  await expect(b.page.getByRole('alert').filter({ hasText: 'You are banned from this room' })).toBeVisible();
+
+  const banned = await openMembers(a.page, 1);
+  await expect(banned.getByText('Banned (1)', { exact: true })).toBeVisible();
+  await banned.getByRole('button', { name: `Unban ${b.name}`, exact: true }).click();
+  await expect(a.page.getByText('Banned (0)', { exact: true })).toBeAttached();
+  await openRoom(b.page, room);
+
+  // Both are in the moderation log, newest first.
+  await a.page.getByText('Moderation log', { exact: true }).click();
+  const log = a.page.locator('details.moderation-log').getByRole('listitem');
+  await expect(log.nth(0)).toContainText(`${a.name} unbanned ${b.name}`);
+  await expect(log.nth(1)).toContainText(`${a.name} banned ${b.name}`);
+  await expect(b.page.getByText('Moderation log', { exact: true })).toHaveCount(0);
+});

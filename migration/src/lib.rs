@@ -23,6 +23,9 @@ mod m20261207_000018_add_read_marker_notify;
 mod m20261207_000019_create_room_members;
 mod m20261207_000020_add_room_private;
 mod m20261207_000021_add_room_topic;
+mod m20261207_000022_create_room_invites;
+mod m20261207_000023_create_room_bans;
+mod m20261207_000024_create_moderation_log;
 
 pub struct Migrator;
 
@@ -51,6 +54,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000019_create_room_members::Migration),
             Box::new(m20261207_000020_add_room_private::Migration),
             Box::new(m20261207_000021_add_room_topic::Migration),
+            Box::new(m20261207_000022_create_room_invites::Migration),
+            Box::new(m20261207_000023_create_room_bans::Migration),
+            Box::new(m20261207_000024_create_moderation_log::Migration),
         ]
     }
 }

@@ -25,7 +25,7 @@ pub async fn signup(username: String, password: String, confirm: String) -> Resu
                     auth::SessionUser,
                     db::users::{self, CreateUserError},
                 },
-                shared::validate,
+                shared::{paths, validate},
             };
 
             let username = validate::username(&username)?;
@@ -38,7 +38,10 @@ pub async fn signup(username: String, password: String, confirm: String) -> Resu
                 CreateUserError::Db(err) => err.into(),
             })?;
             start_session(SessionUser(user)).await?;
-            leptos_axum::redirect("/rooms");
+            // Back to the invite link that sent them here, if one did.
+            let parts = leptos::prelude::use_context::<axum::http::request::Parts>();
+            let invited = parts.and_then(|parts| crate::server::invite_link::pending(&parts.headers));
+            leptos_axum::redirect(&invited.map_or_else(|| "/rooms".to_owned(), |code| paths::invite(&code)));
             Ok(())
         }
         .await,

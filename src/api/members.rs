@@ -85,3 +85,58 @@ pub async fn set_room_topic(room: String, #[server(default)] topic: String) -> R
     .await;
     super::context::form_outcome(done, &crate::shared::paths::room(&room))
 }
+
+/// Makes an invite link to `room`, lasting `expires_hours` (0: until revoked) for `max_uses`
+/// people (0: any number); the room's page then lists it. Answers the link's code (a form is
+/// sent back to the room's page instead).
+#[server(prefix = "/api", endpoint = "create_invite", output = TextJson)]
+pub async fn create_invite(
+    room: String,
+    #[server(default)] expires_hours: u32,
+    #[server(default)] max_uses: u32,
+) -> Result<String, AppError> {
+    use crate::shared::paths;
+    let made = async {
+        let (chat, actor) = super::context::chat_user().await?;
+        Ok(chat.create_invite(&actor, &room, expires_hours, max_uses).await?)
+    }
+    .await;
+    let code = made.clone().unwrap_or_default();
+    super::context::form_outcome(made.map(|_| paths::room(&room)), &paths::room(&room)).map(|()| code)
+}
+
+/// Revokes the invite link `code` of `room`.
+#[server(prefix = "/api", endpoint = "revoke_invite", output = TextJson)]
+pub async fn revoke_invite(room: String, code: String) -> Result<(), AppError> {
+    let done = async {
+        let (chat, actor) = super::context::chat_user().await?;
+        chat.revoke_invite(&actor, &room, &code).await?;
+        Ok(crate::shared::paths::room(&room))
+    }
+    .await;
+    super::context::form_outcome(done, &crate::shared::paths::room(&room))
+}
+
+/// Bans `username` from `room`: out of it at once, and kept out until unbanned.
+#[server(prefix = "/api", endpoint = "ban", output = TextJson)]
+pub async fn ban(room: String, username: String) -> Result<(), AppError> {
+    let done = async {
+        let (chat, actor) = super::context::chat_user().await?;
+        chat.ban(&actor, &room, &username).await?;
+        Ok(crate::shared::paths::room(&room))
+    }
+    .await;
+    super::context::form_outcome(done, &crate::shared::paths::room(&room))
+}
+
+/// Lifts `username`'s ban from `room`.
+#[server(prefix = "/api", endpoint = "unban", output = TextJson)]
+pub async fn unban(room: String, username: String) -> Result<(), AppError> {
+    let done = async {
+        let (chat, actor) = super::context::chat_user().await?;
+        chat.unban(&actor, &room, &username).await?;
+        Ok(crate::shared::paths::room(&room))
+    }
+    .await;
+    super::context::form_outcome(done, &crate::shared::paths::room(&room))
+}

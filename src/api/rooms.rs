@@ -63,7 +63,11 @@ pub async fn room_page(
     super::context::with_status(
         async move {
             let (chat, actor) = super::context::chat_user().await?;
-            Ok(chat.room_page(&actor, &name, linked).await?)
+            let mut content = chat.room_page(&actor, &name, linked).await?;
+            if let Some(parts) = leptos::prelude::use_context::<axum::http::request::Parts>() {
+                content.origin = super::context::app_state()?.site.origin(&parts.headers);
+            }
+            Ok(content)
         }
         .await,
     )

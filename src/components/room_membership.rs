@@ -1,13 +1,22 @@
 //! A room's membership, in a bar above it: its topic, "Private", the members and their roles,
-//! and what the viewer may do about them ("Edit topic", "Add member", "Make moderator", "Remove
-//! from room", "Make room private", "Leave room"). Rendered by the server only, as plain forms beside the room's island:
-//! it works without JavaScript and adds nothing to the bundle.
+//! and what the viewer may do about them ("Edit topic", "Add member", "Invite links", "Make
+//! moderator", "Remove from room", "Make room private", "Leave room"). Rendered by the server
+//! only, as plain forms beside the room's island: it works without JavaScript and adds nothing
+//! to the bundle.
 
 use leptos::{prelude::*, server_fn::ServerFn};
 
 use crate::{
-    api::members::{AddMember, Appoint, LeaveRoom, RemoveMember, SetRoomPrivate, SetRoomTopic},
-    shared::membership::{Member, Role, RoomAccess},
+    api::members::{
+        AddMember, Appoint, Ban, CreateInvite, LeaveRoom, RemoveMember, RevokeInvite, SetRoomPrivate,
+        SetRoomTopic, Unban,
+    },
+    shared::{
+        invites::{InviteLink, EXPIRY_CHOICES, EXPIRY_DEFAULT, USE_CHOICES},
+        membership::{Member, Role, RoomAccess},
+        moderation::LogEntry,
+        paths, time_words,
+    },
 };
 
 #[component]
@@ -15,9 +24,22 @@ pub fn RoomMembership(
     room: String,
     me: String,
     access: RoomAccess,
+    origin: String,
     refused: Option<String>,
 ) -> impl IntoView {
-    let RoomAccess { private, topic, role, manages, admin, governs, members, member_count } = access;
+    let RoomAccess {
+        private,
+        topic,
+        role,
+        manages,
+        admin,
+        governs,
+        members,
+        member_count,
+        invites,
+        banned,
+        log,
+    } = access;
     let leaves = role.is_some_and(|role| role != Role::Owner);
     let rows = members
         .into_iter()
@@ -51,6 +73,8 @@ pub fn RoomMembership(
             </form>
         }
     });
+    let logged = manages.then(|| view! { <ModerationLog log/> });
+    let inviting = manages.then(|| view! { <InviteLinks room=room.clone() origin links=invites/> });
     let shown_topic = (!topic.is_empty()).then(|| view! { <p class="topic">{topic.clone()}</p> });
     let editing_topic = manages.then(|| {
         view! {
@@ -84,10 +108,13 @@ pub fn RoomMembership(
                 <div class="members-panel">
                     <ul>{rows}</ul>
                     {adding}
+                    {manages.then(|| view! { <BannedList room=room.clone() banned/> })}
                     {visibility}
                 </div>
             </details>
+            {inviting}
             {editing_topic}
+            {logged}
             {leaving}
         </div>
     }
@@ -124,6 +151,13 @@ fn MemberRow(room: String, member: Member, governs: bool, removable: bool) -> im
                     "Remove from room"
                 </button>
             </form>
+            <form method="post" action=Ban::url()>
+                <input type="hidden" name="room" value=room.clone()/>
+                <input type="hidden" name="username" value=name.clone()/>
+                <button type="submit" class="link-button danger" aria-label=format!("Ban {name} from the room")>
+                    "Ban"
+                </button>
+            </form>
         }
     });
     let shown_role = (role != Role::Member).then(|| view! { <span class="role">{role.label()}</span> });
@@ -134,5 +168,112 @@ fn MemberRow(room: String, member: Member, governs: bool, removable: bool) -> im
             {governing}
             {removing}
         </li>
+    }
+}
+
+/// A room's invite links, for its owner and moderators: each to copy, with how much of it is
+/// left and "Revoke"; and a form making a new one.
+#[component]
+fn InviteLinks(room: String, origin: String, links: Vec<InviteLink>) -> impl IntoView {
+    let count = links.len();
+    let rows = links
+        .into_iter()
+        .enumerate()
+        .map(|(index, link)| {
+            let address = format!("{origin}{}", paths::invite(&link.code));
+            let number = index + 1;
+            view! {
+                <li>
+                    <input class="invite-address" readonly value=address.clone()
+                        aria-label=format!("Invite link {number}")/>
+                    <span class="invite-state">{link.state()}</span>
+                    <form method="post" action=RevokeInvite::url()>
+                        <input type="hidden" name="room" value=room.clone()/>
+                        <input type="hidden" name="code" value=link.code.clone()/>
+                        <button type="submit" class="link-button"
+                            aria-label=format!("Revoke invite link {number}")>"Revoke"</button>
+                    </form>
+                </li>
+            }
+        })
+        .collect_view();
+    let expiry = EXPIRY_CHOICES.map(
+        |(hours, label)| view! { <option value=hours selected=hours == EXPIRY_DEFAULT>{label}</option> },
+    );
+    let uses = USE_CHOICES.map(|(most, label)| view! { <option value=most>{label}</option> });
+    view! {
+        <details class="invites">
+            <summary>{format!("Invite links ({count})")}</summary>
+            <div class="members-panel">
+                <ul class="invite-links">{rows}</ul>
+                <form method="post" action=CreateInvite::url() class="create-invite">
+                    <input type="hidden" name="room" value=room/>
+                    <label for="invite-expires">"Expires"</label>
+                    <select id="invite-expires" name="expires_hours">{expiry}</select>
+                    <label for="invite-uses">"Use limit"</label>
+                    <select id="invite-uses" name="max_uses">{uses}</select>
+                    <button type="submit">"Create invite link"</button>
+                </form>
+            </div>
+        </details>
+    }
+}
+
+/// Who is banned from the room, each with "Unban"; and banning by name, for someone no longer
+/// in it (who left a public room to come back later).
+#[component]
+fn BannedList(room: String, banned: Vec<String>) -> impl IntoView {
+    let count = banned.len();
+    let rows = banned
+        .into_iter()
+        .map(|name| {
+            view! {
+                <li>
+                    <span class="member-name">{name.clone()}</span>
+                    <form method="post" action=Unban::url()>
+                        <input type="hidden" name="room" value=room.clone()/>
+                        <input type="hidden" name="username" value=name.clone()/>
+                        <button type="submit" class="link-button" aria-label=format!("Unban {name}")>"Unban"</button>
+                    </form>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <h3 class="panel-heading">{format!("Banned ({count})")}</h3>
+        <ul class="banned">{rows}</ul>
+        <form method="post" action=Ban::url() class="add-member">
+            <input type="hidden" name="room" value=room/>
+            <label for="ban-name">"Username to ban"</label>
+            <input id="ban-name" name="username" autocomplete="off" required/>
+            <button type="submit" class="secondary">"Ban user"</button>
+        </form>
+    }
+}
+
+/// The room's latest moderation, newest first: who did what, and how long ago.
+#[component]
+fn ModerationLog(log: Vec<LogEntry>) -> impl IntoView {
+    let empty = log.is_empty().then(|| view! { <p class="muted">"Nothing yet."</p> });
+    let rows = log
+        .into_iter()
+        .map(|entry| {
+            view! {
+                <li>
+                    <span>{entry.sentence()}</span>
+                    " "
+                    <span class="muted">{time_words::ago(entry.ago_secs)}</span>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <details class="moderation-log">
+            <summary>"Moderation log"</summary>
+            <div class="members-panel">
+                {empty}
+                <ol class="log-entries">{rows}</ol>
+            </div>
+        </details>
     }
 }

@@ -4,10 +4,19 @@ use leptos_router::components::A;
 /// Answers the page being drawn with 404 (a page, unlike a server function's answer, sets its
 /// status itself).
 pub fn answer_not_found() {
+    answer_status(404);
+}
+
+/// Answers the page being drawn with `status` (an error's own: 403 for a refusal, …).
+pub fn answer_status(status: u16) {
     #[cfg(feature = "ssr")]
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(axum::http::StatusCode::NOT_FOUND);
+        response.set_status(
+            axum::http::StatusCode::from_u16(status).unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+        );
     }
+    #[cfg(not(feature = "ssr"))]
+    let _ = status;
 }
 
 #[component]

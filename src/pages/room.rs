@@ -55,26 +55,29 @@ pub fn RoomPage() -> impl IntoView {
                 let refused = refused.clone();
                 Suspend::new(async move {
                 match (data.await, directory.await) {
-                    (Ok(RoomPageContent { data, access }), Ok(directory)) => {
+                    (Ok(RoomPageContent { data, access, origin }), Ok(directory)) => {
                         let (room, me) = (data.name.clone(), data.me.clone());
                         view! {
                             // Beside the island, not in it: the island's children would cost
                             // the bundle 1.6 KB for what never changes in the browser.
                             <div class="room-page">
-                                <RoomMembership room me access refused/>
+                                <RoomMembership room me access origin refused/>
                                 <Room data directory/>
                             </div>
                         }
                         .into_any()
                     }
                     (Err(AppError::NotFound(Missing::Room)), _) => view! { <NoSuchRoom name=asked/> }.into_any(),
-                    (Err(err), _) | (_, Err(err)) => view! {
+                    (Err(err), _) | (_, Err(err)) => {
+                        super::not_found::answer_status(err.status_code());
+                        view! {
                         <section class="page">
                             <h1>"Cannot open this room"</h1>
                             <p role="alert" class="alert">{err.to_string()}</p>
                         </section>
                     }
-                    .into_any(),
+                    .into_any()
+                    }
                 }
             })}}
         </Suspense>

@@ -21,9 +21,13 @@ pub fn RoomsPage() -> impl IntoView {
     let asked = params.get("name").unwrap_or_default();
     let private = params.get("private").is_some_and(|ticked| ticked == "true");
     #[cfg(feature = "ssr")]
-    let refused = crate::api::context::refused_in(params.get("refused")).map(|err| err.to_string());
+    let (refused, invite_refused) = {
+        use crate::api::context::refused_in;
+        let shown = |key: &str| refused_in(params.get(key)).map(|err| err.to_string());
+        (shown("refused"), shown("invite_refused"))
+    };
     #[cfg(not(feature = "ssr"))]
-    let refused = None;
+    let (refused, invite_refused) = (None, None::<String>);
     let query = RoomQuery { filter: filter.clone(), page };
     let rooms = Resource::new(move || query.clone(), |query| list_rooms(query.filter, query.page));
 
@@ -31,6 +35,7 @@ pub fn RoomsPage() -> impl IntoView {
         <section class="page rooms">
             <h1>"Rooms"</h1>
             {gone.map(|notice| view! { <p role="status" class="notice">{notice}</p> })}
+            {invite_refused.map(|message| view! { <p role="alert" class="alert">{message}</p> })}
             <OpenRoomForm name=asked private refused/>
             // A plain form: the filter is part of the address, so it works without JavaScript
             // and a filtered list can be bookmarked.
@@ -104,6 +109,7 @@ fn gone_notice(why: Option<&str>, room: &str) -> Option<String> {
         "deleted" => Some("This room was deleted".to_owned()),
         "left" => Some(format!("You left #{room}")),
         "removed" => Some(format!("You were removed from #{room}")),
+        "banned" => Some(format!("You were banned from #{room}")),
         _ => None,
     }
 }

@@ -11,6 +11,7 @@ pub mod cluster;
 pub mod config;
 pub mod db;
 pub mod hub;
+pub mod invite_link;
 pub mod presence;
 pub mod router;
 pub mod security_headers;

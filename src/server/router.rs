@@ -20,7 +20,7 @@ use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 
 use super::{
     auth::{AuthSession, Backend},
-    security_headers,
+    invite_link, security_headers,
     service_worker::ServiceWorker,
     site,
     state::AppState,
@@ -58,6 +58,7 @@ pub fn build(state: AppState) -> Router {
         // Old bookmarks logged out on a plain GET; now they ask first, and the answer is a POST.
         .route("/accounts/logout/", get(|| async { Redirect::permanent(paths::LOG_OUT) }))
         .route("/user/signup/", get(|| async { Redirect::permanent("/signup") }))
+        .route("/invite/{code}", get(invite_link::open))
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         // Pages, server function answers and above all the WASM bundle (a third of its size in
@@ -107,6 +108,7 @@ async fn pages_not_stored(mut response: Response) -> Response {
 /// ever reaches an anonymous visitor whatever the request looks like.
 async fn require_login(auth: AuthSession, request: Request, next: Next) -> Response {
     let path = request.uri().path();
+    // (An invite link sends anonymous visitors to log in itself: `invite_link::open`.)
     let protected = path == "/rooms" || path.starts_with("/rooms/") || path == "/admin";
     if protected && auth.user.is_none() {
         let target = request.uri().path_and_query().map(|pq| pq.as_str()).unwrap_or(path);

@@ -94,6 +94,23 @@ impl Site {
                 authority.eq_ignore_ascii_case(host)
             })
     }
+
+    /// The site's address for links people copy and share elsewhere (invite links): the one
+    /// the browser used if it is one of the site's own, else the configured one. Listening on
+    /// every interface with no public origin set, the Host header is all there is.
+    pub fn origin(&self, headers: &HeaderMap) -> String {
+        if let Some(host) = headers.get(header::HOST).and_then(|host| host.to_str().ok()) {
+            let asked = ["https", "http"].map(|scheme| normalized(&format!("{scheme}://{host}")));
+            if let Some(own) = asked.into_iter().find(|origin| self.origins.contains(origin)) {
+                return own;
+            }
+            if self.trust_host_header {
+                let scheme = if self.secure_cookies { "https" } else { "http" };
+                return normalized(&format!("{scheme}://{host}"));
+            }
+        }
+        self.origins.first().cloned().unwrap_or_default()
+    }
 }
 
 /// An origin as browsers send it: lower case, no trailing slash, default port left out.
@@ -161,6 +178,17 @@ mod tests {
         assert!(public.admits(&headers(&[("origin", "https://chat.example:443")])));
         assert!(!public.admits(&headers(&[("origin", "http://chat.example")])));
         assert!(!public.admits(&headers(&[("origin", "https://sub.chat.example")])));
+    }
+
+    #[test]
+    fn shared_links_use_the_address_people_reach_the_site_at() {
+        let local = site("127.0.0.1:3000", None);
+        assert_eq!(local.origin(&headers(&[("host", "localhost:3000")])), "http://localhost:3000");
+        assert_eq!(local.origin(&headers(&[("host", "evil.example")])), "http://localhost:3000");
+        let public = site("0.0.0.0:8080", Some("https://chat.example"));
+        assert_eq!(public.origin(&headers(&[("host", "10.0.0.5:8080")])), "https://chat.example");
+        let anywhere = site("0.0.0.0:8080", None);
+        assert_eq!(anywhere.origin(&headers(&[("host", "chat.lan:8080")])), "https://chat.lan:8080");
     }
 
     #[test]

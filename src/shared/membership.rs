@@ -69,6 +69,12 @@ pub struct RoomAccess {
     pub members: Vec<Member>,
     /// How many members the room has in all.
     pub member_count: u64,
+    /// The room's valid invite links, for those who manage it (empty for anyone else).
+    pub invites: Vec<super::invites::InviteLink>,
+    /// Who is banned from the room, for those who manage it (empty for anyone else).
+    pub banned: Vec<String>,
+    /// The room's latest moderation, for those who moderate it (empty for anyone else).
+    pub log: Vec<super::moderation::LogEntry>,
 }
 
 /// The most members a room page lists (the count says how many there are in all).

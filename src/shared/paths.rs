@@ -51,6 +51,17 @@ pub fn open_room_form(name: &str, private: bool) -> String {
     format!("/rooms?name={}{ticked}", encode_component(name))
 }
 
+/// An invite link's address (its code is letters and digits: nothing to encode).
+pub fn invite(code: &str) -> String {
+    format!("/invite/{}", encode_component(code))
+}
+
+/// The room list, saying why an invite link let nobody in (`error`: one of our own errors as
+/// JSON, as a refused form carries it).
+pub fn invite_refused(error_json: &str) -> String {
+    format!("/rooms?invite_refused={}", encode_component(error_json))
+}
+
 pub fn login_then(next: &str) -> String {
     format!("/login?next={}", encode_component(next))
 }

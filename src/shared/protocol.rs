@@ -28,6 +28,8 @@ pub enum Gone {
     Left,
     /// Its owner or a moderator removed the user.
     Removed,
+    /// Its owner or a moderator banned the user: they cannot come back until unbanned.
+    Banned,
 }
 
 impl Gone {
@@ -37,6 +39,7 @@ impl Gone {
             Gone::Deleted => "deleted",
             Gone::Left => "left",
             Gone::Removed => "removed",
+            Gone::Banned => "banned",
         }
     }
 }
@@ -316,6 +319,7 @@ mod tests {
             ServerFrame::MessageDeleted { room: "general".into(), id: 7 },
             ServerFrame::RoomGone { room: "general".into(), why: Gone::Deleted },
             ServerFrame::RoomGone { room: "general".into(), why: Gone::Removed },
+            ServerFrame::RoomGone { room: "general".into(), why: Gone::Banned },
             ServerFrame::MentionSuggestions { room: "general".into(), names: vec!["bob".into()] },
             ServerFrame::SignedOut { reason: "You logged out".into() },
             ServerFrame::Error { message: "nope".into(), nonce: Some("n1".into()) },

@@ -9,4 +9,7 @@ use super::{membership::RoomAccess, views::RoomPageData};
 pub struct RoomPageContent {
     pub data: RoomPageData,
     pub access: RoomAccess,
+    /// The site's address as people reach it (`https://chat.example`), for links they copy and
+    /// share elsewhere: invite links.
+    pub origin: String,
 }

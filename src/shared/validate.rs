@@ -57,6 +57,13 @@ pub enum InvalidInput {
     )]
     #[cfg(feature = "ssr")]
     TopicCharacter(char),
+    // Invite links are made by a plain form too.
+    #[cfg(feature = "ssr")]
+    #[error("An invite link lasts at most {max} days", max = super::invites::EXPIRY_HOURS_MOST / 24)]
+    InviteExpiry,
+    #[cfg(feature = "ssr")]
+    #[error("An invite link can be used at most {max} times", max = super::invites::USES_MOST)]
+    InviteUses,
 }
 
 /// The sign-up form's hint under the username box.
@@ -159,6 +166,20 @@ pub fn topic(text: &str) -> Result<&str, InvalidInput> {
         return Err(InvalidInput::TopicLength);
     }
     Ok(text)
+}
+
+/// An invite link's lifetime in hours (0: it never expires) and how many people may use it (0:
+/// any number), as they will be stored.
+#[cfg(feature = "ssr")]
+pub fn invite_limits(expires_hours: u32, max_uses: u32) -> Result<(Option<u32>, Option<u32>), InvalidInput> {
+    use super::invites::{EXPIRY_HOURS_MOST, USES_MOST};
+    if expires_hours > EXPIRY_HOURS_MOST {
+        return Err(InvalidInput::InviteExpiry);
+    }
+    if max_uses > USES_MOST {
+        return Err(InvalidInput::InviteUses);
+    }
+    Ok(((expires_hours > 0).then_some(expires_hours), (max_uses > 0).then_some(max_uses)))
 }
 
 /// The client's id for a message: short, printable, so it can be stored and echoed as is.

@@ -957,3 +957,29 @@ async fn a_private_room_is_for_its_members_only_on_postgresql_across_instances()
     crate::membership::a_private_room_is_for_its_members_only(alice, bob, carol).await;
     pair.finish().await;
 }
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL and Redis: scripts/test.sh runs it"]
+async fn invite_links_let_people_into_a_private_room_on_postgresql_across_instances() {
+    let pair = Pair::start().await;
+    // Links made on A are opened on B.
+    let alice = signed_up(&pair.a.base, "alice").await;
+    let bob = signed_up(&pair.b.base, "bob").await;
+    let carol = signed_up(&pair.b.base, "carol").await;
+    let newcomer = Person::at(&pair.b.base, "dora");
+    crate::invites::invite_links_let_people_into_a_private_room(alice, bob, carol, newcomer).await;
+    pair.finish().await;
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL and Redis: scripts/test.sh runs it"]
+async fn a_banned_person_is_out_at_once_and_stays_out_on_postgresql_across_instances() {
+    let pair = Pair::start().await;
+    // Banned on A while his socket is on B: the eviction crosses through Redis.
+    let alice = signed_up(&pair.a.base, "alice").await;
+    let bob = signed_up(&pair.b.base, "bob").await;
+    let carol = signed_up(&pair.b.base, "carol").await;
+    let dave = signed_up(&pair.b.base, "dave").await;
+    crate::bans::a_banned_person_is_out_at_once_and_stays_out(alice, bob, carol, dave).await;
+    pair.finish().await;
+}

@@ -2,10 +2,12 @@
 //! One binary rather than one per file because every test binary links the whole server
 //! (Leptos, sea-orm, axum), which costs minutes and gigabytes per extra link.
 
+mod bans;
 mod changes;
 mod cluster;
 mod config_files;
 mod http;
+mod invites;
 mod membership;
 mod mentions;
 mod notify;

@@ -146,6 +146,21 @@ pub async fn a_private_room_is_for_its_members_only(alice: Person, bob: Person, 
     assert_eq!(my_rooms(&bob).await, ["secret"]);
     assert_eq!(status_of(&bob, "/api/leave_room", &[("room", "secret")]).await, 200);
     assert!(my_rooms(&bob).await.is_empty());
+
+    // Each step of it is in the moderation log its new owner reads.
+    let page = carol.get("/rooms/secret").await.text().await.expect("page");
+    for entry in [
+        "carol made the room public",
+        "alice made carol the owner",
+        "alice added carol",
+        "alice removed bob from the room",
+        "bob removed carol from the room",
+        "bob added carol",
+        "alice made bob a moderator",
+        "alice added bob",
+    ] {
+        assert!(page.contains(entry), "{entry}");
+    }
 }
 
 #[tokio::test]

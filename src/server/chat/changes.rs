@@ -6,11 +6,12 @@ use crate::{
     server::{
         db::{
             changes, entities::messages::Model as StoredMessage, mentions, messages, messages::MessageRow,
-            rooms::Room,
+            rooms::Room, users,
         },
         writer,
     },
     shared::{
+        moderation::Action,
         protocol::ServerFrame,
         views::{MessageVersion, MessageView},
     },
@@ -45,6 +46,11 @@ impl Chat {
         let message = message.ok_or(ChatError::NoSuchMessage)?;
         if message.deleted_at.is_some() || changes::delete(&self.db, &message).await?.is_none() {
             return Ok(());
+        }
+        if message.user_id != actor.id {
+            let author = users::by_id(&self.db, message.user_id).await?;
+            let name = author.map(|author| author.username).unwrap_or_default();
+            self.record(actor, room, Action::DeletedMessage, &name).await?;
         }
         self.announce_change(room, id).await
     }

@@ -28,6 +28,8 @@ pub enum Denied {
     OwnerStays,
     #[error("{}", AppError::OwnerRemoved)]
     OwnerRemoved,
+    #[error("{}", AppError::Banned)]
+    Banned,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -60,6 +62,14 @@ pub enum ChatError {
     RoomNameTaken,
     #[error("This room no longer exists")]
     RoomGone,
+    #[error("{}", AppError::MemberBanned)]
+    MemberBanned,
+    #[error("{}", AppError::NotBanned)]
+    NotBanned,
+    #[error("{}", AppError::InviteInvalid)]
+    InviteInvalid,
+    #[error("{}", AppError::TooManyInvites(*most))]
+    TooManyInvites { most: u64 },
     #[error("{}", AppError::TooManyRooms(*per_hour))]
     TooManyRooms { per_hour: u32 },
     #[error("One tab can be in at most {most} rooms at once: leave one first.")]
@@ -91,9 +101,14 @@ impl From<ChatError> for AppError {
             ChatError::Denied(Denied::OwnersOnly) => AppError::OwnersOnly,
             ChatError::Denied(Denied::OwnerStays) => AppError::OwnerStays,
             ChatError::Denied(Denied::OwnerRemoved) => AppError::OwnerRemoved,
+            ChatError::Denied(Denied::Banned) => AppError::Banned,
+            ChatError::MemberBanned => AppError::MemberBanned,
+            ChatError::NotBanned => AppError::NotBanned,
             ChatError::NotAMember => AppError::NotAMember,
             ChatError::AlreadyAMember => AppError::AlreadyAMember,
             ChatError::RoomNameTaken => AppError::RoomNameTaken,
+            ChatError::InviteInvalid => AppError::InviteInvalid,
+            ChatError::TooManyInvites { most } => AppError::TooManyInvites(most),
             ChatError::NoSuchRoom | ChatError::RoomGone => AppError::NotFound(Missing::Room),
             ChatError::NoSuchMessage | ChatError::MessageDeleted | ChatError::ReplyElsewhere => {
                 AppError::NotFound(Missing::Message)

@@ -3,9 +3,10 @@
 
 use super::{error::Denied, policy, standing::Standing, Actor, Chat, ChatError};
 use crate::{
-    server::db::{members, rooms, users},
+    server::db::{bans, members, rooms, users},
     shared::{
         membership::{Role, RoomAccess, MEMBERS_SHOWN},
+        moderation::Action,
         protocol::Gone,
         validate,
     },
@@ -24,6 +25,9 @@ impl Chat {
             governs: policy::may_govern(actor, room).is_ok(),
             members: members::list(&self.db, room.id, MEMBERS_SHOWN).await?,
             member_count: members::count(&self.db, room.id).await?,
+            invites: self.invite_links(actor, room).await?,
+            banned: self.banned(actor, room).await?,
+            log: self.moderation_log(actor, room).await?,
         })
     }
 
@@ -60,10 +64,13 @@ impl Chat {
         policy::may_add_member(actor, &room)?;
         let username = validate::username(username)?;
         let user = users::by_name(&self.db, username).await?.ok_or(ChatError::NoSuchUser)?;
+        if bans::is_banned(&self.db, room.id, user.id).await? {
+            return Err(ChatError::MemberBanned);
+        }
         if !members::add(&self.db, room.id, user.id, Role::Member).await? {
             return Err(ChatError::AlreadyAMember);
         }
-        Ok(())
+        self.record(actor, &room, Action::AddedMember, &user.username).await
     }
 
     /// Takes someone out of a room; their open tabs leave it at once. From a public room they can
@@ -71,13 +78,13 @@ impl Chat {
     pub async fn remove_member(&self, actor: &Actor, room: &str, username: &str) -> Result<(), ChatError> {
         let room = self.room(actor, room).await?;
         policy::may_add_member(actor, &room)?;
-        let (user, role) = self.member_named(&room, username).await?;
+        let (user, role, name) = self.member_named(&room, username).await?;
         policy::may_remove(actor, &room, role)?;
         if !members::remove(&self.db, room.id, user).await? {
             return Err(ChatError::NotAMember);
         }
         self.hub.evict(user, &room.name, Gone::Removed).await;
-        Ok(())
+        self.record(actor, &room, Action::RemovedMember, &name).await
     }
 
     /// Gives a member another role: moderator or member again, or (`Role::Owner`) hands the room
@@ -91,7 +98,7 @@ impl Chat {
     ) -> Result<(), ChatError> {
         let room = self.room(actor, room).await?;
         policy::may_govern(actor, &room)?;
-        let (user, current) = self.member_named(&room, username).await?;
+        let (user, current, name) = self.member_named(&room, username).await?;
         if current == Role::Owner {
             // The owner changes only by being handed over from.
             return match role {
@@ -112,7 +119,12 @@ impl Chat {
             Role::Owner => self.hub.restand_all(&room.name).await,
             _ => self.hub.restand(user, &room.name).await,
         }
-        Ok(())
+        let action = match role {
+            Role::Owner => Action::HandedOver,
+            Role::Moderator => Action::MadeModerator,
+            Role::Member => Action::RemovedModerator,
+        };
+        self.record(actor, &room, action, &name).await
     }
 
     /// Makes a room private (for its members only) or public (listed, open to everyone).
@@ -128,14 +140,15 @@ impl Chat {
         // instance learns whether to name it to the room lists.
         self.hub.list_room(&room.name, !private);
         self.hub.restand_all(&room.name).await;
-        Ok(())
+        let action = if private { Action::MadePrivate } else { Action::MadePublic };
+        self.record(actor, &room, action, "").await
     }
 
-    /// A member of `room` by username: their id and role.
-    async fn member_named(&self, room: &Standing, username: &str) -> Result<(i64, Role), ChatError> {
+    /// A member of `room` by username: their id, role and name as they spell it.
+    async fn member_named(&self, room: &Standing, username: &str) -> Result<(i64, Role, String), ChatError> {
         let username = validate::username(username).map_err(|_| ChatError::NotAMember)?;
         let user = users::by_name(&self.db, username).await?.ok_or(ChatError::NotAMember)?;
         let role = members::role_of(&self.db, room.id, user.id).await?.ok_or(ChatError::NotAMember)?;
-        Ok((user.id, role))
+        Ok((user.id, role, user.username))
     }
 }

@@ -7,11 +7,14 @@
 
 pub mod actor;
 mod admin;
+mod bans;
 mod changes;
 pub mod error;
+mod invites;
 mod members;
 mod mentions;
 mod messages;
+mod moderation_log;
 mod pins;
 pub mod policy;
 mod reactions;

@@ -18,6 +18,9 @@ pub fn may_read(actor: &Actor, room: &Standing) -> Result<(), Denied> {
     if room.private && room.role.is_none() && !actor.is_admin {
         return Err(Denied::Hidden);
     }
+    if room.banned && !actor.is_admin {
+        return Err(Denied::Banned);
+    }
     Ok(())
 }
 
@@ -100,6 +103,17 @@ pub fn may_set_topic(actor: &Actor, room: &Standing) -> Result<(), Denied> {
     may_add_member(actor, room)
 }
 
+/// Making, listing and revoking a room's invite links: whoever may add members one by one.
+pub fn may_invite(actor: &Actor, room: &Standing) -> Result<(), Denied> {
+    may_add_member(actor, room)
+}
+
+/// Banning someone whose role there is `target` (`Member` for someone outside the room): as
+/// removing them. Lifting a ban: whoever may add members.
+pub fn may_ban(actor: &Actor, room: &Standing, target: Role) -> Result<(), Denied> {
+    may_remove(actor, room, target)
+}
+
 /// Making a room public or private, appointing moderators, handing the room over: its owner
 /// (and administrators).
 pub fn may_govern(actor: &Actor, room: &Standing) -> Result<(), Denied> {
@@ -177,7 +191,7 @@ mod tests {
             private,
             topic: String::new(),
         };
-        Standing { room, role }
+        Standing { room, role, banned: false }
     }
 
     #[test]
@@ -217,11 +231,11 @@ mod tests {
 
     /// Every room action × every kind of person × public and private rooms: allowed (`A`) or
     /// refused, and how (`H` hidden, as if the room did not exist; `M` moderators only; `O`
-    /// owners only; `S` the owner stays; `R` the owner cannot be removed).
+    /// owners only; `S` the owner stays; `R` the owner cannot be removed; `B` banned).
     #[test]
     fn the_authorization_table() {
         type Check = fn(&Actor, &Standing) -> Result<(), Denied>;
-        let actions: [(&str, Check); 12] = [
+        let actions: [(&str, Check); 15] = [
             ("read", may_read),
             ("post", may_post),
             ("react", may_react),
@@ -229,33 +243,40 @@ mod tests {
             ("keep place", may_keep_place),
             ("add member", may_add_member),
             ("set topic", may_set_topic),
+            ("invite", may_invite),
             ("remove member", |a, r| may_remove(a, r, Role::Member)),
             ("remove moderator", |a, r| may_remove(a, r, Role::Moderator)),
             ("remove owner", |a, r| may_remove(a, r, Role::Owner)),
+            ("ban member", |a, r| may_ban(a, r, Role::Member)),
+            ("ban moderator", |a, r| may_ban(a, r, Role::Moderator)),
             ("govern", may_govern),
             ("leave", |_, r| may_leave(r)),
         ];
-        let people: [(&str, bool, Option<Role>); 5] = [
-            ("outsider", false, None),
-            ("member", false, Some(Role::Member)),
-            ("moderator", false, Some(Role::Moderator)),
-            ("owner", false, Some(Role::Owner)),
-            ("admin", true, None),
+        let people: [(&str, bool, Option<Role>, bool); 6] = [
+            ("outsider", false, None, false),
+            ("banned", false, None, true),
+            ("member", false, Some(Role::Member), false),
+            ("moderator", false, Some(Role::Moderator), false),
+            ("owner", false, Some(Role::Owner), false),
+            ("admin", true, None, false),
         ];
         // One row per action; columns: the people above, in a public then a private room.
         let expected = [
-            "AAAAA HAAAA",
-            "AAAAA HAAAA",
-            "AAAAA HAAAA",
-            "AAAAA HAAAA",
-            "AAAAA HAAAA",
-            "MMAAA HMAAA",
-            "MMAAA HMAAA",
-            "MMAAA HMAAA",
-            "MMOAA HMOAA",
-            "MMRRR HMRRR",
-            "OOOAA HOOAA",
-            "HAASH HAASH",
+            "ABAAAA HHAAAA",
+            "ABAAAA HHAAAA",
+            "ABAAAA HHAAAA",
+            "ABAAAA HHAAAA",
+            "ABAAAA HHAAAA",
+            "MBMAAA HHMAAA",
+            "MBMAAA HHMAAA",
+            "MBMAAA HHMAAA",
+            "MBMAAA HHMAAA",
+            "MBMOAA HHMOAA",
+            "MBMRRR HHMRRR",
+            "MBMAAA HHMAAA",
+            "MBMOAA HHMOAA",
+            "OBOOAA HHOOAA",
+            "HHAASH HHAASH",
         ];
         let code = |result: Result<(), Denied>| match result {
             Ok(()) => 'A',
@@ -264,6 +285,7 @@ mod tests {
             Err(Denied::OwnersOnly) => 'O',
             Err(Denied::OwnerStays) => 'S',
             Err(Denied::OwnerRemoved) => 'R',
+            Err(Denied::Banned) => 'B',
             Err(other) => panic!("unexpected refusal {other:?}"),
         };
         for ((action, check), row) in actions.iter().zip(expected) {
@@ -272,7 +294,10 @@ mod tests {
                 .map(|&private| {
                     people
                         .iter()
-                        .map(|&(_, admin, role)| code(check(&actor(9, admin), &room(private, role))))
+                        .map(|&(_, admin, role, banned)| {
+                            let standing = Standing { banned, ..room(private, role) };
+                            code(check(&actor(9, admin), &standing))
+                        })
                         .collect::<String>()
                 })
                 .collect::<Vec<_>>()

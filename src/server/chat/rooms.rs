@@ -5,11 +5,12 @@ use std::collections::HashMap;
 use super::{error::Denied, policy, standing::Standing, Actor, Chat, ChatError};
 use crate::{
     server::{
-        db::{changes, members, messages, now_ms, read_markers, rooms, rooms::Room},
+        db::{bans, changes, members, messages, now_ms, read_markers, rooms, rooms::Room},
         hub::ROOM_LIST_TOPIC,
     },
     shared::{
         membership::Role,
+        moderation::Action,
         protocol::ServerFrame,
         room_page::RoomPageContent,
         validate,
@@ -28,7 +29,9 @@ impl Chat {
     /// Where the actor stands in `room`, if they may read it.
     pub(super) async fn standing_in(&self, actor: &Actor, room: Room) -> Result<Standing, ChatError> {
         let role = members::role_of(&self.db, room.id, actor.id).await?;
-        let standing = Standing { room, role };
+        // Only someone outside a room can be banned from it: members pay no second lookup.
+        let banned = role.is_none() && bans::is_banned(&self.db, room.id, actor.id).await?;
+        let standing = Standing { room, role, banned };
         policy::may_read(actor, &standing)?;
         Ok(standing)
     }
@@ -45,19 +48,25 @@ impl Chat {
     }
 
     /// The rooms among `names` whose messages the actor may receive without joining them (a room
-    /// list's unread counts): those that exist and that they may read, in one query, by the names
-    /// they are stored under.
+    /// list's unread counts): those that exist and that they may read, by the names they are
+    /// stored under.
     pub async fn followable(&self, actor: &Actor, names: Vec<String>) -> Result<Vec<String>, ChatError> {
-        // Public rooms, and the private rooms the actor is in (or all, for an administrator).
+        // Public rooms they are not banned from, and the private rooms they are in (all, for an
+        // administrator).
         let found = rooms::by_names(&self.db, &names).await?;
+        if actor.is_admin {
+            return Ok(found.into_iter().map(|room| room.name).collect());
+        }
         let private: Vec<i64> = found.iter().filter(|room| room.private).map(|room| room.id).collect();
-        let theirs = match private.is_empty() || actor.is_admin {
+        let theirs = match private.is_empty() {
             true => Vec::new(),
             false => members::among(&self.db, actor.id, &private).await?,
         };
+        let ids: Vec<i64> = found.iter().map(|room| room.id).collect();
+        let banned = bans::among(&self.db, actor.id, &ids).await?;
         Ok(found
             .into_iter()
-            .filter(|room| !room.private || actor.is_admin || theirs.contains(&room.id))
+            .filter(|room| (!room.private || theirs.contains(&room.id)) && !banned.contains(&room.id))
             .map(|room| room.name)
             .collect())
     }
@@ -211,7 +220,7 @@ impl Chat {
             changes_seen,
             moderator,
         };
-        Ok(RoomPageContent { data, access })
+        Ok(RoomPageContent { data, access, origin: String::new() })
     }
 
     /// The page of a room's history just before message `before` (scrolling up).
@@ -236,7 +245,7 @@ impl Chat {
         policy::may_set_topic(actor, &room)?;
         let topic = validate::topic(topic)?;
         rooms::set_topic(&self.db, room.id, topic).await?;
-        Ok(())
+        self.record(actor, &room, Action::SetTopic, topic).await
     }
 
     /// Removes a room with its history; everyone in it is sent back to the room list.

@@ -10,6 +10,8 @@ pub struct Standing {
     pub room: Room,
     /// `None`: not a member.
     pub role: Option<Role>,
+    /// Banned from it (never a member as well).
+    pub banned: bool,
 }
 
 impl Standing {

@@ -1,11 +1,14 @@
 //! Storage: the connection, the entities, and small query units per table. Everything here is
 //! portable between SQLite and PostgreSQL; SQLite-only tuning stays in `connect`.
 
+pub mod bans;
 pub mod changes;
 pub mod entities;
+pub mod invites;
 pub mod members;
 pub mod mentions;
 pub mod messages;
+pub mod moderation_log;
 pub mod pins;
 pub mod reactions;
 pub mod read_markers;

@@ -1,0 +1,38 @@
+//! Spans of time in words, as pages rendered by the server say them ("expires in 3 days",
+//! "5 minutes ago"): the server knows how long, not the reader's clock or time zone.
+
+/// `secs` rounded in the largest unit that reads well: "3 days", "5 hours", "1 minute".
+pub fn span(secs: u64) -> String {
+    let (size, unit) = match secs {
+        0..3_600 => (60, "minute"),
+        3_600..172_800 => (3_600, "hour"),
+        _ => (86_400, "day"),
+    };
+    let count = ((secs + size / 2) / size).max(1);
+    let plural = if count == 1 { "" } else { "s" };
+    format!("{count} {unit}{plural}")
+}
+
+/// How long ago something happened `secs` seconds back: "just now", "5 minutes ago".
+pub fn ago(secs: u64) -> String {
+    match secs {
+        0..30 => "just now".to_owned(),
+        _ => format!("{} ago", span(secs)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_read_as_people_say_them() {
+        assert_eq!(span(30), "1 minute");
+        assert_eq!(span(7_200), "2 hours");
+        assert_eq!(span(86_399), "24 hours");
+        assert_eq!(span(36 * 3_600), "36 hours");
+        assert_eq!(span(3 * 86_400 + 5), "3 days");
+        assert_eq!(ago(5), "just now");
+        assert_eq!(ago(300), "5 minutes ago");
+    }
+}
