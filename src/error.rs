@@ -62,9 +62,14 @@ pub enum AppError {
     #[error("That room name is taken: please choose another")]
     #[cfg(feature = "ssr")]
     RoomNameTaken,
+    /// Also what a banned person's stale tab meets (history, pinned list): the browser reads it.
     #[error("You are banned from this room")]
-    #[cfg(feature = "ssr")]
     Banned,
+    /// Seconds of the mute left (said in words: the server knows how long, not the reader's
+    /// clock).
+    #[error("You are muted in this room for another {}", crate::shared::time_words::span(*.0))]
+    #[cfg(feature = "ssr")]
+    Muted(u64),
     #[error("That person is banned from this room: unban them first")]
     #[cfg(feature = "ssr")]
     MemberBanned,
@@ -123,11 +128,11 @@ impl AppError {
             #[cfg(feature = "ssr")]
             AppError::InviteInvalid => 404,
             #[cfg(feature = "ssr")]
-            AppError::ModeratorsOnly | AppError::OwnersOnly | AppError::Banned => 403,
+            AppError::ModeratorsOnly | AppError::OwnersOnly | AppError::Muted(_) => 403,
             #[cfg(feature = "ssr")]
             AppError::RoomNameTaken => 409,
             AppError::InvalidCredentials | AppError::NotLoggedIn => 401,
-            AppError::AccountDisabled | AppError::Forbidden => 403,
+            AppError::AccountDisabled | AppError::Forbidden | AppError::Banned => 403,
             AppError::NotFound(_) => 404,
             AppError::TooManyAttempts(_) | AppError::TooManyRooms(_) => 429,
             AppError::Internal | AppError::Transport(_) => 500,

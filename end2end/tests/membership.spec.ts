@@ -144,3 +144,30 @@ test('a banned member leaves at once and cannot come back until unbanned', async
   await expect(log.nth(1)).toContainText(`${a.name} banned ${b.name}`);
   await expect(b.page.getByText('Moderation log', { exact: true })).toHaveCount(0);
 });
+
+test('a muted member reads but cannot post, and is told for how long', async ({ person }) => {
+  const a = await person('a');
+  const b = await person('b');
+  const room = uniqueRoom('mute');
+  await createRoom(a.page, room);
+  await openRoom(b.page, room);
+  await a.page.reload();
+  const list = await openMembers(a.page, 2);
+  await list.getByRole('combobox', { name: `Mute ${b.name} for` }).selectOption({ label: '1 hour' });
+  await list.getByRole('button', { name: `Mute ${b.name}`, exact: true }).click();
+  await expect(a.page.getByText('muted for another 1 hour', { exact: true })).toBeAttached();
+
+  const { composer } = roomPage(b.page);
+  await expect(roomPage(b.page).connection).toHaveText('Connected', { timeout: 15_000 });
+  await composer.fill('can I still talk?');
+  await composer.press('Enter');
+  await expect(b.page.getByRole('alert').filter({ hasText: 'You are muted in this room for another 1 hour' })).toBeVisible();
+  await b.page.reload();
+  await expect(b.page.getByRole('status').filter({ hasText: 'You are muted in this room for another 1 hour' })).toBeVisible();
+
+  await openMembers(a.page, 2);
+  await a.page.getByRole('button', { name: `Unmute ${b.name}`, exact: true }).click();
+  await expect(a.page.getByText('muted for another 1 hour', { exact: true })).toHaveCount(0);
+  await waitForRoom(b.page, room);
+  await sendMessage(b.page, `back again ${Date.now()}`);
+});

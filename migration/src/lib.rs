@@ -26,6 +26,7 @@ mod m20261207_000021_add_room_topic;
 mod m20261207_000022_create_room_invites;
 mod m20261207_000023_create_room_bans;
 mod m20261207_000024_create_moderation_log;
+mod m20261207_000025_add_member_muted_until;
 
 pub struct Migrator;
 
@@ -57,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000022_create_room_invites::Migration),
             Box::new(m20261207_000023_create_room_bans::Migration),
             Box::new(m20261207_000024_create_moderation_log::Migration),
+            Box::new(m20261207_000025_add_member_muted_until::Migration),
         ]
     }
 }

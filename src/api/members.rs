@@ -140,3 +140,27 @@ pub async fn unban(room: String, username: String) -> Result<(), AppError> {
     .await;
     super::context::form_outcome(done, &crate::shared::paths::room(&room))
 }
+
+/// Mutes `username` in `room` for `minutes`: they read but cannot post, react, pin or edit.
+#[server(prefix = "/api", endpoint = "mute", output = TextJson)]
+pub async fn mute(room: String, username: String, minutes: u32) -> Result<(), AppError> {
+    let done = async {
+        let (chat, actor) = super::context::chat_user().await?;
+        chat.mute(&actor, &room, &username, minutes).await?;
+        Ok(crate::shared::paths::room(&room))
+    }
+    .await;
+    super::context::form_outcome(done, &crate::shared::paths::room(&room))
+}
+
+/// Lets `username` speak in `room` again.
+#[server(prefix = "/api", endpoint = "unmute", output = TextJson)]
+pub async fn unmute(room: String, username: String) -> Result<(), AppError> {
+    let done = async {
+        let (chat, actor) = super::context::chat_user().await?;
+        chat.unmute(&actor, &room, &username).await?;
+        Ok(crate::shared::paths::room(&room))
+    }
+    .await;
+    super::context::form_outcome(done, &crate::shared::paths::room(&room))
+}

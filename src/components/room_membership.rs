@@ -8,13 +8,13 @@ use leptos::{prelude::*, server_fn::ServerFn};
 
 use crate::{
     api::members::{
-        AddMember, Appoint, Ban, CreateInvite, LeaveRoom, RemoveMember, RevokeInvite, SetRoomPrivate,
-        SetRoomTopic, Unban,
+        AddMember, Appoint, Ban, CreateInvite, LeaveRoom, Mute, RemoveMember, RevokeInvite, SetRoomPrivate,
+        SetRoomTopic, Unban, Unmute,
     },
     shared::{
         invites::{InviteLink, EXPIRY_CHOICES, EXPIRY_DEFAULT, USE_CHOICES},
         membership::{Member, Role, RoomAccess},
-        moderation::LogEntry,
+        moderation::{LogEntry, MUTE_CHOICES},
         paths, time_words,
     },
 };
@@ -38,8 +38,14 @@ pub fn RoomMembership(
         member_count,
         invites,
         banned,
+        muted_for_secs,
         log,
     } = access;
+    // The same words a refused message gets (its text is built for the server only).
+    #[cfg(feature = "ssr")]
+    let muted_notice = muted_for_secs.map(|secs| crate::error::AppError::Muted(secs).to_string());
+    #[cfg(not(feature = "ssr"))]
+    let muted_notice = muted_for_secs.map(|_| String::new());
     let leaves = role.is_some_and(|role| role != Role::Owner);
     let rows = members
         .into_iter()
@@ -103,6 +109,7 @@ pub fn RoomMembership(
             {shown_topic}
             {private.then(|| view! { <span class="badge">"Private"</span> })}
             {refused.map(|message| view! { <p role="alert" class="alert">{message}</p> })}
+            {muted_notice.map(|text| view! { <p role="status" class="notice">{text}</p> })}
             <details class="members">
                 <summary>{format!("Members ({member_count})")}</summary>
                 <div class="members-panel">
@@ -123,7 +130,7 @@ pub fn RoomMembership(
 /// One member: their name and role, and the actions the viewer has on them.
 #[component]
 fn MemberRow(room: String, member: Member, governs: bool, removable: bool) -> impl IntoView {
-    let Member { name, role } = member;
+    let Member { name, role, muted_for_secs } = member;
     let appoint = |to: Role, text: &'static str, label: String| {
         view! {
             <form method="post" action=Appoint::url()>
@@ -161,12 +168,39 @@ fn MemberRow(room: String, member: Member, governs: bool, removable: bool) -> im
         }
     });
     let shown_role = (role != Role::Member).then(|| view! { <span class="role">{role.label()}</span> });
+    let muted = muted_for_secs.map(|secs| {
+        view! { <span class="role">{format!("muted for another {}", time_words::span(secs))}</span> }
+    });
+    let muting = removable.then(|| match muted_for_secs {
+        Some(_) => view! {
+            <form method="post" action=Unmute::url()>
+                <input type="hidden" name="room" value=room.clone()/>
+                <input type="hidden" name="username" value=name.clone()/>
+                <button type="submit" class="link-button" aria-label=format!("Unmute {name}")>"Unmute"</button>
+            </form>
+        }
+        .into_any(),
+        None => {
+            let choices = MUTE_CHOICES.map(|(minutes, label)| view! { <option value=minutes>{label}</option> });
+            view! {
+                <form method="post" action=Mute::url() class="mute">
+                    <input type="hidden" name="room" value=room.clone()/>
+                    <input type="hidden" name="username" value=name.clone()/>
+                    <select name="minutes" aria-label=format!("Mute {name} for")>{choices}</select>
+                    <button type="submit" class="link-button" aria-label=format!("Mute {name}")>"Mute"</button>
+                </form>
+            }
+            .into_any()
+        }
+    });
     view! {
         <li>
             <span class="member-name">{name.clone()}</span>
             {shown_role}
+            {muted}
             {governing}
             {removing}
+            {muting}
         </li>
     }
 }

@@ -47,6 +47,8 @@ impl Role {
 pub struct Member {
     pub name: String,
     pub role: Role,
+    /// Seconds left of their mute; `None`: not muted.
+    pub muted_for_secs: Option<u64>,
 }
 
 /// What a room page shows and offers about membership, for the person looking.
@@ -73,6 +75,8 @@ pub struct RoomAccess {
     pub invites: Vec<super::invites::InviteLink>,
     /// Who is banned from the room, for those who manage it (empty for anyone else).
     pub banned: Vec<String>,
+    /// Seconds left of the viewer's own mute there; `None`: not muted.
+    pub muted_for_secs: Option<u64>,
     /// The room's latest moderation, for those who moderate it (empty for anyone else).
     pub log: Vec<super::moderation::LogEntry>,
 }

@@ -6,6 +6,12 @@ use serde::{Deserialize, Serialize};
 /// The most entries a room's page shows (the latest).
 pub const LOG_SHOWN: u64 = 50;
 
+/// What "Mute" offers: minutes, and how the form names them.
+pub const MUTE_CHOICES: [(u32, &str); 4] =
+    [(5, "5 minutes"), (60, "1 hour"), (24 * 60, "1 day"), (7 * 24 * 60, "7 days")];
+/// The longest mute: 30 days (longer is a ban).
+pub const MUTE_MINUTES_MOST: u32 = 30 * 24 * 60;
+
 /// What was done. Numbered for the database: a number, once given, keeps its meaning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Action {
@@ -23,9 +29,12 @@ pub enum Action {
     RevokedInvite,
     /// Someone else's message (an author deleting their own is no moderation).
     DeletedMessage,
+    /// `target`: "NAME for SPAN".
+    Muted,
+    Unmuted,
 }
 
-const ACTIONS: [Action; 13] = [
+const ACTIONS: [Action; 15] = [
     Action::AddedMember,
     Action::RemovedMember,
     Action::Banned,
@@ -39,6 +48,8 @@ const ACTIONS: [Action; 13] = [
     Action::CreatedInvite,
     Action::RevokedInvite,
     Action::DeletedMessage,
+    Action::Muted,
+    Action::Unmuted,
 ];
 
 impl Action {
@@ -83,6 +94,8 @@ impl LogEntry {
             Action::CreatedInvite => "created an invite link".to_owned(),
             Action::RevokedInvite => "revoked an invite link".to_owned(),
             Action::DeletedMessage => format!("deleted a message by {target}"),
+            Action::Muted => format!("muted {target}"),
+            Action::Unmuted => format!("unmuted {target}"),
         };
         format!("{who} {what}")
     }

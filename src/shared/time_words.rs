@@ -3,12 +3,13 @@
 
 /// `secs` rounded in the largest unit that reads well: "3 days", "5 hours", "1 minute".
 pub fn span(secs: u64) -> String {
-    let (size, unit) = match secs {
-        0..3_600 => (60, "minute"),
-        3_600..172_800 => (3_600, "hour"),
-        _ => (86_400, "day"),
+    let rounded = |size: u64| (secs + size / 2) / size;
+    // The unit is chosen after rounding: 59 min 59 s is "1 hour", not "60 minutes".
+    let (count, unit) = match (rounded(60), rounded(3_600)) {
+        (minutes, _) if minutes < 60 => (minutes.max(1), "minute"),
+        (_, hours) if hours < 48 => (hours, "hour"),
+        _ => (rounded(86_400), "day"),
     };
-    let count = ((secs + size / 2) / size).max(1);
     let plural = if count == 1 { "" } else { "s" };
     format!("{count} {unit}{plural}")
 }
@@ -29,6 +30,9 @@ mod tests {
     fn spans_read_as_people_say_them() {
         assert_eq!(span(30), "1 minute");
         assert_eq!(span(7_200), "2 hours");
+        assert_eq!(span(3_599), "1 hour");
+        assert_eq!(span(3_569), "59 minutes");
+        assert_eq!(span(172_799), "2 days");
         assert_eq!(span(86_399), "24 hours");
         assert_eq!(span(36 * 3_600), "36 hours");
         assert_eq!(span(3 * 86_400 + 5), "3 days");

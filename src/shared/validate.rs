@@ -64,6 +64,9 @@ pub enum InvalidInput {
     #[cfg(feature = "ssr")]
     #[error("An invite link can be used at most {max} times", max = super::invites::USES_MOST)]
     InviteUses,
+    #[cfg(feature = "ssr")]
+    #[error("A mute lasts from 1 minute to {max} days", max = super::moderation::MUTE_MINUTES_MOST / (24 * 60))]
+    MuteLength,
 }
 
 /// The sign-up form's hint under the username box.
@@ -180,6 +183,15 @@ pub fn invite_limits(expires_hours: u32, max_uses: u32) -> Result<(Option<u32>, 
         return Err(InvalidInput::InviteUses);
     }
     Ok(((expires_hours > 0).then_some(expires_hours), (max_uses > 0).then_some(max_uses)))
+}
+
+/// How long a mute lasts, in minutes.
+#[cfg(feature = "ssr")]
+pub fn mute_minutes(minutes: u32) -> Result<u32, InvalidInput> {
+    match (1..=super::moderation::MUTE_MINUTES_MOST).contains(&minutes) {
+        true => Ok(minutes),
+        false => Err(InvalidInput::MuteLength),
+    }
 }
 
 /// The client's id for a message: short, printable, so it can be stored and echoed as is.

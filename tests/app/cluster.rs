@@ -983,3 +983,15 @@ async fn a_banned_person_is_out_at_once_and_stays_out_on_postgresql_across_insta
     crate::bans::a_banned_person_is_out_at_once_and_stays_out(alice, bob, carol, dave).await;
     pair.finish().await;
 }
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL and Redis: scripts/test.sh runs it"]
+async fn a_muted_member_reads_but_cannot_speak_on_postgresql_across_instances() {
+    let pair = Pair::start().await;
+    // Muted on A while his socket is on B: the rejoin crosses through Redis.
+    let alice = signed_up(&pair.a.base, "alice").await;
+    let bob = signed_up(&pair.b.base, "bob").await;
+    let carol = signed_up(&pair.b.base, "carol").await;
+    crate::mutes::a_muted_member_reads_but_cannot_speak(alice, bob, carol).await;
+    pair.finish().await;
+}

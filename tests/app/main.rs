@@ -10,6 +10,7 @@ mod http;
 mod invites;
 mod membership;
 mod mentions;
+mod mutes;
 mod notify;
 mod pins;
 mod reactions;

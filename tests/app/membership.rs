@@ -273,5 +273,9 @@ async fn moderators_set_the_topic_members_do_not() {
     let appoint = [("room", "team"), ("username", "bob"), ("role", "moderator")];
     assert_eq!(status_of(&alice, "/api/appoint", &appoint).await, 200);
     assert_eq!(status_of(&bob, "/api/set_room_topic", &topic("")).await, 200);
-    assert!(!bob.get("/rooms/team").await.text().await.expect("page").contains("Release planning"));
+    let page = bob.get("/rooms/team").await.text().await.expect("page");
+    assert!(!page.contains(r#"<p class="topic">"#), "cleared");
+    // Now a moderator, he reads both changes in the log.
+    assert!(page.contains("bob cleared the topic"));
+    assert!(page.contains("alice set the topic to “Release planning, Fridays”"));
 }

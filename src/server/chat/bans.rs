@@ -31,7 +31,8 @@ impl Chat {
             return Err(ChatError::MemberBanned);
         }
         self.hub.evict(user.id, &room.name, Gone::Banned).await;
-        self.record(actor, &room, Action::Banned, &user.username).await
+        self.record(actor, room.id, Action::Banned, &user.username).await;
+        Ok(())
     }
 
     /// Lifts a ban: they may open a public room again, or be added back to a private one.
@@ -43,6 +44,7 @@ impl Chat {
         if !bans::unban(&self.db, room.id, user.id).await? {
             return Err(ChatError::NotBanned);
         }
-        self.record(actor, &room, Action::Unbanned, &user.username).await
+        self.record(actor, room.id, Action::Unbanned, &user.username).await;
+        Ok(())
     }
 }

@@ -24,6 +24,7 @@ impl Chat {
         let body = writer::message_text(body)?;
         self.still_in(actor, room).await?;
         let message = self.stored_in(room, id).await?;
+        policy::may_post(actor, room)?;
         policy::may_edit(actor, message.as_ref().map(|m| row(room, m)).as_ref())?;
         let message = message.ok_or(ChatError::NoSuchMessage)?;
         if message.deleted_at.is_some() {
@@ -50,7 +51,7 @@ impl Chat {
         if message.user_id != actor.id {
             let author = users::by_id(&self.db, message.user_id).await?;
             let name = author.map(|author| author.username).unwrap_or_default();
-            self.record(actor, room, Action::DeletedMessage, &name).await?;
+            self.record(actor, room.id, Action::DeletedMessage, &name).await;
         }
         self.announce_change(room, id).await
     }

@@ -30,6 +30,9 @@ pub enum Denied {
     OwnerRemoved,
     #[error("{}", AppError::Banned)]
     Banned,
+    /// Seconds of the mute left.
+    #[error("{}", AppError::Muted(*.0))]
+    Muted(u64),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -102,6 +105,7 @@ impl From<ChatError> for AppError {
             ChatError::Denied(Denied::OwnerStays) => AppError::OwnerStays,
             ChatError::Denied(Denied::OwnerRemoved) => AppError::OwnerRemoved,
             ChatError::Denied(Denied::Banned) => AppError::Banned,
+            ChatError::Denied(Denied::Muted(secs)) => AppError::Muted(secs),
             ChatError::MemberBanned => AppError::MemberBanned,
             ChatError::NotBanned => AppError::NotBanned,
             ChatError::NotAMember => AppError::NotAMember,

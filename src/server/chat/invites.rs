@@ -42,7 +42,7 @@ impl Chat {
         }
         let code: String = rand::rng().sample_iter(Alphanumeric).take(CODE_LENGTH).map(char::from).collect();
         invites::create(&self.db, &code, room.id, actor.id, expires_hours, max_uses).await?;
-        self.record(actor, &room, Action::CreatedInvite, "").await?;
+        self.record(actor, room.id, Action::CreatedInvite, "").await;
         Ok(code)
     }
 
@@ -53,7 +53,8 @@ impl Chat {
         if !invites::revoke(&self.db, room.id, code).await? {
             return Err(ChatError::InviteInvalid);
         }
-        self.record(actor, &room, Action::RevokedInvite, "").await
+        self.record(actor, room.id, Action::RevokedInvite, "").await;
+        Ok(())
     }
 
     /// The actor opens a link: they become a member of its room (a member already, nothing

@@ -27,6 +27,7 @@ impl Chat {
             member_count: members::count(&self.db, room.id).await?,
             invites: self.invite_links(actor, room).await?,
             banned: self.banned(actor, room).await?,
+            muted_for_secs: room.muted_for_secs(),
             log: self.moderation_log(actor, room).await?,
         })
     }
@@ -70,7 +71,8 @@ impl Chat {
         if !members::add(&self.db, room.id, user.id, Role::Member).await? {
             return Err(ChatError::AlreadyAMember);
         }
-        self.record(actor, &room, Action::AddedMember, &user.username).await
+        self.record(actor, room.id, Action::AddedMember, &user.username).await;
+        Ok(())
     }
 
     /// Takes someone out of a room; their open tabs leave it at once. From a public room they can
@@ -84,7 +86,8 @@ impl Chat {
             return Err(ChatError::NotAMember);
         }
         self.hub.evict(user, &room.name, Gone::Removed).await;
-        self.record(actor, &room, Action::RemovedMember, &name).await
+        self.record(actor, room.id, Action::RemovedMember, &name).await;
+        Ok(())
     }
 
     /// Gives a member another role: moderator or member again, or (`Role::Owner`) hands the room
@@ -106,6 +109,9 @@ impl Chat {
                 _ => Err(Denied::OwnerRemoved.into()),
             };
         }
+        if current == role {
+            return Ok(());
+        }
         let changed = match role {
             Role::Owner => members::hand_over(&self.db, room.id, user).await?,
             other => members::set_role(&self.db, room.id, user, other).await?,
@@ -124,7 +130,8 @@ impl Chat {
             Role::Moderator => Action::MadeModerator,
             Role::Member => Action::RemovedModerator,
         };
-        self.record(actor, &room, action, &name).await
+        self.record(actor, room.id, action, &name).await;
+        Ok(())
     }
 
     /// Makes a room private (for its members only) or public (listed, open to everyone).
@@ -141,11 +148,16 @@ impl Chat {
         self.hub.list_room(&room.name, !private);
         self.hub.restand_all(&room.name).await;
         let action = if private { Action::MadePrivate } else { Action::MadePublic };
-        self.record(actor, &room, action, "").await
+        self.record(actor, room.id, action, "").await;
+        Ok(())
     }
 
     /// A member of `room` by username: their id, role and name as they spell it.
-    async fn member_named(&self, room: &Standing, username: &str) -> Result<(i64, Role, String), ChatError> {
+    pub(super) async fn member_named(
+        &self,
+        room: &Standing,
+        username: &str,
+    ) -> Result<(i64, Role, String), ChatError> {
         let username = validate::username(username).map_err(|_| ChatError::NotAMember)?;
         let user = users::by_name(&self.db, username).await?.ok_or(ChatError::NotAMember)?;
         let role = members::role_of(&self.db, room.id, user.id).await?.ok_or(ChatError::NotAMember)?;

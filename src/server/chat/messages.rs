@@ -3,11 +3,12 @@
 use super::{policy, standing::Standing, Actor, Chat, ChatError};
 use crate::{
     server::{
-        db::{mentions, messages, rooms::Room},
+        db::{mentions, messages, rooms::Room, users},
         subscribers::Outbox,
         writer::{self, References},
     },
     shared::{
+        moderation::Action,
         protocol::ServerFrame,
         views::{MessageView, ReplyQuote},
     },
@@ -87,6 +88,11 @@ impl Chat {
         }
         let frame = ServerFrame::MessageDeleted { room: message.room.clone(), id };
         self.hub.publish(&message.room, &frame).await;
+        if message.author_id != actor.id {
+            let author = users::by_id(&self.db, message.author_id).await?;
+            let name = author.map(|author| author.username).unwrap_or_default();
+            self.record(actor, message.room_id, Action::DeletedMessage, &name).await;
+        }
         Ok(())
     }
 }

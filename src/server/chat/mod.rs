@@ -15,6 +15,7 @@ mod members;
 mod mentions;
 mod messages;
 mod moderation_log;
+mod mutes;
 mod pins;
 pub mod policy;
 mod reactions;

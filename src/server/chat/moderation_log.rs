@@ -8,15 +8,13 @@ use crate::{
 };
 
 impl Chat {
-    /// Records that the actor did `action` to `target` in `room`.
-    pub(super) async fn record(
-        &self,
-        actor: &Actor,
-        room: &Standing,
-        action: Action,
-        target: &str,
-    ) -> Result<(), ChatError> {
-        Ok(moderation_log::record(&self.db, room.id, actor.id, action, target).await?)
+    /// Records that the actor did `action` to `target` in room `room_id`. Called once the action
+    /// is done: a record that cannot be written is logged on the server rather than telling the
+    /// user their action failed when it did not.
+    pub(super) async fn record(&self, actor: &Actor, room_id: i64, action: Action, target: &str) {
+        if let Err(err) = moderation_log::record(&self.db, room_id, actor.id, action, target).await {
+            tracing::error!(error = %err, ?action, room_id, "recording a moderation action failed");
+        }
     }
 
     /// The room's latest entries, for those who moderate it (nobody else sees any).

@@ -27,7 +27,11 @@ pub fn may_read(actor: &Actor, room: &Standing) -> Result<(), Denied> {
 /// Posting a message in a room (and saying you are typing there). In a public room, whoever may
 /// read it (opening it made them a member).
 pub fn may_post(actor: &Actor, room: &Standing) -> Result<(), Denied> {
-    may_read(actor, room)
+    may_read(actor, room)?;
+    match room.muted_for_secs() {
+        Some(secs) if !actor.is_admin => Err(Denied::Muted(secs)),
+        _ => Ok(()),
+    }
 }
 
 /// Reacting to a room's messages: whoever may post there.
@@ -114,6 +118,11 @@ pub fn may_ban(actor: &Actor, room: &Standing, target: Role) -> Result<(), Denie
     may_remove(actor, room, target)
 }
 
+/// Muting someone whose role there is `target`, and letting them speak again: as removing them.
+pub fn may_mute(actor: &Actor, room: &Standing, target: Role) -> Result<(), Denied> {
+    may_remove(actor, room, target)
+}
+
 /// Making a room public or private, appointing moderators, handing the room over: its owner
 /// (and administrators).
 pub fn may_govern(actor: &Actor, room: &Standing) -> Result<(), Denied> {
@@ -191,7 +200,7 @@ mod tests {
             private,
             topic: String::new(),
         };
-        Standing { room, role, banned: false }
+        Standing { room, role, banned: false, muted_until: None }
     }
 
     #[test]
@@ -231,11 +240,11 @@ mod tests {
 
     /// Every room action × every kind of person × public and private rooms: allowed (`A`) or
     /// refused, and how (`H` hidden, as if the room did not exist; `M` moderators only; `O`
-    /// owners only; `S` the owner stays; `R` the owner cannot be removed; `B` banned).
+    /// owners only; `S` the owner stays; `R` the owner cannot be removed; `B` banned; `U` muted).
     #[test]
     fn the_authorization_table() {
         type Check = fn(&Actor, &Standing) -> Result<(), Denied>;
-        let actions: [(&str, Check); 15] = [
+        let actions: [(&str, Check); 17] = [
             ("read", may_read),
             ("post", may_post),
             ("react", may_react),
@@ -249,34 +258,39 @@ mod tests {
             ("remove owner", |a, r| may_remove(a, r, Role::Owner)),
             ("ban member", |a, r| may_ban(a, r, Role::Member)),
             ("ban moderator", |a, r| may_ban(a, r, Role::Moderator)),
+            ("mute member", |a, r| may_mute(a, r, Role::Member)),
+            ("mute moderator", |a, r| may_mute(a, r, Role::Moderator)),
             ("govern", may_govern),
             ("leave", |_, r| may_leave(r)),
         ];
-        let people: [(&str, bool, Option<Role>, bool); 6] = [
-            ("outsider", false, None, false),
-            ("banned", false, None, true),
-            ("member", false, Some(Role::Member), false),
-            ("moderator", false, Some(Role::Moderator), false),
-            ("owner", false, Some(Role::Owner), false),
-            ("admin", true, None, false),
+        let people: [(&str, bool, Option<Role>, bool, bool); 7] = [
+            ("outsider", false, None, false, false),
+            ("banned", false, None, true, false),
+            ("member", false, Some(Role::Member), false, false),
+            ("muted", false, Some(Role::Member), false, true),
+            ("moderator", false, Some(Role::Moderator), false, false),
+            ("owner", false, Some(Role::Owner), false, false),
+            ("admin", true, None, false, false),
         ];
         // One row per action; columns: the people above, in a public then a private room.
         let expected = [
-            "ABAAAA HHAAAA",
-            "ABAAAA HHAAAA",
-            "ABAAAA HHAAAA",
-            "ABAAAA HHAAAA",
-            "ABAAAA HHAAAA",
-            "MBMAAA HHMAAA",
-            "MBMAAA HHMAAA",
-            "MBMAAA HHMAAA",
-            "MBMAAA HHMAAA",
-            "MBMOAA HHMOAA",
-            "MBMRRR HHMRRR",
-            "MBMAAA HHMAAA",
-            "MBMOAA HHMOAA",
-            "OBOOAA HHOOAA",
-            "HHAASH HHAASH",
+            "ABAAAAA HHAAAAA",
+            "ABAUAAA HHAUAAA",
+            "ABAUAAA HHAUAAA",
+            "ABAUAAA HHAUAAA",
+            "ABAAAAA HHAAAAA",
+            "MBMMAAA HHMMAAA",
+            "MBMMAAA HHMMAAA",
+            "MBMMAAA HHMMAAA",
+            "MBMMAAA HHMMAAA",
+            "MBMMOAA HHMMOAA",
+            "MBMMRRR HHMMRRR",
+            "MBMMAAA HHMMAAA",
+            "MBMMOAA HHMMOAA",
+            "MBMMAAA HHMMAAA",
+            "MBMMOAA HHMMOAA",
+            "OBOOOAA HHOOOAA",
+            "HHAAASH HHAAASH",
         ];
         let code = |result: Result<(), Denied>| match result {
             Ok(()) => 'A',
@@ -286,6 +300,7 @@ mod tests {
             Err(Denied::OwnerStays) => 'S',
             Err(Denied::OwnerRemoved) => 'R',
             Err(Denied::Banned) => 'B',
+            Err(Denied::Muted(_)) => 'U',
             Err(other) => panic!("unexpected refusal {other:?}"),
         };
         for ((action, check), row) in actions.iter().zip(expected) {
@@ -294,8 +309,9 @@ mod tests {
                 .map(|&private| {
                     people
                         .iter()
-                        .map(|&(_, admin, role, banned)| {
-                            let standing = Standing { banned, ..room(private, role) };
+                        .map(|&(_, admin, role, banned, muted)| {
+                            let muted_until = muted.then_some(i64::MAX);
+                            let standing = Standing { banned, muted_until, ..room(private, role) };
                             code(check(&actor(9, admin), &standing))
                         })
                         .collect::<String>()

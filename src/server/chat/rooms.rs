@@ -28,10 +28,12 @@ impl Chat {
 
     /// Where the actor stands in `room`, if they may read it.
     pub(super) async fn standing_in(&self, actor: &Actor, room: Room) -> Result<Standing, ChatError> {
-        let role = members::role_of(&self.db, room.id, actor.id).await?;
-        // Only someone outside a room can be banned from it: members pay no second lookup.
-        let banned = role.is_none() && bans::is_banned(&self.db, room.id, actor.id).await?;
-        let standing = Standing { room, role, banned };
+        let found = members::standing_of(&self.db, room.id, actor.id).await?;
+        let (role, muted_until) = (found.map(|(role, _)| role), found.and_then(|(_, until)| until));
+        // Looked up for members too: a ban racing a join (the check, then the membership) can
+        // leave someone both, and the ban must still hold. Once per request or joined room.
+        let banned = bans::is_banned(&self.db, room.id, actor.id).await?;
+        let standing = Standing { room, role, banned, muted_until };
         policy::may_read(actor, &standing)?;
         Ok(standing)
     }
@@ -245,7 +247,8 @@ impl Chat {
         policy::may_set_topic(actor, &room)?;
         let topic = validate::topic(topic)?;
         rooms::set_topic(&self.db, room.id, topic).await?;
-        self.record(actor, &room, Action::SetTopic, topic).await
+        self.record(actor, room.id, Action::SetTopic, topic).await;
+        Ok(())
     }
 
     /// Removes a room with its history; everyone in it is sent back to the room list.

@@ -22,6 +22,33 @@ pub async fn role_of(db: &impl ConnectionTrait, room_id: i64, user_id: i64) -> R
     Ok(found.map(|member| Role::from_number(member.role)))
 }
 
+/// The user's role in the room and until when they are muted there; `None`: not a member.
+pub async fn standing_of(
+    db: &impl ConnectionTrait,
+    room_id: i64,
+    user_id: i64,
+) -> Result<Option<(Role, Option<i64>)>, DbErr> {
+    let found = RoomMembers::find_by_id((room_id, user_id)).one(db).await?;
+    Ok(found.map(|member| (Role::from_number(member.role), member.muted_until)))
+}
+
+/// Mutes a member until `until` (ms), or (`None`) lets them speak again. False if they are not a
+/// member.
+pub async fn set_muted(
+    db: &impl ConnectionTrait,
+    room_id: i64,
+    user_id: i64,
+    until: Option<i64>,
+) -> Result<bool, DbErr> {
+    let changed = RoomMembers::update_many()
+        .col_expr(room_members::Column::MutedUntil, Expr::val(until))
+        .filter(room_members::Column::RoomId.eq(room_id))
+        .filter(room_members::Column::UserId.eq(user_id))
+        .exec(db)
+        .await?;
+    Ok(changed.rows_affected > 0)
+}
+
 /// Makes the user a member with `role`. False if they already were one (their role unchanged).
 pub async fn add(db: &impl ConnectionTrait, room_id: i64, user_id: i64, role: Role) -> Result<bool, DbErr> {
     let row = room_members::ActiveModel {
@@ -29,6 +56,7 @@ pub async fn add(db: &impl ConnectionTrait, room_id: i64, user_id: i64, role: Ro
         user_id: Set(user_id),
         role: Set(role.number()),
         joined_at: Set(now_ms()),
+        muted_until: Set(None),
     };
     let inserted = RoomMembers::insert(row)
         .on_conflict(
@@ -119,10 +147,11 @@ pub async fn remove<C: ConnectionTrait + TransactionTrait>(
 
 /// A room's first `most` members: the owner, moderators, then everyone else, each by name.
 pub async fn list(db: &impl ConnectionTrait, room_id: i64, most: u64) -> Result<Vec<Member>, DbErr> {
-    let rows: Vec<(String, i16)> = RoomMembers::find()
+    let rows: Vec<(String, i16, Option<i64>)> = RoomMembers::find()
         .select_only()
         .column(users::Column::Username)
         .column(room_members::Column::Role)
+        .column(room_members::Column::MutedUntil)
         .inner_join(Users)
         .filter(room_members::Column::RoomId.eq(room_id))
         .order_by_desc(room_members::Column::Role)
@@ -131,7 +160,20 @@ pub async fn list(db: &impl ConnectionTrait, room_id: i64, most: u64) -> Result<
         .into_tuple()
         .all(db)
         .await?;
-    Ok(rows.into_iter().map(|(name, role)| Member { name, role: Role::from_number(role) }).collect())
+    let now = now_ms();
+    Ok(rows
+        .into_iter()
+        .map(|(name, role, muted_until)| Member {
+            name,
+            role: Role::from_number(role),
+            muted_for_secs: muted_until.and_then(|until| muted_for(until, now)),
+        })
+        .collect())
+}
+
+/// Seconds of a mute until `until` left at `now` (ms); `None`: it is over.
+pub fn muted_for(until: i64, now: i64) -> Option<u64> {
+    (until > now).then(|| u64::try_from((until - now + 999) / 1000).unwrap_or(0))
 }
 
 /// How many members a room has.

@@ -11,6 +11,8 @@ pub struct Model {
     pub user_id: i64,
     pub role: i16,
     pub joined_at: i64,
+    /// Muted until then (ms); `None`: not muted.
+    pub muted_until: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
