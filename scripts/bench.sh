@@ -15,6 +15,8 @@
 #       reference (one process, and two sharing their rooms through Redis); MD_PAIR_WORKERS=N
 #       gives each process of the pairs N runtime threads
 #   scripts/bench.sh lighthouse                          # Lighthouse on a room page (npm lighthouse)
+#   scripts/bench.sh page-times [REQUESTS]               # a private room's page for its owner
+#       (members, invite links, bans, moderation log) and for a member, sequential GETs
 #   scripts/bench.sh check                               # before landing a message-path change:
 #       the 100-room row and one room at 400 msg/s, app beside reference, p50/p99 and their ratio
 #
@@ -254,6 +256,29 @@ PY
     served() { curl -sf -H "accept-encoding: $1" "http://$APP_ADDR/pkg/mini-discord.wasm" | wc -c; }
     echo "{\"wasm_bytes\": $(stat -c %s "$wasm"), \"wasm_gzip9_bytes\": $(gzip -9 -c "$wasm" | wc -c), \"served_br_bytes\": $(served br), \"served_gzip_bytes\": $(served gzip)}"
     ;;
+  page-times)
+    requests="${2:-300}"
+    base="http://$APP_ADDR"
+    as() { curl -s -o /dev/null -c "$data/$1.jar" -b "$data/$1.jar" -H "origin: $base" "${@:2}"; }
+    for who in owner member; do
+      as "$who" -d "username=$who&password=correct+horse&confirm=correct+horse" "$base/api/signup"
+    done
+    as owner -d "name=bench&private=true" "$base/api/open_room"
+    as owner -d "room=bench&username=member" "$base/api/add_member"
+    for _ in 1 2 3 4 5; do as owner -d "room=bench&max_uses=10" "$base/api/create_invite"; done
+    for who in owner member; do
+      for _ in $(seq 1 20); do as "$who" "$base/rooms/bench"; done
+      for _ in $(seq 1 "$requests"); do
+        curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -b "$data/$who.jar" "$base/rooms/bench"
+      done | python3 -c '
+import sys
+rows = [line.split() for line in sys.stdin]
+assert all(code == "200" for code, _ in rows), "a page was not 200"
+times = sorted(float(t) * 1000 for _, t in rows)
+print("%-7s median %.2f ms, p95 %.2f ms (%d pages)" % (sys.argv[1], times[len(times) // 2], times[int(len(times) * 0.95)], len(times)))
+' "$who"
+    done
+    ;;
   check)
     # One run of each message-path row, side by side: a minute, for a change's first verdict.
     # The figures in docs/BENCHMARKS.md are medians of several runs of the rows above.
@@ -274,5 +299,5 @@ for ref, app in zip(runs[0::2], runs[1::2]):
     print("%-28s %11.1f/%-10.1f %9.1f/%-8.1f %15s %20s" % (row, ref["p50_ms"], ref["p99_ms"], app["p50_ms"], app["p99_ms"], ratio, faults))
 PY
     ;;
-  *) echo "usage: $0 one-room|mixed|many-rooms|idle|history|rooms|two-instances|lighthouse|check …" >&2; exit 2 ;;
+  *) echo "usage: $0 one-room|mixed|many-rooms|idle|history|rooms|two-instances|lighthouse|page-times|check …" >&2; exit 2 ;;
 esac

@@ -11,7 +11,7 @@ use crate::{
     components::nav::Nav,
     pages::{
         admin::AdminPage, home::HomePage, login::LoginPage, logout::LogoutPage, not_found::NotFound,
-        room::RoomPage, rooms::RoomsPage, signup::SignupPage,
+        room::RoomPage, rooms::RoomsPage, settings::SettingsPage, signup::SignupPage,
     },
     session::AuthContext,
 };
@@ -65,6 +65,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/rooms/:name") view=RoomPage ssr=SsrMode::Async/>
                     <Route path=path!("/rooms/:name/messages/:id") view=RoomPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async/>
+                    <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -62,6 +62,9 @@ pub enum AppError {
     #[error("That room name is taken: please choose another")]
     #[cfg(feature = "ssr")]
     RoomNameTaken,
+    #[error("Your current password is not right")]
+    #[cfg(feature = "ssr")]
+    WrongPassword,
     /// Also what a banned person's stale tab meets (history, pinned list): the browser reads it.
     #[error("You are banned from this room")]
     Banned,
@@ -123,6 +126,7 @@ impl AppError {
             | AppError::NotAMember
             | AppError::AlreadyAMember
             | AppError::MemberBanned
+            | AppError::WrongPassword
             | AppError::NotBanned
             | AppError::TooManyInvites(_) => 400,
             #[cfg(feature = "ssr")]

@@ -105,6 +105,8 @@ for (const colorScheme of ['light', 'dark'] as const) {
         expect(await seriousViolations(a.page), panel).toEqual([]);
         await summary.click();
       }
+      await a.page.goto('/settings');
+      expect(await seriousViolations(a.page), 'settings').toEqual([]);
     });
   });
 }
@@ -116,7 +118,7 @@ test('at 375 px wide every screen fits without sideways scrolling', async ({ per
   await createRoom(a.page, room);
   await sendMessage(a.page, `a long word: ${'x'.repeat(120)}`);
   await sendMessage(a.page, `a long line of code:\n\`\`\`\n${'y'.repeat(160)}\n\`\`\``, 'a long line of code:');
-  for (const address of ['/', '/rooms', `/rooms/${room}`, '/login', '/signup']) {
+  for (const address of ['/', '/rooms', `/rooms/${room}`, '/settings', '/login', '/signup']) {
     await a.page.goto(address);
     await settle(a.page);
     const overflow = await a.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);

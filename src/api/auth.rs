@@ -131,3 +131,55 @@ pub async fn logout() -> Result<(), AppError> {
         .await,
     )
 }
+
+/// Changes the logged-in user's password: the current one is asked for (and counted like a
+/// log-in), and every other session of the account ends, its open tabs told why. A plain form on
+/// /settings posts it.
+#[server(prefix = "/api", endpoint = "change_password", output = TextJson)]
+pub async fn change_password(current: String, password: String, confirm: String) -> Result<(), AppError> {
+    let done = async {
+        use crate::server::{
+            auth::{backend::BackendError, Credentials, SessionUser},
+            db::users,
+        };
+
+        let mut auth = super::context::auth_session().await?;
+        let user = auth.user.clone().ok_or(AppError::NotLoggedIn)?.0;
+        let password = crate::shared::validate::new_password(&password, &confirm)?;
+        let state = super::context::app_state()?;
+        let attempt = state.throttle.log_in(super::context::client_address().await?, &user.username).await?;
+        let checked = auth
+            .authenticate(Credentials { username: user.username.clone(), password: current })
+            .await
+            .map_err(|err| match err {
+                axum_login::Error::Backend(BackendError::Hashing(err)) => hashing_failed(err),
+                err => {
+                    tracing::error!(error = %err, "checking the current password failed");
+                    AppError::Internal
+                }
+            })?;
+        if checked.is_none() {
+            return Err(AppError::WrongPassword);
+        }
+        state.throttle.logged_in(attempt).await;
+        let hash = state.hashing.hash(password.to_owned()).await.map_err(hashing_failed)?;
+        users::set_password(&state.db, user.id, &hash).await?;
+        let keep = auth.session.id().map(|id| id.to_string()).unwrap_or_default();
+        for ended in state.sessions.delete_others(user.id, &keep).await? {
+            state.hub.end_session(user.id, &ended, PASSWORD_CHANGED).await;
+        }
+        // This browser's session carries the old password's hash: log it in again with the new.
+        let renewed = users::by_id(&state.db, user.id).await?.ok_or(AppError::NotLoggedIn)?;
+        auth.login(&SessionUser(renewed)).await.map_err(|err| {
+            tracing::error!(error = %err, "renewing the session failed");
+            AppError::Internal
+        })?;
+        Ok(crate::shared::paths::settings_done("password"))
+    }
+    .await;
+    super::context::form_outcome(done, crate::shared::paths::SETTINGS)
+}
+
+/// What the other devices of someone who changed their password are told.
+#[cfg(feature = "ssr")]
+const PASSWORD_CHANGED: &str = "Your password was changed: please log in again";

@@ -22,6 +22,7 @@ pub fn Nav() -> impl IntoView {
                         <A href="/rooms">"Rooms"</A>
                         {user.is_admin.then(|| view! { <A href="/admin">"Admin"</A> })}
                         <span class="me" title="Logged in as">{user.username}</span>
+                        <A href="/settings">"Settings"</A>
                         <ActionForm action=logout>
                             <button type="submit" class="link-button">"Log out"</button>
                         </ActionForm>

@@ -7,4 +7,5 @@ pub mod logout;
 pub mod not_found;
 pub mod room;
 pub mod rooms;
+pub mod settings;
 pub mod signup;

@@ -304,11 +304,10 @@ impl Hub {
         self.inner.bus.sign_out(sign_out).await;
     }
 
-    /// Ends the sockets opened with one session (its user logged out in that browser), on every
-    /// instance.
-    pub async fn end_session(&self, user_id: i64, session: &str) {
-        let sign_out =
-            SignOut { user_id, session: Some(session.to_owned()), reason: "You logged out".to_owned() };
+    /// Ends the sockets opened with one session (its user logged out in that browser, or changed
+    /// their password in another), on every instance; `reason` is shown to the user.
+    pub async fn end_session(&self, user_id: i64, session: &str, reason: &str) {
+        let sign_out = SignOut { user_id, session: Some(session.to_owned()), reason: reason.to_owned() };
         self.inner.bus.sign_out(sign_out).await;
     }
 

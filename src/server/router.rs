@@ -109,7 +109,8 @@ async fn pages_not_stored(mut response: Response) -> Response {
 async fn require_login(auth: AuthSession, request: Request, next: Next) -> Response {
     let path = request.uri().path();
     // (An invite link sends anonymous visitors to log in itself: `invite_link::open`.)
-    let protected = path == "/rooms" || path.starts_with("/rooms/") || path == "/admin";
+    let protected =
+        path == "/rooms" || path.starts_with("/rooms/") || path == "/admin" || path == paths::SETTINGS;
     if protected && auth.user.is_none() {
         let target = request.uri().path_and_query().map(|pq| pq.as_str()).unwrap_or(path);
         return Redirect::to(&paths::login_then(target)).into_response();

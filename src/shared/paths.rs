@@ -62,6 +62,14 @@ pub fn invite_refused(error_json: &str) -> String {
     format!("/rooms?invite_refused={}", encode_component(error_json))
 }
 
+/// The account's settings page.
+pub const SETTINGS: &str = "/settings";
+
+/// The settings page, saying `what` was changed (`/settings?changed=password`).
+pub fn settings_done(what: &str) -> String {
+    format!("{SETTINGS}?changed={what}")
+}
+
 pub fn login_then(next: &str) -> String {
     format!("/login?next={}", encode_component(next))
 }

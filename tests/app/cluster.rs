@@ -995,3 +995,14 @@ async fn a_muted_member_reads_but_cannot_speak_on_postgresql_across_instances() 
     crate::mutes::a_muted_member_reads_but_cannot_speak(alice, bob, carol).await;
     pair.finish().await;
 }
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL and Redis: scripts/test.sh runs it"]
+async fn a_new_password_logs_out_every_other_browser_on_postgresql_across_instances() {
+    let pair = Pair::start().await;
+    // Changed on A; the other browser is on B: its sign-out crosses through Redis.
+    let alice = signed_up(&pair.a.base, "alice").await;
+    let elsewhere = Person::at(&pair.b.base, "alice");
+    crate::settings::a_new_password_logs_out_every_other_browser(alice, elsewhere, &pair.b.base).await;
+    pair.finish().await;
+}

@@ -17,6 +17,7 @@ mod reactions;
 mod realtime;
 mod replies;
 mod security;
+mod settings;
 mod storage;
 mod support;
 mod unread;

@@ -14,7 +14,7 @@ use super::hub::Hub;
 pub async fn log_out(auth: &mut AuthSession, hub: &Hub) -> Result<(), axum_login::Error<Backend>> {
     let session_id = auth.session.id();
     if let (Some(user), Some(session_id)) = (auth.logout().await?, session_id) {
-        hub.end_session(user.0.id, &session_id.to_string()).await;
+        hub.end_session(user.0.id, &session_id.to_string(), "You logged out").await;
     }
     Ok(())
 }

@@ -29,6 +29,22 @@ impl DbSessionStore {
         Self { db }
     }
 
+    /// Ends every session of one account but `keep` (the browser that changed the password);
+    /// answers the ids it ended, to close the sockets opened with them.
+    pub async fn delete_others(&self, user_id: i64, keep: &str) -> Result<Vec<String>, sea_orm::DbErr> {
+        use sea_orm::QuerySelect;
+        let ids: Vec<String> = Sessions::find()
+            .select_only()
+            .column(sessions::Column::Id)
+            .filter(sessions::Column::UserId.eq(user_id))
+            .filter(sessions::Column::Id.ne(keep))
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        Sessions::delete_many().filter(sessions::Column::Id.is_in(ids.clone())).exec(&self.db).await?;
+        Ok(ids)
+    }
+
     /// Ends every session of one account (used when an administrator disables it).
     pub async fn delete_for_user(&self, user_id: i64) -> Result<u64, sea_orm::DbErr> {
         let result =

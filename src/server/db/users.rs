@@ -88,6 +88,16 @@ pub async fn set_disabled(db: &impl ConnectionTrait, id: i64, disabled: bool) ->
     Ok(result.rows_affected > 0)
 }
 
+/// Replaces an account's password hash.
+pub async fn set_password(db: &impl ConnectionTrait, id: i64, hash: &str) -> Result<bool, DbErr> {
+    let result = Users::update_many()
+        .col_expr(users::Column::PasswordHash, Expr::val(hash))
+        .filter(users::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected > 0)
+}
+
 /// An account as the admin list shows it: no password hash.
 #[derive(Debug, Clone, FromQueryResult)]
 pub struct Account {
