@@ -12,7 +12,7 @@ use axum::{
     Router,
 };
 use axum_login::AuthManagerLayerBuilder;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use tower_http::{
     compression::CompressionLayer, limit::RequestBodyLimitLayer, timeout::TimeoutLayer, CompressionLevel,
 };
@@ -32,7 +32,7 @@ use crate::{
 };
 
 pub fn build(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = routes();
     let options = state.leptos_options.clone();
     let service_worker = ServiceWorker::load(std::path::Path::new(options.site_root.as_ref()));
 
@@ -83,6 +83,16 @@ pub fn build(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), site::refuse_cross_site))
         .layer(middleware::from_fn_with_state(state.clone(), security_headers::add))
         .with_state(state)
+}
+
+/// The app's routes, worked out once per process. Working them out runs the app with resource
+/// loading suppressed by a flag global to the process (leptos_server 0.8's `SuppressResourceLoad`):
+/// a page that starts loading its data on another thread meanwhile waits for it forever (leptos
+/// issue #4773). A server builds its router once, before it serves; the tests build one per app,
+/// many side by side in one process, where a room page now and then hung until its 30 s timeout.
+fn routes() -> Vec<AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
 async fn legacy_room(Path(room): Path<String>) -> Redirect {
