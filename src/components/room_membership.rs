@@ -150,21 +150,13 @@ fn MemberRow(room: String, member: Member, governs: bool, removable: bool) -> im
         view! { {promote} {hand_over} }
     });
     let removing = removable.then(|| {
+        let remove = format!("Remove {name} from the room");
+        let ban = format!("Ban {name} from the room");
         view! {
-            <form method="post" action=RemoveMember::url()>
-                <input type="hidden" name="room" value=room.clone()/>
-                <input type="hidden" name="username" value=name.clone()/>
-                <button type="submit" class="link-button" aria-label=format!("Remove {name} from the room")>
-                    "Remove from room"
-                </button>
-            </form>
-            <form method="post" action=Ban::url()>
-                <input type="hidden" name="room" value=room.clone()/>
-                <input type="hidden" name="username" value=name.clone()/>
-                <button type="submit" class="link-button danger" aria-label=format!("Ban {name} from the room")>
-                    "Ban"
-                </button>
-            </form>
+            <MemberAction action=RemoveMember::url() room=room.clone() name=name.clone() label=remove
+                text="Remove from room"/>
+            <MemberAction action=Ban::url() room=room.clone() name=name.clone() label=ban text="Ban"
+                class="link-button danger"/>
         }
     });
     let shown_role = (role != Role::Member).then(|| view! { <span class="role">{role.label()}</span> });
@@ -172,14 +164,11 @@ fn MemberRow(room: String, member: Member, governs: bool, removable: bool) -> im
         view! { <span class="role">{format!("muted for another {}", time_words::span(secs))}</span> }
     });
     let muting = removable.then(|| match muted_for_secs {
-        Some(_) => view! {
-            <form method="post" action=Unmute::url()>
-                <input type="hidden" name="room" value=room.clone()/>
-                <input type="hidden" name="username" value=name.clone()/>
-                <button type="submit" class="link-button" aria-label=format!("Unmute {name}")>"Unmute"</button>
-            </form>
+        Some(_) => {
+            let label = format!("Unmute {name}");
+            view! { <MemberAction action=Unmute::url() room=room.clone() name=name.clone() label text="Unmute"/> }
+                .into_any()
         }
-        .into_any(),
         None => {
             let choices = MUTE_CHOICES.map(|(minutes, label)| view! { <option value=minutes>{label}</option> });
             view! {
@@ -261,14 +250,11 @@ fn BannedList(room: String, banned: Vec<String>) -> impl IntoView {
     let rows = banned
         .into_iter()
         .map(|name| {
+            let label = format!("Unban {name}");
             view! {
                 <li>
                     <span class="member-name">{name.clone()}</span>
-                    <form method="post" action=Unban::url()>
-                        <input type="hidden" name="room" value=room.clone()/>
-                        <input type="hidden" name="username" value=name.clone()/>
-                        <button type="submit" class="link-button" aria-label=format!("Unban {name}")>"Unban"</button>
-                    </form>
+                    <MemberAction action=Unban::url() room=room.clone() name label text="Unban"/>
                 </li>
             }
         })
@@ -309,5 +295,25 @@ fn ModerationLog(log: Vec<LogEntry>) -> impl IntoView {
                 <ol class="log-entries">{rows}</ol>
             </div>
         </details>
+    }
+}
+
+/// One button acting on one member of the room (a plain form naming both).
+#[component]
+fn MemberAction(
+    action: &'static str,
+    room: String,
+    name: String,
+    /// Its accessible name, naming the member ("Ban NAME from the room").
+    label: String,
+    text: &'static str,
+    #[prop(default = "link-button")] class: &'static str,
+) -> impl IntoView {
+    view! {
+        <form method="post" action=action>
+            <input type="hidden" name="room" value=room/>
+            <input type="hidden" name="username" value=name/>
+            <button type="submit" class=class aria-label=label>{text}</button>
+        </form>
     }
 }

@@ -5,7 +5,7 @@ use rand::{distr::Alphanumeric, Rng};
 
 use super::{error::Denied, policy, standing::Standing, Actor, Chat, ChatError};
 use crate::{
-    server::db::{bans, invites, invites::Redeemed, members, rooms},
+    server::db::{bans, invites, members, rooms},
     shared::{
         invites::{InviteLink, LINKS_MOST},
         moderation::Action,
@@ -65,11 +65,9 @@ impl Chat {
         if bans::is_banned(&self.db, room_id, actor.id).await? {
             return Err(Denied::Banned.into());
         }
-        if members::role_of(&self.db, room_id, actor.id).await?.is_none() {
-            match invites::redeem(&self.db, code, actor.id).await? {
-                Redeemed::Joined | Redeemed::AlreadyIn => {}
-                Redeemed::Invalid => return Err(ChatError::InviteInvalid),
-            }
+        let member = members::role_of(&self.db, room_id, actor.id).await?.is_some();
+        if !member && !invites::redeem(&self.db, code, actor.id).await? {
+            return Err(ChatError::InviteInvalid);
         }
         let room = rooms::by_ids(&self.db, [room_id]).await?.into_iter().next().ok_or(ChatError::RoomGone)?;
         Ok(room.name)

@@ -12,17 +12,6 @@ use super::{
 };
 use crate::shared::{invites::InviteLink, membership::Role};
 
-/// What opening a link came to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Redeemed {
-    /// The user joined the room (one use of the link counted).
-    Joined,
-    /// The user was a member already (no use counted).
-    AlreadyIn,
-    /// No such link, or it expired or was used up.
-    Invalid,
-}
-
 /// Links that can still let someone in, at `now` (ms).
 fn valid(now: i64) -> Condition {
     Condition::all()
@@ -47,6 +36,13 @@ pub async fn create(
     max_uses: Option<u32>,
 ) -> Result<(), DbErr> {
     let now = now_ms();
+    // Links that expired or were used up let nobody in: they go when the room makes a new one
+    // (not when its page is drawn, which would take SQLite's write lock on every view).
+    RoomInvites::delete_many()
+        .filter(room_invites::Column::RoomId.eq(room_id))
+        .filter(valid(now).not())
+        .exec(db)
+        .await?;
     let row = room_invites::ActiveModel {
         code: Set(code.to_owned()),
         room_id: Set(room_id),
@@ -60,17 +56,12 @@ pub async fn create(
     Ok(())
 }
 
-/// A room's links that are still valid, newest first. Those that expired or were used up are
-/// deleted on the way: nobody can use them, and each would hold a place of `LINKS_MOST`.
+/// A room's links that are still valid, newest first.
 pub async fn list(db: &impl ConnectionTrait, room_id: i64) -> Result<Vec<InviteLink>, DbErr> {
     let now = now_ms();
-    RoomInvites::delete_many()
-        .filter(room_invites::Column::RoomId.eq(room_id))
-        .filter(valid(now).not())
-        .exec(db)
-        .await?;
     let links = RoomInvites::find()
         .filter(room_invites::Column::RoomId.eq(room_id))
+        .filter(valid(now))
         .order_by_desc(room_invites::Column::CreatedAt)
         .all(db)
         .await?;
@@ -114,11 +105,12 @@ pub async fn revoke(db: &impl ConnectionTrait, room_id: i64, code: &str) -> Resu
 /// Makes the user a member of the link's room, counting one use, if the link is still valid. A
 /// use is counted first and taken back if the user was a member already, so two people racing
 /// for a link's last use cannot both get in (and SQLite's write lock is taken before any read).
+/// False: no such link, or it expired or was used up.
 pub async fn redeem<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     code: &str,
     user_id: i64,
-) -> Result<Redeemed, DbErr> {
+) -> Result<bool, DbErr> {
     let txn = db.begin().await?;
     let counted = RoomInvites::update_many()
         .col_expr(room_invites::Column::Uses, Expr::col(room_invites::Column::Uses).add(1))
@@ -127,15 +119,15 @@ pub async fn redeem<C: ConnectionTrait + TransactionTrait>(
         .exec(&txn)
         .await?;
     if counted.rows_affected == 0 {
-        return Ok(Redeemed::Invalid);
+        return Ok(false);
     }
     let Some(link) = RoomInvites::find_by_id(code.to_owned()).one(&txn).await? else {
-        return Ok(Redeemed::Invalid);
+        return Ok(false);
     };
-    if !members::add(&txn, link.room_id, user_id, Role::Member).await? {
+    if members::add(&txn, link.room_id, user_id, Role::Member).await? {
+        txn.commit().await?;
+    } else {
         txn.rollback().await?;
-        return Ok(Redeemed::AlreadyIn);
     }
-    txn.commit().await?;
-    Ok(Redeemed::Joined)
+    Ok(true)
 }
