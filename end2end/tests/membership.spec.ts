@@ -101,6 +101,48 @@ test('the owner appoints a moderator, who adds people; a member leaves a public 
   await expect(a.page.getByRole('button', { name: 'Leave room', exact: true })).toHaveCount(0);
 });
 
+test('the owner stands a moderator down, makes the room private and public again, and hands it over', async ({ person }) => {
+  const a = await person('a');
+  const b = await person('b');
+  const c = await person('c');
+  const room = uniqueRoom('hand');
+  await createRoom(a.page, room);
+  await openRoom(b.page, room);
+
+  await a.page.reload();
+  let list = await openMembers(a.page, 2);
+  await list.getByRole('button', { name: `Make ${b.name} a moderator` }).click();
+  await expect(members(a.page).getByText('moderator', { exact: true })).toHaveCount(1);
+  list = await openMembers(a.page, 2);
+  await list.getByRole('button', { name: `Remove ${b.name} as moderator` }).click();
+  await expect(members(a.page).getByText('moderator', { exact: true })).toHaveCount(0);
+  list = await openMembers(a.page, 2);
+  await expect(list.getByRole('button', { name: `Make ${b.name} a moderator` })).toBeVisible();
+
+  // Private: an outsider cannot open it; public again, they can.
+  await list.getByRole('button', { name: 'Make room private', exact: true }).click();
+  list = await openMembers(a.page, 2);
+  await expect(list.getByRole('button', { name: 'Make room public', exact: true })).toBeVisible();
+  await c.page.goto(`/rooms/${room}`);
+  await expect(c.page.getByRole('heading', { name: `No room named “${room}”` })).toBeVisible();
+  await list.getByRole('button', { name: 'Make room public', exact: true }).click();
+  list = await openMembers(a.page, 2);
+  await expect(list.getByRole('button', { name: 'Make room private', exact: true })).toBeVisible();
+  await openRoom(c.page, room);
+
+  // Handed over: B owns it (and cannot leave it); A, a member now, can leave.
+  await a.page.reload();
+  list = await openMembers(a.page, 3);
+  await list.getByRole('button', { name: `Make ${b.name} the owner` }).click();
+  await expect(a.page.getByRole('button', { name: 'Leave room', exact: true })).toBeVisible();
+  list = await openMembers(a.page, 3);
+  await expect(list.getByRole('button', { name: `Make ${b.name} a moderator` })).toHaveCount(0);
+  await b.page.reload();
+  await waitForRoom(b.page, room);
+  await expect(b.page.getByRole('button', { name: 'Leave room', exact: true })).toHaveCount(0);
+  await expect(members(b.page).getByText('owner', { exact: true })).toHaveCount(1);
+});
+
 test('the owner sets a topic, shown above the room to everyone in it', async ({ person }) => {
   const a = await person('a');
   const b = await person('b');

@@ -136,10 +136,10 @@ async fn admin(db: &sea_orm::DatabaseConnection, action: AdminAction) -> Result<
 
 async fn storage_floor(config: &Config, repeat: usize) -> Result<(), CliError> {
     let rows = storage_floor::measure(&config.data_dir, &config.database_url, repeat).await?;
-    println!("{:<40} {:>8} {:>10} {:>10} {:>14}", "database", "batch", "p50 ms", "p90 ms", "per message µs");
+    println!("{:<48} {:>8} {:>10} {:>10} {:>14}", "database", "batch", "p50 ms", "p90 ms", "per message µs");
     for row in rows {
         println!(
-            "{:<40} {:>8} {:>10.3} {:>10.3} {:>14.1}",
+            "{:<48} {:>8} {:>10.3} {:>10.3} {:>14.1}",
             row.database,
             row.size,
             row.p50.as_secs_f64() * 1e3,

@@ -17,7 +17,7 @@ use super::{
     hub::Hub,
     site::Site,
     subscribers::Subscribers,
-    writer::Writer,
+    writer::{Storage, Writer},
     ws::open_sockets::OpenSockets,
 };
 
@@ -75,7 +75,8 @@ impl AppState {
         let hashing = Hashing::start(config.limits.hashing_queue);
         super::db::spawn_checkpointer(db.clone());
         let sessions = DbSessionStore::new(db.clone());
-        let writer = Writer::spawn(db.clone(), hub.clone(), numbering, config.limits.write_batch);
+        let storage = Storage::chosen(&config, numbering);
+        let writer = Writer::spawn(db.clone(), hub.clone(), storage, config.limits.write_batch);
         let chat = Chat::new(db.clone(), hub.clone(), writer, sessions.clone(), config.limits.clone());
         let site = Arc::new(Site::of(&config));
         Self {

@@ -13,7 +13,10 @@ use std::{
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr};
 
-use super::db::{self, messages, rooms, users, SqliteDurability};
+use super::{
+    db::{self, messages, rooms, users, SqliteDurability},
+    writer::durable::Log,
+};
 
 /// Messages already in the history when timing starts: an index of some depth, as a live
 /// site has.
@@ -53,14 +56,45 @@ pub async fn measure(data_dir: &Path, database_url: &str, repeat: usize) -> Resu
     timed
 }
 
+/// How a commit is made durable, for each row of the report.
+#[derive(Clone, Copy)]
+enum Fsync {
+    /// `sqlite-durability = "normal"`: none.
+    Never,
+    /// `sqlite-durability = "full"` as the writer does it: a commit that does not wait for the
+    /// disk, then one fsync of the log (`writer::durable`).
+    AfterTheCommit,
+    /// SQLite's own `synchronous = FULL`, the fsync inside the commit (the writer's way before).
+    InsideTheCommit,
+}
+
 async fn measure_sqlite(scratch: &Path, repeat: usize) -> Result<Vec<FloorRow>, DbErr> {
     let mut rows = Vec::new();
-    for (durability, setting) in [(SqliteDurability::Normal, "normal"), (SqliteDurability::Full, "full")] {
+    for (fsync, setting, name) in [
+        (Fsync::Never, "normal", "SQLite, \"normal\""),
+        (Fsync::AfterTheCommit, "full", "SQLite, \"full\" (commit, then the log's fsync)"),
+        (Fsync::InsideTheCommit, "full-inside", "SQLite, synchronous = FULL (fsync in the commit)"),
+    ] {
         let dir = scratch.join(setting);
         std::fs::create_dir_all(&dir).map_err(|err| DbErr::Custom(format!("{}: {err}", dir.display())))?;
-        let db = db::connect_with(&db::sqlite_url(&dir), durability).await?;
-        rows.extend(time_batches(&db, &format!("SQLite, sqlite-durability = \"{setting}\""), repeat).await?);
-        db.close().await?;
+        let url = db::sqlite_url(&dir);
+        let durability = match fsync {
+            Fsync::Never => SqliteDurability::Normal,
+            Fsync::AfterTheCommit | Fsync::InsideTheCommit => SqliteDurability::Full,
+        };
+        let pool = db::connect_with(&url, durability).await?;
+        match fsync {
+            Fsync::AfterTheCommit => {
+                let own = db::writer_connection(&url).await?;
+                let log = Log::of(&own).await?;
+                rows.extend(time_batches(&own, name, repeat, Some(&log)).await?);
+                own.close().await?;
+            }
+            Fsync::Never | Fsync::InsideTheCommit => {
+                rows.extend(time_batches(&pool, name, repeat, None).await?)
+            }
+        }
+        pool.close().await?;
     }
     Ok(rows)
 }
@@ -71,7 +105,7 @@ async fn measure_postgres(url: &str, repeat: usize) -> Result<Vec<FloorRow>, DbE
     admin.execute_unprepared(&format!("CREATE DATABASE {scratch}")).await?;
     let timed = async {
         let db = db::connect(&with_database(url, &scratch)).await?;
-        let rows = time_batches(&db, "PostgreSQL", repeat).await;
+        let rows = time_batches(&db, "PostgreSQL", repeat, None).await;
         db.close().await?;
         rows
     }
@@ -94,7 +128,13 @@ fn with_database(url: &str, database: &str) -> String {
     }
 }
 
-async fn time_batches(db: &DatabaseConnection, name: &str, repeat: usize) -> Result<Vec<FloorRow>, DbErr> {
+/// `log`: synced after each commit, as the writer does with `sqlite-durability = "full"`.
+async fn time_batches(
+    db: &DatabaseConnection,
+    name: &str,
+    repeat: usize,
+    log: Option<&Log>,
+) -> Result<Vec<FloorRow>, DbErr> {
     let user = users::create(db, "floor", "not a password hash".to_owned())
         .await
         .map_err(|err| DbErr::Custom(err.to_string()))?;
@@ -112,6 +152,9 @@ async fn time_batches(db: &DatabaseConnection, name: &str, repeat: usize) -> Res
                 nonces.iter().map(|nonce| messages::NewMessage::new(&room, &author, BODY, nonce)).collect();
             let started = Instant::now();
             messages::insert_batch(db, &batch).await?;
+            if let Some(log) = log {
+                log.sync().await.map_err(|err| DbErr::Custom(err.to_string()))?;
+            }
             times.push(started.elapsed());
         }
         times.sort_unstable();

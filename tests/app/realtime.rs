@@ -1,8 +1,11 @@
 //! The hub and the WebSocket handler against a real server on loopback, with real clients.
 
-use mini_discord::shared::protocol::{ClientFrame, ServerFrame};
+use mini_discord::{
+    server::db::SqliteDurability,
+    shared::protocol::{ClientFrame, ServerFrame},
+};
 
-use crate::support::spawn_app;
+use crate::support::{spawn_app, spawn_app_with};
 
 fn send(room: &str, nonce: &str, body: &str) -> ClientFrame {
     ClientFrame::Send { room: room.into(), nonce: nonce.into(), body: body.into(), reply_to: None }
@@ -347,37 +350,67 @@ async fn a_silent_connection_is_reaped_and_leaves_presence() {
 
 #[tokio::test]
 async fn concurrent_senders_are_seen_by_everyone_in_one_id_order() {
-    let app = spawn_app().await;
-    let reader = app.signed_up("reader").await;
-    reader.open_room("busy").await;
-    let mut r = reader.socket().await;
-    r.join("busy").await;
+    // `full` (the default) acknowledges and publishes each batch after the writer's own fsync of
+    // the log, beside the next batch's insert; `normal` right after the commit.
+    for durability in [SqliteDurability::Full, SqliteDurability::Normal] {
+        let app = spawn_app_with(|config| config.sqlite_durability = durability).await;
+        let reader = app.signed_up("reader").await;
+        reader.open_room("busy").await;
+        let mut r = reader.socket().await;
+        r.join("busy").await;
 
-    let mut senders = Vec::new();
-    for n in 0..3 {
-        let person = app.signed_up(&format!("sender{n}")).await;
-        let mut socket = person.socket().await;
-        socket.join("busy").await;
-        senders.push((person, socket));
-    }
-    let sends = senders.iter_mut().enumerate().map(|(n, (_, socket))| async move {
-        for i in 0..30 {
-            socket.send(&send("busy", &format!("{n}-{i}"), &format!("from {n}: {i}"))).await;
+        let mut senders = Vec::new();
+        for n in 0..3 {
+            let person = app.signed_up(&format!("sender{n}")).await;
+            let mut socket = person.socket().await;
+            socket.join("busy").await;
+            senders.push((person, socket));
         }
-    });
-    futures::future::join_all(sends).await;
+        let sends = senders.iter_mut().enumerate().map(|(n, (_, socket))| async move {
+            for i in 0..30 {
+                socket.send(&send("busy", &format!("{n}-{i}"), &format!("from {n}: {i}"))).await;
+            }
+            // Every message is acknowledged before the sender hears it from the room.
+            let mut acked = std::collections::HashSet::new();
+            while acked.len() < 30 {
+                match socket
+                    .expect(|f| {
+                        matches!(f, ServerFrame::Ack { .. } | ServerFrame::Message { .. }).then_some(f)
+                    })
+                    .await
+                {
+                    ServerFrame::Ack { id, .. } => {
+                        acked.insert(id);
+                    }
+                    ServerFrame::Message { message } if message.author == format!("sender{n}") => {
+                        assert!(
+                            acked.contains(&message.id),
+                            "{durability:?}: message {} before its ack",
+                            message.id
+                        );
+                    }
+                    _ => {}
+                }
+            }
+        });
+        futures::future::join_all(sends).await;
 
-    let mut ids = Vec::new();
-    while ids.len() < 90 {
-        let id = r
-            .expect(|f| match f {
-                ServerFrame::Message { message } => Some(message.id),
-                _ => None,
-            })
-            .await;
-        ids.push(id);
+        let mut ids = Vec::new();
+        while ids.len() < 90 {
+            let id = r
+                .expect(|f| match f {
+                    ServerFrame::Message { message } => Some(message.id),
+                    _ => None,
+                })
+                .await;
+            ids.push(id);
+        }
+        assert!(
+            ids.windows(2).all(|w| w[0] < w[1]),
+            "{durability:?}: delivered in strictly increasing id order: {ids:?}"
+        );
+        assert_eq!(app.count_rows("messages").await, 90, "{durability:?}: every message stored once");
     }
-    assert!(ids.windows(2).all(|w| w[0] < w[1]), "delivered in strictly increasing id order: {ids:?}");
 }
 
 #[tokio::test]

@@ -28,21 +28,21 @@ pub fn sqlite_url(data_dir: &Path) -> String {
     format!("sqlite://{}?mode=rwc", data_dir.join("mini-discord.sqlite").display())
 }
 
-/// When SQLite's commit returns, which is when a message is acknowledged.
+/// When an acknowledged message is safe: SQLite's `synchronous` setting for the pool, and whether
+/// the message writer syncs its log before acknowledging (`writer::durable`).
 ///
-/// `Normal` is the default because `Full` still costs more than the group commit absorbs: in 100
-/// rooms at 5,000 msg/s the app's median delivery went from 3.5 to 10 ms, p99 from 15 to 26 ms
-/// (docs/BENCHMARKS.md, "The 100-room row at the storage floor"). Whoever needs power-cut
-/// safety sets `sqlite-durability = "full"`.
+/// `Full` is the default since the writer overlaps each batch's fsync with storing the next: in
+/// 100 rooms at 5,000 msg/s its median delivery showed no difference from `Normal`'s, where
+/// SQLite's own fsync inside each commit had tripled it (docs/BENCHMARKS.md, "Power-cut safety at
+/// the storage floor").
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SqliteDurability {
-    /// On disk: an acknowledged message survives a power cut. One fsync per commit (the writer
-    /// commits a batch of messages at a time).
+    /// On disk: an acknowledged message survives a power cut. One fsync per batch of messages.
+    #[default]
     Full,
     /// In the operating system's hands: an acknowledged message survives the process crashing,
     /// not the machine losing power.
-    #[default]
     Normal,
 }
 
@@ -61,25 +61,7 @@ pub async fn connect_with(url: &str, durability: SqliteDurability) -> Result<Dat
         SqliteDurability::Full => SqliteSynchronous::Full,
         SqliteDurability::Normal => SqliteSynchronous::Normal,
     };
-    let mut options = ConnectOptions::new(url.to_owned());
-    options.sqlx_logging(false).acquire_timeout(Duration::from_secs(10)).map_sqlx_sqlite_opts(move |opts| {
-        // WAL lets readers (history, page loads) proceed while a message is being written.
-        opts.journal_mode(SqliteJournalMode::Wal)
-            .synchronous(synchronous)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5))
-            // Checkpoints (copying the log into the database file, with an fsync) would
-            // otherwise run inside whichever commit crosses the threshold, stalling the
-            // message writer; `spawn_checkpointer` runs them beside it instead.
-            .pragma("wal_autocheckpoint", "0")
-            // SQLite commits a statement only once its last row has been read, and sqlx
-            // hands rows over one at a time through this channel: with the default 50, a batch
-            // of a hundred stored messages waited, row by row, for the reader to be scheduled
-            // before its commit (docs/BENCHMARKS.md, "Where the time goes").
-            .row_buffer_size(ROWS_IN_FLIGHT)
-            // A deleted message's text is overwritten where it lay, not left in a free page.
-            .pragma("secure_delete", "on")
-    });
+    let mut options = options(url, synchronous);
     if url.starts_with("sqlite:") {
         // One SQLite file takes one writer at a time; a small pool avoids lock convoys.
         options.max_connections(4);
@@ -100,6 +82,40 @@ pub async fn connect_with(url: &str, durability: SqliteDurability) -> Result<Dat
 
 /// Any fixed number: the advisory lock instances hold while migrating a PostgreSQL database.
 const MIGRATION_LOCK: i64 = 0x6d64_6d67; // "mdmg"
+
+/// The message writer's own SQLite connection when acknowledged messages must survive a power
+/// cut. Its commits do not wait for the disk (`synchronous = NORMAL`): the writer makes each
+/// batch durable itself, with one fsync of the log that overlaps the next batch's insert
+/// (`writer::durable`). One connection, never closed, so the log file it syncs is the one
+/// SQLite writes for as long as the app runs.
+pub async fn writer_connection(url: &str) -> Result<DatabaseConnection, DbErr> {
+    let mut options = options(url, SqliteSynchronous::Normal);
+    options.max_connections(1).min_connections(1).idle_timeout(None).max_lifetime(None);
+    Database::connect(options).await
+}
+
+fn options(url: &str, synchronous: SqliteSynchronous) -> ConnectOptions {
+    let mut options = ConnectOptions::new(url.to_owned());
+    options.sqlx_logging(false).acquire_timeout(Duration::from_secs(10)).map_sqlx_sqlite_opts(move |opts| {
+        // WAL lets readers (history, page loads) proceed while a message is being written.
+        opts.journal_mode(SqliteJournalMode::Wal)
+            .synchronous(synchronous)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5))
+            // Checkpoints (copying the log into the database file, with an fsync) would
+            // otherwise run inside whichever commit crosses the threshold, stalling the
+            // message writer; `spawn_checkpointer` runs them beside it instead.
+            .pragma("wal_autocheckpoint", "0")
+            // SQLite commits a statement only once its last row has been read, and sqlx
+            // hands rows over one at a time through this channel: with the default 50, a batch
+            // of a hundred stored messages waited, row by row, for the reader to be scheduled
+            // before its commit (docs/BENCHMARKS.md, "Where the time goes").
+            .row_buffer_size(ROWS_IN_FLIGHT)
+            // A deleted message's text is overwritten where it lay, not left in a free page.
+            .pragma("secure_delete", "on")
+    });
+    options
+}
 
 /// Folds SQLite's write-ahead log into the database once a second, on a connection other than
 /// the writer's. PASSIVE never blocks readers or the writer; what it cannot copy yet it copies

@@ -9,8 +9,10 @@
 //! asks for "after id N" never skips one.
 //!
 //! With several instances, storing goes through [`Numbering`] (see `cluster::numbering`), and the
-//! bus puts each room back in number order at every instance.
+//! bus puts each room back in number order at every instance. With SQLite and power-cut safety,
+//! committed batches are made durable beside the next batch's insert (see `durable`).
 
+pub(in crate::server) mod durable;
 mod timings;
 
 use std::time::Instant;
@@ -22,11 +24,13 @@ use self::timings::{BatchClock, Timings};
 use super::{
     chat::ChatError,
     cluster::numbering::{Numbered, Numbering},
+    config::Config,
     db::{
         mentions::Mentioned,
         messages::{self, NewMessage, Stored},
         rooms::Room,
         users::Author,
+        SqliteDurability,
     },
     hub::{encode, Hub},
     subscribers::Outbox,
@@ -64,12 +68,37 @@ pub struct Writer {
     jobs: mpsc::Sender<Job>,
 }
 
+/// Where the writer stores messages, and what makes them durable.
+pub enum Storage {
+    /// The shared pool, each commit as durable as the database is configured.
+    Shared,
+    /// SQLite, with acknowledged messages on disk: a connection of its own to this URL, and
+    /// the log synced beside the next batch (`durable`).
+    DurableSqlite(String),
+    /// This instance shares rooms with others: PostgreSQL numbers the messages.
+    Numbered(Numbering),
+}
+
+impl Storage {
+    /// The storage `config` asks for; `numbering` when instances share rooms.
+    pub fn chosen(config: &Config, numbering: Option<Numbering>) -> Self {
+        match numbering {
+            Some(numbering) => Self::Numbered(numbering),
+            None if config.sqlite_durability == SqliteDurability::Full
+                && config.database_url.starts_with("sqlite:") =>
+            {
+                Self::DurableSqlite(config.database_url.clone())
+            }
+            None => Self::Shared,
+        }
+    }
+}
+
 impl Writer {
     /// Starts the writer task; `max_batch` bounds how many messages share one transaction.
-    /// `numbering`: this instance shares rooms with others (PostgreSQL numbers the messages).
-    pub fn spawn(db: DatabaseConnection, hub: Hub, numbering: Option<Numbering>, max_batch: usize) -> Self {
+    pub fn spawn(db: DatabaseConnection, hub: Hub, storage: Storage, max_batch: usize) -> Self {
         let (jobs, queue) = mpsc::channel(max_batch.max(1) * 8);
-        let writing = run(db, hub, numbering, queue, max_batch.max(1));
+        let writing = run(db, hub, storage, queue, max_batch.max(1));
         // The writer gets a thread of its own: on the shared runtime, each wake-up (a job
         // queued, a commit answered) waited its turn behind thousands of socket tasks, and under
         // load that queueing, not the database, was most of a message's delay
@@ -142,29 +171,76 @@ fn normalized(body: &str) -> String {
     }
 }
 
+/// How the writer loop stores each batch (a [`Storage`] once opened).
+enum Mode {
+    Alone(DatabaseConnection),
+    /// Committed batches go to the durable stage, which acknowledges and publishes them.
+    Durable(DatabaseConnection, durable::Stage),
+    Numbered(Numbering),
+}
+
 async fn run(
     db: DatabaseConnection,
     hub: Hub,
-    numbering: Option<Numbering>,
+    storage: Storage,
     mut queue: mpsc::Receiver<Job>,
     max_batch: usize,
 ) {
-    if let Some(numbering) = &numbering {
-        numbering.connect().await;
-    }
+    let mut mode = match storage {
+        Storage::Shared => Mode::Alone(db.clone()),
+        Storage::DurableSqlite(url) => match durable::open(&url, hub.clone()).await {
+            Ok((own, stage)) => Mode::Durable(own, stage),
+            Err(err) => {
+                // The shared pool commits with SQLite's own fsync: as safe, only slower.
+                tracing::warn!(error = %err, "no connection of the writer's own; it commits through the pool");
+                Mode::Alone(db.clone())
+            }
+        },
+        Storage::Numbered(numbering) => {
+            numbering.connect().await;
+            Mode::Numbered(numbering)
+        }
+    };
     let mut batch = Vec::with_capacity(max_batch);
     let mut timings = Timings::new();
     while queue.recv_many(&mut batch, max_batch).await > 0 {
+        if matches!(&mode, Mode::Durable(_, stage) if stage.stopped()) {
+            tracing::error!(
+                "the message writer's durable stage stopped; it commits through the pool from now on"
+            );
+            mode = Mode::Alone(db.clone());
+        }
         let mut clock = timings.clock(|| batch.iter().map(|job| job.queued_at).min());
-        let answers = match &numbering {
-            Some(numbering) => write_numbered(numbering, &hub, &batch, clock.as_mut()).await,
-            None => write_alone(&db, &hub, &batch, clock.as_mut()).await,
+        let answers = match &mode {
+            Mode::Numbered(numbering) => write_numbered(numbering, &hub, &batch, clock.as_mut()).await,
+            Mode::Alone(db) => {
+                let stored = store_alone(db, &batch, clock.as_mut()).await;
+                publish_alone(&hub, &batch, stored, true).await
+            }
+            Mode::Durable(db, stage) => {
+                let stored = store_alone(db, &batch, clock.as_mut()).await;
+                let jobs = std::mem::replace(&mut batch, Vec::with_capacity(max_batch));
+                if let Err(lost) = stage.send(durable::Committed { jobs, stored, clock }).await {
+                    tracing::error!("the durable stage of the message writer has stopped");
+                    let answers = lost.jobs.iter().map(|_| Err(ChatError::NotSaved)).collect();
+                    answer(lost.jobs, answers);
+                }
+                continue;
+            }
         };
         timings.finished(clock, batch.len());
-        for (job, answer) in batch.drain(..).zip(answers) {
-            // The sender may have disconnected meanwhile; the message is stored all the same.
-            let _ = job.answer_to.send(answer);
-        }
+        answer(batch.drain(..), answers);
+    }
+    if let Mode::Durable(_, stage) = mode {
+        stage.finish().await;
+    }
+}
+
+/// Gives each waiting sender its message's outcome.
+fn answer(jobs: impl IntoIterator<Item = Job>, answers: Vec<Result<MessageView, ChatError>>) {
+    for (job, answer) in jobs.into_iter().zip(answers) {
+        // The sender may have disconnected meanwhile; the message is stored all the same.
+        let _ = job.answer_to.send(answer);
     }
 }
 
@@ -182,16 +258,33 @@ fn acknowledge(jobs: &[Job], answers: &[Result<MessageView, ChatError>]) {
     }
 }
 
-/// The only writer of its rooms: store, then publish in id order.
-async fn write_alone(
-    db: &DatabaseConnection,
-    hub: &Hub,
-    jobs: &[Job],
-    clock: Option<&mut BatchClock>,
-) -> Vec<Result<MessageView, ChatError>> {
+/// A batch stored by the only writer of its rooms: each message's outcome, and whether the batch
+/// had to be retried one by one.
+struct StoredBatch {
+    results: Vec<Result<Stored, ChatError>>,
+    retried: bool,
+}
+
+/// The only writer of its rooms: store.
+async fn store_alone(db: &DatabaseConnection, jobs: &[Job], clock: Option<&mut BatchClock>) -> StoredBatch {
     let (results, retried) = store(db, jobs).await;
     if let Some(clock) = clock {
         clock.stored();
+    }
+    StoredBatch { results, retried }
+}
+
+/// The only writer of its rooms, after storing: acknowledge, then publish in id order. A batch
+/// that is stored but not known to be `durable` (an fsync of the log failed) is neither: its
+/// senders are told it was not saved.
+async fn publish_alone(
+    hub: &Hub,
+    jobs: &[Job],
+    StoredBatch { results, retried }: StoredBatch,
+    durable: bool,
+) -> Vec<Result<MessageView, ChatError>> {
+    if !durable {
+        return results.into_iter().map(|result| Err(result.err().unwrap_or(ChatError::NotSaved))).collect();
     }
     let mut fresh: Vec<MessageView> = results
         .iter()
@@ -205,7 +298,10 @@ async fn write_alone(
         .collect();
     let answers: Vec<Result<MessageView, ChatError>> = results
         .into_iter()
-        .map(|result| result.map(|(Stored::New(message) | Stored::Duplicate(message))| message))
+        .map(|result| match result {
+            Ok(Stored::New(message) | Stored::Duplicate(message)) => Ok(message),
+            Err(err) => Err(err),
+        })
         .collect();
     acknowledge(jobs, &answers);
     // The database hands out ids in batch order, but readers rely on id order: publish by id

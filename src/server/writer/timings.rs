@@ -1,5 +1,5 @@
 //! Where the writer's time goes, batch by batch: how long messages waited in its queue, how long
-//! storing and publishing took. Summarised every second of traffic in the log at `debug` level
+//! storing, syncing and publishing took. Summarised every second of traffic in the log at `debug` level
 //! (`RUST_LOG=mini_discord::server::writer=debug`), and not measured at all otherwise, so the
 //! message path pays for it only when someone is looking.
 
@@ -14,6 +14,8 @@ pub struct BatchClock {
     /// The longest any message of the batch waited before the batch started.
     waited: Duration,
     stored: Option<Instant>,
+    /// On disk, when the writer syncs SQLite's log itself (`durable`).
+    synced: Option<Instant>,
 }
 
 impl BatchClock {
@@ -21,12 +23,17 @@ impl BatchClock {
     pub fn start(oldest: Option<Instant>) -> Self {
         let started = Instant::now();
         let waited = oldest.map(|queued| started.saturating_duration_since(queued)).unwrap_or_default();
-        Self { started, waited, stored: None }
+        Self { started, waited, stored: None, synced: None }
     }
 
     /// The batch is committed (its acks and publishing come next).
     pub fn stored(&mut self) {
         self.stored = Some(Instant::now());
+    }
+
+    /// The batch is on disk (its acks and publishing come next).
+    pub fn synced(&mut self) {
+        self.synced = Some(Instant::now());
     }
 }
 
@@ -37,6 +44,8 @@ pub struct Timings {
     sizes: Vec<u32>,
     waited: Vec<Duration>,
     storing: Vec<Duration>,
+    /// From the commit to the fsync's return; zero unless the writer syncs the log itself.
+    syncing: Vec<Duration>,
     publishing: Vec<Duration>,
 }
 
@@ -48,6 +57,7 @@ impl Timings {
             sizes: Vec::new(),
             waited: Vec::new(),
             storing: Vec::new(),
+            syncing: Vec::new(),
             publishing: Vec::new(),
         }
     }
@@ -62,6 +72,7 @@ impl Timings {
         let Some(clock) = clock else { return };
         let now = Instant::now();
         let stored = clock.stored.unwrap_or(now);
+        let synced = clock.synced.unwrap_or(stored);
         // A summary covers the seconds messages flowed, not the quiet before them.
         if self.sizes.is_empty() {
             self.since = clock.started;
@@ -69,7 +80,8 @@ impl Timings {
         self.sizes.push(u32::try_from(size).unwrap_or(u32::MAX));
         self.waited.push(clock.waited);
         self.storing.push(stored.saturating_duration_since(clock.started));
-        self.publishing.push(now.saturating_duration_since(stored));
+        self.syncing.push(synced.saturating_duration_since(stored));
+        self.publishing.push(now.saturating_duration_since(synced));
         if self.since.elapsed() >= SUMMARY_EVERY {
             self.log();
         }
@@ -86,6 +98,7 @@ impl Timings {
             size_max = self.sizes.last().copied().unwrap_or_default(),
             waited_ms = %Spread::of(&mut self.waited),
             storing_ms = %Spread::of(&mut self.storing),
+            syncing_ms = %Spread::of(&mut self.syncing),
             publishing_ms = %Spread::of(&mut self.publishing),
             "writer batches"
         );
@@ -93,6 +106,7 @@ impl Timings {
         self.sizes.clear();
         self.waited.clear();
         self.storing.clear();
+        self.syncing.clear();
         self.publishing.clear();
     }
 }

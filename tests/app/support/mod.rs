@@ -308,7 +308,7 @@ pub async fn spawn_app_with(tune: impl FnOnce(&mut Config)) -> TestApp {
     // The site's own origin is where it listens, as in production.
     config.leptos.site_addr = addr;
     tune(&mut config);
-    let db = db::connect(&config.database_url).await.expect("database opens");
+    let db = db::connect_with(&config.database_url, config.sqlite_durability).await.expect("database opens");
     let state = AppState::new(config, db);
     let app = router::build(state.clone());
     tokio::spawn(async move {
