@@ -58,3 +58,23 @@ test('a message typed offline is still delivered after leaving the room for anot
   await openRoom(a.page, room);
   await expect(roomPage(a.page).message(queued)).toHaveCount(1);
 });
+
+test('messages refused when they finally go out all come back into the box', async ({ person }) => {
+  const { a, b, network, mine } = await offlineInARoom(person);
+  const first = await typeAway(mine, 'first typed offline');
+  const second = await typeAway(mine, 'second typed offline');
+
+  // Meanwhile the room's owner mutes A, so both are refused once the connection is back.
+  await b.page.reload();
+  await b.page.getByText('Members (2)', { exact: true }).click();
+  const list = b.page.locator('details.members');
+  await list.getByRole('combobox', { name: `Mute ${a.name} for` }).selectOption({ label: '1 hour' });
+  await list.getByRole('button', { name: `Mute ${a.name}`, exact: true }).click();
+  await expect(b.page.getByText('muted for another 1 hour', { exact: true })).toBeAttached();
+
+  network.restore();
+  await expect(mine.composer).toHaveValue(`${first}\n${second}`, { timeout: 30_000 });
+  await expect(a.page.getByRole('alert').filter({ hasText: 'You are muted in this room for another 1 hour' }).first()).toBeVisible();
+  await expect(roomPage(b.page).message(first)).toHaveCount(0);
+  await expect(roomPage(b.page).message(second)).toHaveCount(0);
+});

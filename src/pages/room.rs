@@ -290,6 +290,14 @@ fn Room(data: RoomPageData, directory: RoomDirectory) -> impl IntoView {
                         if replying.with_untracked(Option::is_none) {
                             replying.set(answered);
                         }
+                    } else {
+                        // Several refused at once (an outbox flushed into a room that now
+                        // refuses them), or something new already typed: each text joins the
+                        // box on a line of its own.
+                        text.update(|typed| {
+                            typed.push('\n');
+                            typed.push_str(&refused.body);
+                        });
                     }
                 }
             }
