@@ -46,11 +46,16 @@ if [ -z "${MD_BENCH_NO_BUILD:-}" ]; then
 fi
 
 # The load generator signs up thousands of people and opens a hundred rooms from one address,
-# and the idle row holds 100 sockets per account: allowances a real site counts per person and
-# address (docs/SECURITY.md) are raised here, and nothing else.
+# the idle row holds 100 sockets per account, and each sender sends 20-25 messages a second:
+# allowances a real site counts per person and address (docs/SECURITY.md) are raised here, and
+# nothing else.
 sed 's/^\[package\.metadata\.mini-discord\.limits\]$/&\
 signups-per-address-per-hour = 1000000\
 login-failures-per-address = 1000000\
+messages-per-second = 1000000\
+message-burst = 1000000\
+actions-per-second = 1000000\
+action-burst = 1000000\
 sockets-per-user = 1000000\
 rooms-created-per-hour = 1000000\
 rooms-per-connection = 1000000/' Leptos.toml >"$data/Leptos.toml"

@@ -76,6 +76,11 @@ pub enum AppError {
     #[error("That person is banned from this room: unban them first")]
     #[cfg(feature = "ssr")]
     MemberBanned,
+    /// An account's allowance of messages or actions is spent (`server::allowances`); seconds
+    /// until the next.
+    #[error("Slow down: try again in {}", crate::shared::time_words::seconds(*.0))]
+    #[cfg(feature = "ssr")]
+    TooFast(u64),
     #[error("That person is not banned from this room")]
     #[cfg(feature = "ssr")]
     NotBanned,
@@ -133,6 +138,8 @@ impl AppError {
             AppError::InviteInvalid => 404,
             #[cfg(feature = "ssr")]
             AppError::ModeratorsOnly | AppError::OwnersOnly | AppError::Muted(_) => 403,
+            #[cfg(feature = "ssr")]
+            AppError::TooFast(_) => 429,
             #[cfg(feature = "ssr")]
             AppError::RoomNameTaken => 409,
             AppError::InvalidCredentials | AppError::NotLoggedIn => 401,

@@ -208,3 +208,22 @@ test('the same text sent twice at once arrives twice and neither copy is left se
   await expect(mine.log.getByText('Sending…')).toHaveCount(0);
   await expect(roomPage(b.page).message(same)).toHaveCount(2);
 });
+
+test('someone sending faster than the allowance is told to slow down, and keeps what they typed', async ({ person }) => {
+  const a = await person();
+  const room = uniqueRoom('fast');
+  await createRoom(a.page, room);
+  const { composer } = roomPage(a.page);
+  const slowDown = a.page.getByRole('alert').filter({ hasText: /Slow down: try again in \d+ seconds?/ });
+  // Past the burst (70 in the tests' configuration), typed and sent faster than any hand could,
+  // yet under the socket's own limit of 200 frames at once (each send may carry a typing frame).
+  await composer.evaluate((box: HTMLTextAreaElement) => {
+    for (let i = 0; i < 90; i++) {
+      box.value = `quick ${i}`;
+      box.dispatchEvent(new Event('input', { bubbles: true }));
+      box.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }));
+    }
+  });
+  await expect(slowDown).toBeVisible();
+  await expect(composer).toHaveValue(/^quick \d+/);
+});

@@ -138,30 +138,13 @@ pub async fn logout() -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "change_password", output = TextJson)]
 pub async fn change_password(current: String, password: String, confirm: String) -> Result<(), AppError> {
     let done = async {
-        use crate::server::{
-            auth::{backend::BackendError, Credentials, SessionUser},
-            db::users,
-        };
+        use crate::server::{auth::SessionUser, db::users};
 
         let mut auth = super::context::auth_session().await?;
         let user = auth.user.clone().ok_or(AppError::NotLoggedIn)?.0;
         let password = crate::shared::validate::new_password(&password, &confirm)?;
         let state = super::context::app_state()?;
-        let attempt = state.throttle.log_in(super::context::client_address().await?, &user.username).await?;
-        let checked = auth
-            .authenticate(Credentials { username: user.username.clone(), password: current })
-            .await
-            .map_err(|err| match err {
-                axum_login::Error::Backend(BackendError::Hashing(err)) => hashing_failed(err),
-                err => {
-                    tracing::error!(error = %err, "checking the current password failed");
-                    AppError::Internal
-                }
-            })?;
-        if checked.is_none() {
-            return Err(AppError::WrongPassword);
-        }
-        state.throttle.logged_in(attempt).await;
+        confirm_password(&mut auth, &state, &user.username, current).await?;
         let hash = state.hashing.hash(password.to_owned()).await.map_err(hashing_failed)?;
         users::set_password(&state.db, user.id, &hash).await?;
         let keep = auth.session.id().map(|id| id.to_string()).unwrap_or_default();
@@ -178,6 +161,59 @@ pub async fn change_password(current: String, password: String, confirm: String)
     }
     .await;
     super::context::form_outcome(done, crate::shared::paths::SETTINGS)
+}
+
+/// Deletes the logged-in user's account, their password asked again: every session ends (this
+/// one too), their rooms pass to someone still in them, and their messages stay as "deleted
+/// user"'s or lose their text (`messages`: `keep` or `remove`). A plain form on /settings posts it.
+#[server(prefix = "/api", endpoint = "delete_account", output = TextJson)]
+pub async fn delete_account(password: String, messages: String) -> Result<(), AppError> {
+    let done = async {
+        use crate::{server::chat::Actor, shared::account_deletion::TheirMessages};
+
+        let mut auth = super::context::auth_session().await?;
+        let user = auth.user.clone().ok_or(AppError::NotLoggedIn)?.0;
+        let their_messages = TheirMessages::from_value(&messages)?;
+        let state = super::context::app_state()?;
+        confirm_password(&mut auth, &state, &user.username, password).await?;
+        state.chat.delete_account(&Actor::from(&user), their_messages).await?;
+        // The session is gone from the store already; this clears the browser's cookie.
+        if let Err(err) = auth.logout().await {
+            tracing::warn!(error = %err, "clearing a deleted account's session failed");
+        }
+        Ok(crate::shared::paths::ACCOUNT_DELETED.to_owned())
+    }
+    .await;
+    super::context::form_outcome(done, crate::shared::paths::SETTINGS_DELETING)
+}
+
+/// Asks for the logged-in user's password again before a change only its owner may make,
+/// counted like a log-in attempt: someone who found the browser open guesses no faster here.
+#[cfg(feature = "ssr")]
+async fn confirm_password(
+    auth: &mut crate::server::auth::backend::AuthSession,
+    state: &crate::server::state::AppState,
+    username: &str,
+    password: String,
+) -> Result<(), AppError> {
+    use crate::server::auth::{backend::BackendError, Credentials};
+
+    let attempt = state.throttle.log_in(super::context::client_address().await?, username).await?;
+    let checked =
+        auth.authenticate(Credentials { username: username.to_owned(), password }).await.map_err(|err| {
+            match err {
+                axum_login::Error::Backend(BackendError::Hashing(err)) => hashing_failed(err),
+                err => {
+                    tracing::error!(error = %err, "checking the current password failed");
+                    AppError::Internal
+                }
+            }
+        })?;
+    if checked.is_none() {
+        return Err(AppError::WrongPassword);
+    }
+    state.throttle.logged_in(attempt).await;
+    Ok(())
 }
 
 /// What the other devices of someone who changed their password are told.

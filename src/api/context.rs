@@ -102,7 +102,9 @@ pub fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {
                 .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
             response.set_status(status);
             let retry_after = match err {
-                AppError::TooManyAttempts(retry_after_secs) => Some(*retry_after_secs),
+                AppError::TooManyAttempts(retry_after_secs) | AppError::TooFast(retry_after_secs) => {
+                    Some(*retry_after_secs)
+                }
                 AppError::Busy => Some(1),
                 _ => None,
             };

@@ -84,6 +84,13 @@ pub struct Limits {
     /// Rooms one socket may have joined at once.
     pub rooms_per_connection: usize,
     pub rooms_created_per_hour: u32,
+    /// Messages one account may send per second across all its connections (and instances),
+    /// and the burst above that (at least 1); then the same for its other actions (reactions,
+    /// edits, deletions, pins, moderation: `server::allowances`). A rate of 0: no limit.
+    pub messages_per_second: u32,
+    pub message_burst: u32,
+    pub actions_per_second: u32,
+    pub action_burst: u32,
     /// Longest time any HTTP request may take before it is answered 408.
     pub request_timeout_secs: u64,
 }
@@ -111,6 +118,10 @@ impl Default for Limits {
             sockets_per_user: 16,
             rooms_per_connection: 50,
             rooms_created_per_hour: 10,
+            messages_per_second: 5,
+            message_burst: 20,
+            actions_per_second: 10,
+            action_burst: 50,
             request_timeout_secs: 30,
         }
     }
@@ -244,7 +255,14 @@ impl Config {
             secure_cookies: None,
             trusted_proxies: Vec::new(),
             sqlite_durability: db::SqliteDurability::default(),
-            limits: Limits::default(),
+            // Tests send bursts from one account; the allowances' own tests set them low.
+            limits: Limits {
+                messages_per_second: 1_000,
+                message_burst: 1_000,
+                actions_per_second: 1_000,
+                action_burst: 1_000,
+                ..Limits::default()
+            },
         }
     }
 }

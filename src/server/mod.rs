@@ -1,5 +1,6 @@
 //! Server-only layer: never compiled into the WASM bundle.
 
+pub mod allowances;
 pub mod auth;
 pub mod bus;
 /// Rooms, messages, read markers: the service every path calls, and who may do what.

@@ -7,6 +7,7 @@ use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
 use super::{
+    allowances::Allowances,
     auth::{hashing::Hashing, throttle::Throttle, DbSessionStore},
     chat::Chat,
     cluster::{
@@ -50,7 +51,8 @@ impl AppState {
     pub fn new(config: Config, db: DatabaseConnection) -> Self {
         let hub = Hub::local(config.limits.outgoing_queue);
         let throttle = Throttle::in_memory(&config.limits);
-        Self::with_hub(config, db, hub, None, throttle)
+        let allowances = Allowances::in_memory(&config.limits);
+        Self::with_hub(config, db, hub, None, throttle, allowances)
     }
 
     /// One of several instances: rooms and presence are shared through Redis, and messages are
@@ -62,7 +64,8 @@ impl AppState {
         let hub = Hub::with_parts(subscribers, bus, presence, config.limits.outgoing_queue);
         hub.spawn_presence_upkeep(PRESENCE_UPKEEP);
         let throttle = Throttle::in_redis(link, &config.limits);
-        Self::with_hub(config, pg.db().clone(), hub, Some(Numbering::new(&pg)), throttle)
+        let allowances = Allowances::in_redis(link, &config.limits);
+        Self::with_hub(config, pg.db().clone(), hub, Some(Numbering::new(&pg)), throttle, allowances)
     }
 
     fn with_hub(
@@ -71,13 +74,15 @@ impl AppState {
         hub: Hub,
         numbering: Option<Numbering>,
         throttle: Throttle,
+        allowances: Allowances,
     ) -> Self {
         let hashing = Hashing::start(config.limits.hashing_queue);
         super::db::spawn_checkpointer(db.clone());
         let sessions = DbSessionStore::new(db.clone());
         let storage = Storage::chosen(&config, numbering);
         let writer = Writer::spawn(db.clone(), hub.clone(), storage, config.limits.write_batch);
-        let chat = Chat::new(db.clone(), hub.clone(), writer, sessions.clone(), config.limits.clone());
+        let chat =
+            Chat::new(db.clone(), hub.clone(), writer, sessions.clone(), config.limits.clone(), allowances);
         let site = Arc::new(Site::of(&config));
         Self {
             leptos_options: config.leptos.clone(),

@@ -2,6 +2,7 @@
 //! and the timings both ends agree on.
 //! Nothing here does I/O.
 
+pub mod account_deletion;
 pub mod excerpt;
 pub mod invites;
 pub mod markup;

@@ -70,6 +70,12 @@ pub fn settings_done(what: &str) -> String {
     format!("{SETTINGS}?changed={what}")
 }
 
+/// The settings page when its "Delete account" form was refused: the refusal shows there.
+pub const SETTINGS_DELETING: &str = "/settings?form=delete";
+
+/// Where someone whose account was just deleted lands: the home page, saying so.
+pub const ACCOUNT_DELETED: &str = "/?account=deleted";
+
 pub fn login_then(next: &str) -> String {
     format!("/login?next={}", encode_component(next))
 }

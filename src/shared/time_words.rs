@@ -14,6 +14,15 @@ pub fn span(secs: u64) -> String {
     format!("{count} {unit}{plural}")
 }
 
+/// A short wait in words: "1 second", "20 seconds", then as [`span`] from a minute on.
+pub fn seconds(secs: u64) -> String {
+    match secs {
+        0..=1 => "1 second".to_owned(),
+        2..60 => format!("{secs} seconds"),
+        _ => span(secs),
+    }
+}
+
 /// How long ago something happened `secs` seconds back: "just now", "5 minutes ago".
 pub fn ago(secs: u64) -> String {
     match secs {
@@ -25,6 +34,14 @@ pub fn ago(secs: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_waits_read_in_seconds() {
+        assert_eq!(seconds(0), "1 second");
+        assert_eq!(seconds(1), "1 second");
+        assert_eq!(seconds(20), "20 seconds");
+        assert_eq!(seconds(90), "2 minutes");
+    }
 
     #[test]
     fn spans_read_as_people_say_them() {

@@ -67,6 +67,9 @@ pub enum InvalidInput {
     #[cfg(feature = "ssr")]
     #[error("A mute lasts from 1 minute to {max} days", max = super::moderation::MUTE_MINUTES_MOST / (24 * 60))]
     MuteLength,
+    #[cfg(feature = "ssr")]
+    #[error("Choose whether your messages stay or go")]
+    MessagesChoice,
 }
 
 /// The sign-up form's hint under the username box.

@@ -1006,3 +1006,57 @@ async fn a_new_password_logs_out_every_other_browser_on_postgresql_across_instan
     crate::settings::a_new_password_logs_out_every_other_browser(alice, elsewhere, &pair.b.base).await;
     pair.finish().await;
 }
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL and Redis: scripts/test.sh runs it"]
+async fn a_deleted_account_leaves_its_rooms_and_words_behind_on_postgresql_across_instances() {
+    let pair = Pair::start().await;
+    // Deleted on A; the other browser is on B, and so is the newcomer taking the name.
+    let alice = signed_up(&pair.a.base, "alice").await;
+    let bob = signed_up(&pair.b.base, "bob").await;
+    let carol = signed_up(&pair.a.base, "carol").await;
+    let elsewhere = Person::at(&pair.b.base, "alice");
+    crate::settings::a_deleted_account_leaves_its_rooms_and_words_behind(
+        alice,
+        elsewhere,
+        bob,
+        carol,
+        &pair.b.base,
+    )
+    .await;
+    pair.finish().await;
+}
+
+#[tokio::test]
+#[ignore = "needs Redis: scripts/test.sh runs it"]
+async fn an_accounts_allowance_is_shared_by_every_instance_and_each_decides_alone_without_redis() {
+    use mini_discord::server::{
+        allowances::{Allowances, Kind},
+        cluster::RedisLink,
+        config::Limits,
+    };
+    let mut redis = RedisServer::start();
+    let limits = Limits { messages_per_second: 1, message_burst: 3, ..Limits::default() };
+    let first = Allowances::in_redis(&RedisLink::open(&redis.url()).expect("redis link"), &limits);
+    let second = Allowances::in_redis(&RedisLink::open(&redis.url()).expect("redis link"), &limits);
+
+    // Three messages between the two instances spend the burst; the fourth waits, wherever it is.
+    assert_eq!(first.take(7, Kind::Message).await, Ok(()));
+    assert_eq!(second.take(7, Kind::Message).await, Ok(()));
+    assert_eq!(first.take(7, Kind::Message).await, Ok(()));
+    let wait = second.take(7, Kind::Message).await.expect_err("the shared burst is spent");
+    assert!(wait > Duration::ZERO && wait <= Duration::from_secs(1), "{wait:?}");
+    // Someone else, or another kind of action, is not held back.
+    assert_eq!(second.take(8, Kind::Message).await, Ok(()));
+    assert_eq!(second.take(7, Kind::Action).await, Ok(()));
+    // Many checks at once still each get their own answer, in one call or a few.
+    let many = (100..400).map(|user| first.take(user, Kind::Message));
+    assert!(futures::future::join_all(many).await.iter().all(Result::is_ok));
+
+    // Without Redis, each instance keeps to the allowance on its own.
+    redis.kill();
+    for _ in 0..3 {
+        assert_eq!(first.take(9, Kind::Message).await, Ok(()));
+    }
+    assert!(first.take(9, Kind::Message).await.is_err());
+}

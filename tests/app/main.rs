@@ -2,6 +2,7 @@
 //! One binary rather than one per file because every test binary links the whole server
 //! (Leptos, sea-orm, axum), which costs minutes and gigabytes per extra link.
 
+mod allowances;
 mod bans;
 mod changes;
 mod cluster;

@@ -27,6 +27,7 @@ impl Chat {
         let user = users::by_name(&self.db, username).await?.ok_or(ChatError::NoSuchUser)?;
         let role = members::role_of(&self.db, room.id, user.id).await?;
         policy::may_ban(actor, &room, role.unwrap_or(Role::Member))?;
+        self.spend(actor, super::allowances::Kind::Action).await?;
         if !bans::ban(&self.db, room.id, user.id, actor.id).await? {
             return Err(ChatError::MemberBanned);
         }
@@ -39,6 +40,7 @@ impl Chat {
     pub async fn unban(&self, actor: &Actor, room: &str, username: &str) -> Result<(), ChatError> {
         let room = self.room(actor, room).await?;
         policy::may_add_member(actor, &room)?;
+        self.spend(actor, super::allowances::Kind::Action).await?;
         let username = validate::username(username).map_err(|_| ChatError::NotBanned)?;
         let user = users::by_name(&self.db, username).await?.ok_or(ChatError::NotBanned)?;
         if !bans::unban(&self.db, room.id, user.id).await? {

@@ -26,6 +26,7 @@ impl Chat {
         let message = self.stored_in(room, id).await?;
         policy::may_post(actor, room)?;
         policy::may_edit(actor, message.as_ref().map(|m| row(room, m)).as_ref())?;
+        self.spend(actor, super::allowances::Kind::Action).await?;
         let message = message.ok_or(ChatError::NoSuchMessage)?;
         if message.deleted_at.is_some() {
             return Err(ChatError::MessageDeleted);
@@ -44,6 +45,7 @@ impl Chat {
         self.still_in(actor, room).await?;
         let message = self.stored_in(room, id).await?;
         policy::may_retract(actor, room, message.as_ref().map(|m| row(room, m)).as_ref())?;
+        self.spend(actor, super::allowances::Kind::Action).await?;
         let message = message.ok_or(ChatError::NoSuchMessage)?;
         if message.deleted_at.is_some() || changes::delete(&self.db, &message).await?.is_none() {
             return Ok(());

@@ -75,6 +75,9 @@ pub enum ChatError {
     TooManyInvites { most: u64 },
     #[error("{}", AppError::TooManyRooms(*per_hour))]
     TooManyRooms { per_hour: u32 },
+    /// Seconds until the account's allowance has room again (`server::allowances`).
+    #[error("{}", AppError::TooFast(*.0))]
+    TooFast(u64),
     #[error("One tab can be in at most {most} rooms at once: leave one first.")]
     TooManyJoined { most: usize },
     /// The database failed; logged where it happened, never shown.
@@ -119,6 +122,7 @@ impl From<ChatError> for AppError {
             }
             ChatError::NoSuchUser => AppError::NotFound(Missing::User),
             ChatError::TooManyRooms { per_hour } => AppError::TooManyRooms(per_hour),
+            ChatError::TooFast(secs) => AppError::TooFast(secs),
             // A storage failure is logged where it happened; the others only socket frames meet
             // (sending, editing, joining, reacting, pinning).
             ChatError::Storage

@@ -37,6 +37,7 @@ impl Chat {
         let room = self.room(actor, room).await?;
         policy::may_invite(actor, &room)?;
         let (expires_hours, max_uses) = validate::invite_limits(expires_hours, max_uses)?;
+        self.spend(actor, super::allowances::Kind::Action).await?;
         if invites::count(&self.db, room.id).await? >= LINKS_MOST {
             return Err(ChatError::TooManyInvites { most: LINKS_MOST });
         }
@@ -50,6 +51,7 @@ impl Chat {
     pub async fn revoke_invite(&self, actor: &Actor, room: &str, code: &str) -> Result<(), ChatError> {
         let room = self.room(actor, room).await?;
         policy::may_invite(actor, &room)?;
+        self.spend(actor, super::allowances::Kind::Action).await?;
         if !invites::revoke(&self.db, room.id, code).await? {
             return Err(ChatError::InviteInvalid);
         }
@@ -61,6 +63,8 @@ impl Chat {
     /// changes and no use is counted, even of a link used up since). Answers the room's name, to
     /// go to it.
     pub async fn accept_invite(&self, actor: &Actor, code: &str) -> Result<String, ChatError> {
+        // Spent before the code is looked up: a flood of guesses runs dry like any other action.
+        self.spend(actor, super::allowances::Kind::Action).await?;
         let room_id = invites::room_of(&self.db, code).await?.ok_or(ChatError::InviteInvalid)?;
         if bans::is_banned(&self.db, room_id, actor.id).await? {
             return Err(Denied::Banned.into());

@@ -52,6 +52,7 @@ impl Chat {
     pub async fn leave_room(&self, actor: &Actor, name: &str) -> Result<String, ChatError> {
         let room = self.room(actor, name).await?;
         policy::may_leave(&room)?;
+        self.spend(actor, super::allowances::Kind::Action).await?;
         if !members::remove(&self.db, room.id, actor.id).await? {
             return Err(ChatError::NotAMember);
         }
@@ -63,6 +64,7 @@ impl Chat {
     pub async fn add_member(&self, actor: &Actor, room: &str, username: &str) -> Result<(), ChatError> {
         let room = self.room(actor, room).await?;
         policy::may_add_member(actor, &room)?;
+        self.spend(actor, super::allowances::Kind::Action).await?;
         let username = validate::username(username)?;
         let user = users::by_name(&self.db, username).await?.ok_or(ChatError::NoSuchUser)?;
         if bans::is_banned(&self.db, room.id, user.id).await? {
@@ -82,6 +84,7 @@ impl Chat {
         policy::may_add_member(actor, &room)?;
         let (user, role, name) = self.member_named(&room, username).await?;
         policy::may_remove(actor, &room, role)?;
+        self.spend(actor, super::allowances::Kind::Action).await?;
         if !members::remove(&self.db, room.id, user).await? {
             return Err(ChatError::NotAMember);
         }
@@ -101,6 +104,7 @@ impl Chat {
     ) -> Result<(), ChatError> {
         let room = self.room(actor, room).await?;
         policy::may_govern(actor, &room)?;
+        self.spend(actor, super::allowances::Kind::Action).await?;
         let (user, current, name) = self.member_named(&room, username).await?;
         if current == Role::Owner {
             // The owner changes only by being handed over from.
@@ -138,6 +142,7 @@ impl Chat {
     pub async fn set_private(&self, actor: &Actor, room: &str, private: bool) -> Result<(), ChatError> {
         let room = self.room(actor, room).await?;
         policy::may_govern(actor, &room)?;
+        self.spend(actor, super::allowances::Kind::Action).await?;
         if room.private == private {
             return Ok(());
         }

@@ -41,6 +41,13 @@ impl Chat {
     ) -> Result<MessageView, ChatError> {
         policy::may_post(actor, room)?;
         self.still_in(actor, room).await?;
+        if let Err(too_fast) = self.spend(actor, super::allowances::Kind::Message).await {
+            // A resend of a message stored before its ack was lost is no new message: refused,
+            // its text would go back to the composer and be sent, and stored, twice.
+            if messages::earlier(&self.db, &actor.author(), nonce).await.is_err() {
+                return Err(too_fast);
+            }
+        }
         let reply = match reply_to {
             None => None,
             Some(id) => match self.quote(room, id).await {
@@ -82,6 +89,7 @@ impl Chat {
     pub async fn delete_message(&self, actor: &Actor, id: i64) -> Result<(), ChatError> {
         let message = messages::by_id(&self.db, id).await?;
         policy::may_delete_message(actor, message.as_ref())?;
+        self.spend(actor, super::allowances::Kind::Action).await?;
         let message = message.ok_or(ChatError::NoSuchMessage)?;
         if !messages::delete(&self.db, message.id).await? {
             return Err(ChatError::NoSuchMessage);

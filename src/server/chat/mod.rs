@@ -5,6 +5,7 @@
 //! It owns the database calls and the announcements that follow them (a new room shown on every
 //! room list, a deleted message removed from every open page); callers only translate.
 
+mod accounts;
 pub mod actor;
 mod admin;
 mod bans;
@@ -28,7 +29,13 @@ use std::sync::Arc;
 use sea_orm::DatabaseConnection;
 
 pub use self::{actor::Actor, error::ChatError, messages::Replay, standing::Standing};
-use super::{auth::DbSessionStore, config::Limits, hub::Hub, writer::Writer};
+use super::{
+    allowances::{self, Allowances},
+    auth::DbSessionStore,
+    config::Limits,
+    hub::Hub,
+    writer::Writer,
+};
 
 /// A cheap handle (clones share everything).
 #[derive(Clone)]
@@ -38,6 +45,7 @@ pub struct Chat {
     writer: Writer,
     sessions: DbSessionStore,
     limits: Arc<Limits>,
+    allowances: Allowances,
     /// Held while a room is created: the hourly count and the insert that follows it are one
     /// step, so a burst of creations cannot all pass the count (on this instance).
     creating: Arc<tokio::sync::Mutex<()>>,
@@ -50,7 +58,17 @@ impl Chat {
         writer: Writer,
         sessions: DbSessionStore,
         limits: Limits,
+        allowances: Allowances,
     ) -> Self {
-        Self { db, hub, writer, sessions, limits: Arc::new(limits), creating: Arc::default() }
+        Self { db, hub, writer, sessions, limits: Arc::new(limits), allowances, creating: Arc::default() }
+    }
+
+    /// Spends one of the actor's allowance of `kind`, across all their connections and instances;
+    /// refused, the error says how long to wait.
+    async fn spend(&self, actor: &Actor, kind: allowances::Kind) -> Result<(), ChatError> {
+        self.allowances
+            .take(actor.id, kind)
+            .await
+            .map_err(|wait| ChatError::TooFast(wait.as_secs_f64().ceil() as u64))
     }
 }

@@ -22,6 +22,7 @@ impl Chat {
         let minutes = validate::mute_minutes(minutes)?;
         let (user, role, name) = self.member_named(&room, username).await?;
         policy::may_mute(actor, &room, role)?;
+        self.spend(actor, super::allowances::Kind::Action).await?;
         let until = now_ms() + i64::from(minutes) * 60_000;
         if !members::set_muted(&self.db, room.id, user, Some(until)).await? {
             return Err(ChatError::NotAMember);
@@ -38,6 +39,7 @@ impl Chat {
         policy::may_add_member(actor, &room)?;
         let (user, role, name) = self.member_named(&room, username).await?;
         policy::may_mute(actor, &room, role)?;
+        self.spend(actor, super::allowances::Kind::Action).await?;
         if !members::set_muted(&self.db, room.id, user, None).await? {
             return Err(ChatError::NotAMember);
         }

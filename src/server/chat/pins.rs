@@ -17,6 +17,7 @@ impl Chat {
     /// pressing too) changes nothing and is not an error.
     pub async fn pin(&self, actor: &Actor, room: &Standing, id: i64, on: bool) -> Result<(), ChatError> {
         policy::may_pin(actor, room)?;
+        self.spend(actor, super::allowances::Kind::Action).await?;
         self.still_in(actor, room).await?;
         let message = self.stored_in(room, id).await?.ok_or(ChatError::NoSuchMessage)?;
         if message.deleted_at.is_some() {

@@ -20,6 +20,7 @@ impl Chat {
     ) -> Result<(), ChatError> {
         let chosen = emoji(typed)?;
         policy::may_react(actor, room)?;
+        self.spend(actor, super::allowances::Kind::Action).await?;
         self.still_in(actor, room).await?;
         let message = self.stored_in(room, id).await?.ok_or(ChatError::NoSuchMessage)?;
         if message.deleted_at.is_some() {

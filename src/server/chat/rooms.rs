@@ -246,6 +246,7 @@ impl Chat {
         let room = self.room(actor, name).await?;
         policy::may_set_topic(actor, &room)?;
         let topic = validate::topic(topic)?;
+        self.spend(actor, super::allowances::Kind::Action).await?;
         rooms::set_topic(&self.db, room.id, topic).await?;
         self.record(actor, room.id, Action::SetTopic, topic).await;
         Ok(())
@@ -255,6 +256,7 @@ impl Chat {
     pub async fn delete_room(&self, actor: &Actor, name: &str) -> Result<(), ChatError> {
         let room = rooms::by_name(&self.db, name).await?;
         policy::may_delete_room(actor, room.as_ref())?;
+        self.spend(actor, super::allowances::Kind::Action).await?;
         let room = room.ok_or(ChatError::NoSuchRoom)?;
         if !rooms::delete(&self.db, room.id).await? {
             return Err(ChatError::NoSuchRoom);

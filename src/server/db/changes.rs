@@ -35,6 +35,25 @@ pub async fn current(db: &impl ConnectionTrait, id: i64) -> Result<Option<messag
     Messages::find_by_id(id).one(db).await
 }
 
+/// Up to `most` of the user's messages not deleted yet, after message `after`, oldest first: what
+/// removing everything they wrote goes through, a page at a time.
+pub async fn undeleted_by(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+    after: i64,
+    most: u64,
+) -> Result<Vec<messages::Model>, DbErr> {
+    use messages::Column;
+    Messages::find()
+        .filter(Column::UserId.eq(user_id))
+        .filter(Column::DeletedAt.is_null())
+        .filter(Column::Id.gt(after))
+        .order_by_asc(Column::Id)
+        .limit(most)
+        .all(db)
+        .await
+}
+
 /// Replaces a message's text with `body` (which mentions `mentioned`), keeping the text it had as
 /// an earlier version. `None` when the message is no longer as `was` shows it (deleted, or edited
 /// meanwhile): nothing changed.

@@ -223,3 +223,39 @@ pub async fn among(db: &impl ConnectionTrait, user_id: i64, rooms: &[i64]) -> Re
         .all(db)
         .await
 }
+
+/// The rooms the user owns.
+pub async fn owned_by(db: &impl ConnectionTrait, user_id: i64) -> Result<Vec<i64>, DbErr> {
+    RoomMembers::find()
+        .select_only()
+        .column(room_members::Column::RoomId)
+        .filter(room_members::Column::UserId.eq(user_id))
+        .filter(room_members::Column::Role.eq(Role::Owner.number()))
+        .into_tuple()
+        .all(db)
+        .await
+}
+
+/// Who takes a room over when its owner goes: the moderator there longest, else the member
+/// there longest; `None`: nobody else is in it.
+pub async fn successor(db: &impl ConnectionTrait, room_id: i64, leaving: i64) -> Result<Option<i64>, DbErr> {
+    RoomMembers::find()
+        .select_only()
+        .column(room_members::Column::UserId)
+        .filter(room_members::Column::RoomId.eq(room_id))
+        .filter(room_members::Column::UserId.ne(leaving))
+        .order_by_desc(room_members::Column::Role)
+        .order_by_asc(room_members::Column::JoinedAt)
+        .order_by_asc(room_members::Column::UserId)
+        .into_tuple()
+        .one(db)
+        .await
+}
+
+/// Takes the user out of every room, owned ones included, with their read markers.
+pub async fn leave_all(db: &(impl ConnectionTrait + TransactionTrait), user_id: i64) -> Result<(), DbErr> {
+    let txn = db.begin().await?;
+    RoomMembers::delete_many().filter(room_members::Column::UserId.eq(user_id)).exec(&txn).await?;
+    ReadMarkers::delete_many().filter(read_markers::Column::UserId.eq(user_id)).exec(&txn).await?;
+    txn.commit().await
+}

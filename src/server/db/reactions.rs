@@ -159,3 +159,17 @@ pub async fn of(db: &impl ConnectionTrait, ids: &[i64]) -> Result<HashMap<i64, V
     }
     Ok(by_message)
 }
+
+/// Every reaction the user has given: the message, and the emoji.
+pub async fn given_by(db: &impl ConnectionTrait, user_id: i64) -> Result<Vec<(i64, String)>, DbErr> {
+    use message_reactions::Column;
+    MessageReactions::find()
+        .select_only()
+        .column(Column::MessageId)
+        .column(Column::Emoji)
+        .filter(Column::UserId.eq(user_id))
+        .order_by_asc(Column::MessageId)
+        .into_tuple()
+        .all(db)
+        .await
+}

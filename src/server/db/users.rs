@@ -10,7 +10,7 @@ use super::{
     entities::users::{self, Entity as Users},
     now_ms, Page,
 };
-use crate::shared::validate::username_key;
+use crate::shared::{account_deletion::DELETED_USER, validate::username_key};
 
 /// An account's whole row, password hash included: only the auth layer holds one for long.
 pub type User = users::Model;
@@ -93,6 +93,25 @@ pub async fn set_password(db: &impl ConnectionTrait, id: i64, hash: &str) -> Res
     let result = Users::update_many()
         .col_expr(users::Column::PasswordHash, Expr::val(hash))
         .filter(users::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected > 0)
+}
+
+/// What is left of a deleted account: its row, so what it wrote can still point at it, named
+/// "deleted user", with no password, disabled, and its name free for anyone to take. False when
+/// there is no such account.
+pub async fn tombstone(db: &impl ConnectionTrait, id: i64) -> Result<bool, DbErr> {
+    use users::Column;
+    let result = Users::update_many()
+        .col_expr(Column::Username, Expr::val(DELETED_USER))
+        // Unique like every key, and never one a name typed in could have (no ':' in names).
+        .col_expr(Column::UsernameKey, Expr::val(format!("deleted:{id}")))
+        // Not a hash at all: no password verifies against it.
+        .col_expr(Column::PasswordHash, Expr::val(""))
+        .col_expr(Column::IsAdmin, Expr::val(false))
+        .col_expr(Column::Disabled, Expr::val(true))
+        .filter(Column::Id.eq(id))
         .exec(db)
         .await?;
     Ok(result.rows_affected > 0)
