@@ -14,6 +14,8 @@
 #       spread over both (each room's members split between them), and the same for the bare
 #       reference (one process, and two sharing their rooms through Redis); MD_PAIR_WORKERS=N
 #       gives each process of the pairs N runtime threads
+#   scripts/bench.sh delete-account [COUNT]              # an account with COUNT messages deleted,
+#       choosing "Remove them": how long the request takes
 #   scripts/bench.sh lighthouse                          # Lighthouse on a room page (npm lighthouse)
 #   scripts/bench.sh page-times [REQUESTS]               # a private room's page for its owner
 #       (members, invite links, bans, moderation log) and for a member, sequential GETs
@@ -137,6 +139,35 @@ db.execute("""
 db.commit()
 PY
     target/release/loadgen page --url "http://$APP_ADDR" --room big --requests 200 --json
+    ;;
+  delete-account)
+    # Someone with COUNT messages in a room another person is also in (so it is handed over, not
+    # deleted) deletes their account choosing "Remove them": prints how long the request took.
+    count="${2:-10000}"
+    form() { # jar path body → HTTP status
+      curl -s -o /dev/null -w '%{http_code}' -c "$1" -b "$1" -H "origin: http://$APP_ADDR" -d "$3" "http://$APP_ADDR$2"
+    }
+    for who in leaver stayer; do
+      form "$data/$who" /api/signup "username=$who&password=correct horse&confirm=correct horse" >/dev/null
+      form "$data/$who" /api/open_room 'name=big' >/dev/null
+    done
+    python3 - "$data/mini-discord.sqlite" "$count" <<'PY'
+import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1], timeout=30)
+room = db.execute("select id from rooms where name = 'big'").fetchone()[0]
+user = db.execute("select id from users where username = 'leaver'").fetchone()[0]
+now = int(time.time() * 1000)
+db.execute("""
+  with recursive n(i) as (select 1 union all select i + 1 from n where i < ?)
+  insert into messages (room_id, user_id, body, created_at, nonce)
+  select ?, ?, 'message number ' || i, ? - (? - i) * 1000, 'seed-' || i from n
+""", (int(sys.argv[2]), room, user, now, int(sys.argv[2])))
+db.commit()
+PY
+    start=$(date +%s%N)
+    status=$(form "$data/leaver" /api/delete_account 'password=correct horse&messages=remove')
+    end=$(date +%s%N)
+    echo "{\"row\":\"delete-account\",\"messages\":$count,\"status\":$status,\"ms\":$(( (end - start) / 1000000 ))}"
     ;;
   rooms)
     # The room list with COUNT rooms: one page of it, a page far in, and filtered, each asked

@@ -1052,6 +1052,15 @@ async fn an_accounts_allowance_is_shared_by_every_instance_and_each_decides_alon
     // Many checks at once still each get their own answer, in one call or a few.
     let many = (100..400).map(|user| first.take(user, Kind::Message));
     assert!(futures::future::join_all(many).await.iter().all(Result::is_ok));
+    // Well within an allowance an instance decides at once and Redis counts the spend after:
+    // spent on one instance, it is spent on the other too.
+    let roomy = Limits { messages_per_second: 1, message_burst: 10, ..Limits::default() };
+    let one = Allowances::in_redis(&RedisLink::open(&redis.url()).expect("redis link"), &roomy);
+    let two = Allowances::in_redis(&RedisLink::open(&redis.url()).expect("redis link"), &roomy);
+    for _ in 0..10 {
+        assert_eq!(one.take(11, Kind::Message).await, Ok(()));
+    }
+    assert!(two.take(11, Kind::Message).await.is_err(), "ten spent on the first instance");
 
     // Without Redis, each instance keeps to the allowance on its own.
     redis.kill();

@@ -90,9 +90,15 @@ async fn history(person: &Person, room: &str) -> HistoryPage {
     person.post_form("/api/history", &[("room", room)]).await.json().await.expect("history")
 }
 
+/// `by` makes `whom` a moderator of "general": the answer's status.
+async fn make_moderator(by: &Person, whom: &str) -> u16 {
+    let form = [("room", "general"), ("username", whom), ("role", "moderator")];
+    by.post_form("/api/appoint", &form).await.status().as_u16()
+}
+
 /// Alice deletes her account, keeping her messages: her other browser (`elsewhere`, maybe on
-/// another instance) is told and closed; "general", which she owns, passes to Bob, its longest
-/// member; "solo", with nobody else in it, is deleted; her messages stay as "deleted user"'s; her
+/// another instance) is told and closed; "general", which she owns, passes to Carol, its
+/// moderator, ahead of Bob, a member there longer; "solo", with nobody else in it, is deleted; her messages stay as "deleted user"'s; her
 /// password opens nothing, and her name is free for a newcomer at `other_base`.
 pub async fn a_deleted_account_leaves_its_rooms_and_words_behind(
     alice: Person,
@@ -109,6 +115,7 @@ pub async fn a_deleted_account_leaves_its_rooms_and_words_behind(
         person.socket().await.join("general").await;
     }
     a.post("general", "a-1", "alice was here").await;
+    assert_eq!(make_moderator(&alice, "carol").await, 200);
     assert_eq!(elsewhere.login("alice", "correct horse").await.status(), 200);
     let mut other_tab = elsewhere.socket().await;
     other_tab.join("general").await;
@@ -140,11 +147,10 @@ pub async fn a_deleted_account_leaves_its_rooms_and_words_behind(
     let kept: Vec<(String, String)> =
         history(&bob, "general").await.messages.into_iter().map(|m| (m.author, m.body)).collect();
     assert_eq!(kept, [("deleted user".to_owned(), "alice was here".to_owned())]);
-    // Bob owns "general" now: he may hand out roles.
-    let appointed = bob
-        .post_form("/api/appoint", &[("room", "general"), ("username", "carol"), ("role", "moderator")])
-        .await;
-    assert_eq!(appointed.status(), 200);
+    // "general" went to Carol, its moderator, ahead of Bob, there longer: only its owner hands
+    // out roles.
+    assert_eq!(make_moderator(&bob, "bob").await, 403);
+    assert_eq!(make_moderator(&carol, "bob").await, 200);
     assert_eq!(bob.post_form("/api/room_page", &[("name", "solo")]).await.status(), 404);
     // The name is anyone's again.
     let newcomer = Person::at(other_base, "alice");

@@ -17,47 +17,83 @@ const ACCOUNT_DELETED: &str = "This account was deleted";
 /// one announcement), as when its author deletes it.
 const REMOVED_PER_PAGE: u64 = 200;
 
+/// People tried in turn as a room's heir (each left it before taking it over) before the room is
+/// left to its owner's tombstone, for an administrator to hand over or delete.
+const HEIRS_TRIED: usize = 10;
+
 impl Chat {
-    /// Deletes the actor's account; the caller has checked their password. In this order, so that
-    /// a failure half-way leaves an account its owner can still log in to and delete again:
-    /// every session and open tab ends; each room they own passes to its longest-serving
-    /// moderator, else its longest member, and is deleted when nobody else is in it; with
-    /// `Remove`, each of their messages loses its text and each of their reactions goes; they
-    /// leave every room; last, the account becomes "deleted user" and its name is free again.
+    /// Deletes the actor's account; the caller has checked their password. Every session and
+    /// open tab ends; each room they own passes to its longest-serving moderator, else its
+    /// longest member, and is deleted when nobody else is in it; with `Remove`, each of their
+    /// messages loses its text and each of their reactions goes; they leave every room; the
+    /// account becomes "deleted user" and its name is free again. Until that last step a failure
+    /// leaves an account its owner can log in to and delete again.
     pub async fn delete_account(
         &self,
         actor: &Actor,
         their_messages: TheirMessages,
     ) -> Result<(), ChatError> {
+        // On a task of its own: a long history to remove outlives the request's time limit
+        // instead of stopping half-way.
+        let (chat, actor) = (self.clone(), actor.clone());
+        tokio::spawn(async move { chat.close_account(&actor, their_messages).await }).await.unwrap_or_else(
+            |err| {
+                tracing::error!(error = %err, "deleting an account stopped");
+                Err(ChatError::Storage)
+            },
+        )
+    }
+
+    async fn close_account(&self, actor: &Actor, their_messages: TheirMessages) -> Result<(), ChatError> {
+        self.log_out_everywhere(actor).await?;
+        self.clear_out(actor, their_messages).await?;
+        if !users::tombstone(&self.db, actor.id).await? {
+            return Err(ChatError::NoSuchUser);
+        }
+        // Whatever the account did meanwhile, from a log-in before the tombstone or a message the
+        // writer still held: nothing, most times, and then this is a handful of queries.
+        self.log_out_everywhere(actor).await?;
+        self.clear_out(actor, their_messages).await
+    }
+
+    async fn log_out_everywhere(&self, actor: &Actor) -> Result<(), ChatError> {
         self.sessions.delete_for_user(actor.id).await?;
         self.hub.sign_out_user(actor.id, ACCOUNT_DELETED).await;
+        Ok(())
+    }
+
+    async fn clear_out(&self, actor: &Actor, their_messages: TheirMessages) -> Result<(), ChatError> {
         self.hand_over_rooms_of(actor).await?;
         if their_messages == TheirMessages::Remove {
             self.remove_everything_by(actor).await?;
         }
-        members::leave_all(&self.db, actor.id).await?;
-        if !users::tombstone(&self.db, actor.id).await? {
-            return Err(ChatError::NoSuchUser);
-        }
-        Ok(())
+        Ok(members::leave_all(&self.db, actor.id).await?)
     }
 
     async fn hand_over_rooms_of(&self, actor: &Actor) -> Result<(), ChatError> {
         let owned = members::owned_by(&self.db, actor.id).await?;
         for room in rooms::by_ids(&self.db, owned).await? {
-            match members::successor(&self.db, room.id, actor.id).await? {
-                Some(heir) if members::hand_over(&self.db, room.id, heir).await? => {
-                    self.hub.restand(heir, &room.name).await;
-                    let name =
-                        users::by_id(&self.db, heir).await?.map(|user| user.username).unwrap_or_default();
-                    self.record(actor, room.id, Action::HandedOver, &name).await;
-                }
-                // The heir left meanwhile: the room stays with its owner's tombstone rather than
-                // be deleted under people who may still be in it; an administrator can act.
-                Some(_) => tracing::warn!(room = %room.name, "no one took over a deleted account's room"),
-                None => {
-                    if rooms::delete(&self.db, room.id).await? {
-                        self.hub.close_room(&room.name, !room.private).await;
+            let mut passed_over = Vec::new();
+            loop {
+                match members::successor(&self.db, room.id, actor.id, &passed_over).await? {
+                    Some(heir) if members::hand_over(&self.db, room.id, heir).await? => {
+                        self.hub.restand(heir, &room.name).await;
+                        let name =
+                            users::by_id(&self.db, heir).await?.map(|user| user.username).unwrap_or_default();
+                        self.record(actor, room.id, Action::HandedOver, &name).await;
+                        break;
+                    }
+                    // They left meanwhile: the next in line.
+                    Some(heir) if passed_over.len() + 1 < HEIRS_TRIED => passed_over.push(heir),
+                    Some(_) => {
+                        tracing::warn!(room = %room.name, "no one took over a deleted account's room");
+                        break;
+                    }
+                    None => {
+                        if rooms::delete(&self.db, room.id).await? {
+                            self.hub.close_room(&room.name, !room.private).await;
+                        }
+                        break;
                     }
                 }
             }

@@ -31,16 +31,26 @@ impl RedisLink {
     /// Connects lazily: an instance starts (and serves) while Redis is still down.
     pub fn open(url: &str) -> Result<Self, redis::RedisError> {
         let client = redis::Client::open(url)?;
-        // Short timeouts: a command to a dead Redis must fail fast so the caller can fall back
-        // to local delivery instead of holding a room's messages.
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(Duration::from_secs(1)))
-            .set_response_timeout(Some(Duration::from_secs(2)))
-            .set_number_of_retries(1)
-            .set_max_delay(Duration::from_secs(5));
-        let commands = client.get_connection_manager_lazy(config)?;
+        let commands = client.get_connection_manager_lazy(manager_config())?;
         Ok(Self { client, commands, instance: instance_name() })
     }
+
+    /// A connection of its own, for a caller whose commands must not queue in front of the
+    /// others' (Redis answers one connection's commands in order: a slow script there would hold
+    /// every message published after it).
+    pub fn another_connection(&self) -> Result<ConnectionManager, redis::RedisError> {
+        self.client.get_connection_manager_lazy(manager_config())
+    }
+}
+
+/// Short timeouts: a command to a dead Redis must fail fast so the caller can fall back to local
+/// delivery instead of holding a room's messages.
+fn manager_config() -> ConnectionManagerConfig {
+    ConnectionManagerConfig::new()
+        .set_connection_timeout(Some(Duration::from_secs(1)))
+        .set_response_timeout(Some(Duration::from_secs(2)))
+        .set_number_of_retries(1)
+        .set_max_delay(Duration::from_secs(5))
 }
 
 /// Unique per process start: a restarted instance does not inherit its predecessor's entries.

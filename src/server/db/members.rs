@@ -237,13 +237,22 @@ pub async fn owned_by(db: &impl ConnectionTrait, user_id: i64) -> Result<Vec<i64
 }
 
 /// Who takes a room over when its owner goes: the moderator there longest, else the member
-/// there longest; `None`: nobody else is in it.
-pub async fn successor(db: &impl ConnectionTrait, room_id: i64, leaving: i64) -> Result<Option<i64>, DbErr> {
+/// there longest, never an account that is disabled or one of `passed_over` (who could not take
+/// it); `None`: nobody else is in it.
+pub async fn successor(
+    db: &impl ConnectionTrait,
+    room_id: i64,
+    leaving: i64,
+    passed_over: &[i64],
+) -> Result<Option<i64>, DbErr> {
     RoomMembers::find()
         .select_only()
         .column(room_members::Column::UserId)
+        .inner_join(Users)
         .filter(room_members::Column::RoomId.eq(room_id))
         .filter(room_members::Column::UserId.ne(leaving))
+        .filter(room_members::Column::UserId.is_not_in(passed_over.iter().copied()))
+        .filter(users::Column::Disabled.eq(false))
         .order_by_desc(room_members::Column::Role)
         .order_by_asc(room_members::Column::JoinedAt)
         .order_by_asc(room_members::Column::UserId)
@@ -252,10 +261,18 @@ pub async fn successor(db: &impl ConnectionTrait, room_id: i64, leaving: i64) ->
         .await
 }
 
-/// Takes the user out of every room, owned ones included, with their read markers.
+/// Takes the user out of every room they do not own, with their read markers and any bans
+/// against them (a ban of "deleted user" could never be lifted by name). A room still theirs
+/// keeps its owner rather than have none.
 pub async fn leave_all(db: &(impl ConnectionTrait + TransactionTrait), user_id: i64) -> Result<(), DbErr> {
+    use super::entities::room_bans::{self, Entity as RoomBans};
     let txn = db.begin().await?;
-    RoomMembers::delete_many().filter(room_members::Column::UserId.eq(user_id)).exec(&txn).await?;
+    RoomMembers::delete_many()
+        .filter(room_members::Column::UserId.eq(user_id))
+        .filter(room_members::Column::Role.lt(Role::Owner.number()))
+        .exec(&txn)
+        .await?;
     ReadMarkers::delete_many().filter(read_markers::Column::UserId.eq(user_id)).exec(&txn).await?;
+    RoomBans::delete_many().filter(room_bans::Column::UserId.eq(user_id)).exec(&txn).await?;
     txn.commit().await
 }
