@@ -215,10 +215,11 @@ test('someone sending faster than the allowance is told to slow down, and keeps 
   await createRoom(a.page, room);
   const { composer } = roomPage(a.page);
   const slowDown = a.page.getByRole('alert').filter({ hasText: /Slow down: try again in \d+ seconds?/ });
-  // Past the burst (70 in the tests' configuration), typed and sent faster than any hand could,
-  // yet under the socket's own limit of 200 frames at once (each send may carry a typing frame).
+  // Past the burst (100 in the tests' configuration), typed and sent faster than any hand could,
+  // yet under the socket's own frame burst (raised to 400 there; each send may carry a typing
+  // frame).
   await composer.evaluate((box: HTMLTextAreaElement) => {
-    for (let i = 0; i < 90; i++) {
+    for (let i = 0; i < 150; i++) {
       box.value = `quick ${i}`;
       box.dispatchEvent(new Event('input', { bubbles: true }));
       box.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }));

@@ -64,13 +64,15 @@ function testConfig(): string {
   const header = '[package.metadata.mini-discord.limits]';
   const base = fs.readFileSync(path.join(REPO_ROOT, 'Leptos.toml'), 'utf8');
   if (!base.includes(header)) throw new Error(`Leptos.toml has no ${header} section`);
-  // A test fills a room with 60 messages as fast as the page sends them: a burst of 70 (the
-  // sustained rate keeps its default, which chat.spec's "slow down" test meets, staying under
-  // the socket's own frame limit).
+  // Tests fill a room with 80 messages as fast as a socket sends them: a burst of 100 (the
+  // sustained rate keeps its default, which chat.spec's "slow down" test meets). That test sends
+  // 150 messages from the composer, each with a typing frame: the socket's own frame burst is
+  // raised to let them all reach the allowance.
   const raised = [
     'signups-per-address-per-hour = 100000',
     'login-failures-per-address = 100000',
-    'message-burst = 70',
+    'message-burst = 100',
+    'frame-burst = 400',
   ];
   fs.writeFileSync(file, base.replace(header, [header, ...raised].join('\n')));
   return file;
