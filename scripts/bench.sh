@@ -80,6 +80,23 @@ target/release/loadgen reference --addr $REF_ADDR 2>/dev/null &
 ref_pid=$!; pids+=("$ref_pid")
 for _ in $(seq 1 50); do curl -sf "http://$APP_ADDR/healthz" >/dev/null && break; sleep 0.2; done
 
+fill_room() { # author count: the room "big" filled straight in SQLite with COUNT messages by AUTHOR
+  python3 - "$data/mini-discord.sqlite" "$1" "$2" <<'PY'
+import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1], timeout=30)
+room = db.execute("select id from rooms where name = 'big'").fetchone()[0]
+user = db.execute("select id from users where username = ?", (sys.argv[2],)).fetchone()[0]
+count = int(sys.argv[3])
+now = int(time.time() * 1000)
+db.execute("""
+  with recursive n(i) as (select 1 union all select i + 1 from n where i < ?)
+  insert into messages (room_id, user_id, body, created_at, nonce)
+  select ?, ?, 'message number ' || i || ' of the big room', ? - (? - i) * 1000, 'seed-' || i from n
+""", (count, room, user, now, count))
+db.commit()
+PY
+}
+
 run() { # target url pid args...
   local target=$1 url=$2 pid=$3; shift 3
   target/release/loadgen run --target "$target" --url "$url" --server-pid "$pid" \
@@ -125,19 +142,7 @@ case "${1:-one-room}" in
     target/release/loadgen page --url "http://$APP_ADDR" --room big --prepare
     # The room is opened through the app, then filled straight in SQLite: a million messages
     # through the socket would take minutes and measure the writer, not the history.
-    python3 - "$data/mini-discord.sqlite" "$messages" <<'PY'
-import sqlite3, sys, time
-db = sqlite3.connect(sys.argv[1], timeout=30)
-room = db.execute("select id from rooms where name = 'big'").fetchone()[0]
-user = db.execute("select id from users where username = 'reader'").fetchone()[0]
-now = int(time.time() * 1000)
-db.execute("""
-  with recursive n(i) as (select 1 union all select i + 1 from n where i < ?)
-  insert into messages (room_id, user_id, body, created_at)
-  select ?, ?, 'message number ' || i || ' of the big room', ? - (? - i) * 1000 from n
-""", (int(sys.argv[2]), room, user, now, int(sys.argv[2])))
-db.commit()
-PY
+    fill_room reader "$messages"
     target/release/loadgen page --url "http://$APP_ADDR" --room big --requests 200 --json
     ;;
   delete-account)
@@ -151,19 +156,7 @@ PY
       form "$data/$who" /api/signup "username=$who&password=correct horse&confirm=correct horse" >/dev/null
       form "$data/$who" /api/open_room 'name=big' >/dev/null
     done
-    python3 - "$data/mini-discord.sqlite" "$count" <<'PY'
-import sqlite3, sys, time
-db = sqlite3.connect(sys.argv[1], timeout=30)
-room = db.execute("select id from rooms where name = 'big'").fetchone()[0]
-user = db.execute("select id from users where username = 'leaver'").fetchone()[0]
-now = int(time.time() * 1000)
-db.execute("""
-  with recursive n(i) as (select 1 union all select i + 1 from n where i < ?)
-  insert into messages (room_id, user_id, body, created_at, nonce)
-  select ?, ?, 'message number ' || i, ? - (? - i) * 1000, 'seed-' || i from n
-""", (int(sys.argv[2]), room, user, now, int(sys.argv[2])))
-db.commit()
-PY
+    fill_room leaver "$count"
     start=$(date +%s%N)
     status=$(form "$data/leaver" /api/delete_account 'password=correct horse&messages=remove')
     end=$(date +%s%N)
